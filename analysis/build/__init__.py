@@ -1,0 +1,1 @@
+"""Build machinery: the Sphinx extension that ties execution to inputs, environment sync, benchmarks."""

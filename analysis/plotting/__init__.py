@@ -1,0 +1,1 @@
+"""Plot helpers: the book's figure style and provenance-aware drawing."""
