@@ -118,10 +118,12 @@ def fingerprint_cell(fingerprint: str) -> str:
 def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
     if not is_notebook_source(source[0]):
         return
-    files = input_files()
+    # The book's own tree, not this module's: a copied or relocated project hashes its own data.
+    root = Path(app.srcdir)
+    files = input_files(root)
     for path in files:
         app.env.note_dependency(str(path))
-    source[0] = source[0] + fingerprint_cell(inputs_fingerprint(files))
+    source[0] = source[0] + fingerprint_cell(inputs_fingerprint(files, root))
 
 
 def execution_mode(environ: dict[str, str] | os._Environ[str], configured: str) -> str:
