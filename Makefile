@@ -30,9 +30,9 @@ book: $(VENV_STAMP)
 	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
 	@echo "Open _build/html/index.html (or: $(BIN)/python -m http.server -d _build/html)"
 
-# Rebuild a single chapter, e.g. make page PAGE=book/evidence/its_qianjiang.md
+# Re-execute one chapter and rebuild incrementally, e.g. make page PAGE=book/evidence/its_qianjiang.md
 page: $(VENV_STAMP)
-	$(BIN)/jupyter-book build $(PAGE) --builder html
+	$(BIN)/python -m analysis.build.page $(PAGE)
 
 # Chromium for the browser tests and a JRE for the Spark path; installed only when missing.
 system-deps:
