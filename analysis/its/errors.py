@@ -1,0 +1,107 @@
+"""Input errors raised by the ITS engine.
+
+Every check raises :class:`ITSInputError` with a one-line message that names the column or
+value at fault, so the command line can print it without a traceback.
+
+Examples
+--------
+>>> from analysis.its.errors import ITSInputError, require_increasing
+>>> require_increasing([1.0, 2.0, 2.0], "year")
+Traceback (most recent call last):
+...
+analysis.its.errors.ITSInputError: time column 'year' must strictly increase (row 2: 2.0 after 2.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class ITSInputError(ValueError):
+    """Bad input to an interrupted-time-series analysis (one-line, user-facing message)."""
+
+
+def require_increasing(values: Sequence[float] | np.ndarray, name: str) -> None:
+    """Raise unless ``values`` strictly increase.
+
+    Parameters
+    ----------
+    values
+        Numeric time positions in row order.
+    name
+        Column name used in the message.
+    """
+    arr = np.asarray(values, dtype=float)
+    steps = np.diff(arr)
+    bad = np.flatnonzero(~(steps > 0))
+    if bad.size:
+        i = int(bad[0]) + 1
+        raise ITSInputError(
+            f"time column '{name}' must strictly increase (row {i}: {arr[i]} after {arr[i - 1]})")
+
+
+def require_no_missing(values: np.ndarray, name: str) -> None:
+    """Raise if ``values`` holds NaN or infinity.
+
+    Parameters
+    ----------
+    values
+        Column values.
+    name
+        Column name used in the message.
+    """
+    arr = np.asarray(values, dtype=float)
+    missing = np.flatnonzero(~np.isfinite(arr))
+    if missing.size:
+        raise ITSInputError(
+            f"column '{name}' has {missing.size} missing or non-finite value(s), first at row "
+            f"{int(missing[0])}; impute or drop them explicitly before the analysis")
+
+
+def require_positive(values: np.ndarray, name: str) -> None:
+    """Raise unless every exposure value is strictly positive (its log is the offset).
+
+    Parameters
+    ----------
+    values
+        Exposure values.
+    name
+        Column name used in the message.
+    """
+    arr = np.asarray(values, dtype=float)
+    bad = np.flatnonzero(~(arr > 0))
+    if bad.size:
+        raise ITSInputError(
+            f"exposure column '{name}' must be > 0 (row {int(bad[0])} is {arr[bad[0]]})")
+
+
+def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, name: str) -> None:
+    """Raise unless ``numerator/denominator`` (or ``numerator`` alone) lies in [0, 1].
+
+    Parameters
+    ----------
+    numerator
+        Counts, or proportions when ``denominator`` is ``None``.
+    denominator
+        Totals, or ``None``.
+    name
+        Outcome column name used in the message.
+    """
+    num = np.asarray(numerator, dtype=float)
+    if denominator is None:
+        share = num
+    else:
+        den = np.asarray(denominator, dtype=float)
+        bad_den = np.flatnonzero(~(den > 0))
+        if bad_den.size:
+            raise ITSInputError(
+                f"denominator must be > 0 for outcome '{name}' (row {int(bad_den[0])} is "
+                f"{den[bad_den[0]]})")
+        share = num / den
+    bad = np.flatnonzero((share < 0) | (share > 1))
+    if bad.size:
+        raise ITSInputError(
+            f"share '{name}' out of range [0, 1] at row {int(bad[0])} ({share[bad[0]]:.6g}); "
+            "for a binomial outcome give counts with --denominator, or proportions in [0, 1]")
