@@ -1,0 +1,106 @@
+"""Canonical 2 x 2 difference-in-differences.
+
+With one adoption date, periods split into pre (before adoption) and post, units into
+treated and comparison. The estimate is the treated group's mean pre-to-post change minus
+the comparison group's. The standard error treats each unit's own pre-to-post change as one
+independent draw (a two-sample SE on unit-level changes), which is what clustering by unit
+amounts to in a balanced 2 x 2. With a single treated unit that SE does not exist (reported
+as NaN): use :mod:`analysis.did.permutation` instead.
+
+Written by hand because it is three means; the tests check it against cell means and against
+statsmodels OLS with a treated x post interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.did.panel import Panel, PanelError
+
+
+@dataclass(frozen=True)
+class TwoByTwoResult:
+    """Result of :func:`two_by_two`.
+
+    Attributes
+    ----------
+    estimate, se, ci
+        DiD estimate, its standard error (NaN with one treated unit) and normal CI.
+    cell_means
+        2 x 2 table of means: rows treated/comparison, columns pre/post.
+    n_treated, n_control, n_pre, n_post
+        Units and periods in each cell.
+    """
+
+    estimate: float
+    se: float
+    ci: tuple[float, float]
+    cell_means: pd.DataFrame
+    n_treated: int
+    n_control: int
+    n_pre: int
+    n_post: int
+
+
+def common_adoption(panel: Panel) -> int:
+    """Return the single adoption period code shared by all treated units.
+
+    Raises
+    ------
+    PanelError
+        If there are no treated units, no comparison units, or several adoption dates.
+    """
+    codes = np.unique(panel.group_code[panel.ever_treated])
+    if codes.size == 0:
+        raise PanelError("no treated units in the panel")
+    if panel.ever_treated.all():
+        raise PanelError("no never-treated comparison units in the panel")
+    if codes.size > 1:
+        raise PanelError(f"{codes.size} adoption dates: a 2x2 or single-date design needs one; "
+                         "use the staggered (cs) estimator")
+    return int(codes[0])
+
+
+def unit_changes(panel: Panel, adoption: int) -> np.ndarray:
+    """Per-unit change: mean outcome in post periods minus mean in pre periods."""
+    return panel.outcome[:, adoption:].mean(axis=1) - panel.outcome[:, :adoption].mean(axis=1)
+
+
+def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
+    """Estimate the canonical 2 x 2 DiD.
+
+    Parameters
+    ----------
+    panel
+        Panel with one adoption date and some never-treated units.
+    alpha
+        1 - confidence level.
+
+    Returns
+    -------
+    TwoByTwoResult
+    """
+    adoption = common_adoption(panel)
+    treated = panel.ever_treated
+    pre = panel.outcome[:, :adoption].mean(axis=1)
+    post = panel.outcome[:, adoption:].mean(axis=1)
+    means = pd.DataFrame({"pre": [pre[treated].mean(), pre[~treated].mean()],
+                          "post": [post[treated].mean(), post[~treated].mean()]},
+                         index=["treated", "comparison"])
+    estimate = float((means.loc["treated", "post"] - means.loc["treated", "pre"])
+                     - (means.loc["comparison", "post"] - means.loc["comparison", "pre"]))
+    change = post - pre
+    n_t, n_c = int(treated.sum()), int((~treated).sum())
+    if n_t > 1 and n_c > 1:
+        se = float(np.sqrt(change[treated].var(ddof=1) / n_t + change[~treated].var(ddof=1) / n_c))
+    else:
+        se = float("nan")
+    z = stats.norm.ppf(1 - alpha / 2)
+    ci = (float(estimate - z * se), float(estimate + z * se))
+    return TwoByTwoResult(estimate=estimate, se=se, ci=ci,
+                          cell_means=means, n_treated=n_t, n_control=n_c,
+                          n_pre=adoption, n_post=panel.n_periods - adoption)

@@ -1,0 +1,244 @@
+"""DiD estimators against reference implementations on simulated panels with known effects."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from analysis.did.demo import bias_share, twfe_bias_demo
+from analysis.did.event_study import event_study, plot_event_study
+from analysis.did.honest import honest_bounds
+from analysis.did.panel import PanelError, prepare_panel
+from analysis.did.permutation import permutation_test, placebo_in_space
+from analysis.did.simulate import simulate_single_treated, simulate_staggered
+from analysis.did.synthetic_control import donor_weights, synthetic_control
+from analysis.did.twfe import twfe
+from analysis.did.twobytwo import two_by_two
+from analysis.did.wild_bootstrap import wild_cluster_bootstrap
+
+
+def _panel(frame: pd.DataFrame):
+    return prepare_panel(frame, unit="unit", time="time", outcome="y",
+                         first_treated="first_treated")
+
+
+@pytest.fixture(scope="module")
+def common_date() -> pd.DataFrame:
+    return simulate_staggered(n_units=200, n_periods=8, cohorts=(4,), shape="constant",
+                              size=1.5, noise=0.5, seed=11)
+
+
+@pytest.fixture(scope="module")
+def single() -> pd.DataFrame:
+    return simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=3.0,
+                                   seed=5)
+
+
+def test_two_by_two_equals_cell_means_and_ols_interaction(common_date):
+    result = two_by_two(_panel(common_date))
+    frame = common_date.assign(treated=common_date["first_treated"] > 0,
+                               post=common_date["time"] >= 2014)
+    means = frame.groupby(["treated", "post"])["y"].mean()
+    manual = (means[True, True] - means[True, False]) - (means[False, True] - means[False, False])
+    assert result.estimate == pytest.approx(manual, abs=1e-12)
+    ols = smf.ols("y ~ treated * post", data=frame.assign(
+        treated=frame["treated"].astype(float), post=frame["post"].astype(float))).fit()
+    assert result.estimate == pytest.approx(ols.params["treated:post"], abs=1e-10)
+    assert result.ci[0] < 1.5 < result.ci[1]
+    assert result.n_pre == 4 and result.n_post == 4
+
+
+def test_two_by_two_se_is_nan_with_one_treated_unit(single):
+    result = two_by_two(_panel(single))
+    assert np.isnan(result.se)
+    assert result.n_treated == 1
+
+
+def test_twfe_matches_statsmodels_dummies(common_date):
+    frame = simulate_staggered(n_units=60, n_periods=10, cohorts=(3, 6), shape="constant",
+                               seed=1)
+    panel = _panel(frame)
+    result = twfe(panel)
+    long = panel.to_long()
+    ols = smf.ols("y ~ treated + C(unit) + C(time)", data=long)
+    plain = ols.fit(cov_type="cluster", cov_kwds={"groups": long["unit"],
+                                                  "use_correction": False})
+    assert result.estimate == pytest.approx(plain.params["treated"], abs=1e-9)
+    # linearmodels rescales the cluster sandwich by N / (N - K) with K the regressors plus
+    # absorbed effects; this pins the SE to the statsmodels sandwich exactly.
+    n, k = len(long), plain.df_model + 1
+    assert result.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)), rel=1e-8)
+    assert result.n_clusters == 60
+
+
+def test_event_study_matches_statsmodels_and_detects_no_pretrend(common_date):
+    panel = _panel(common_date)
+    result = event_study(panel, leads=3, lags=3)
+    long = panel.to_long()
+    rel = np.where(long["group"] >= 0, (long["period"] - long["group"]).clip(-3, 3), np.nan)
+    for k in (-3, -2, 0, 1, 2, 3):
+        long[f"e{k + 10}"] = (rel == k).astype(float)
+    formula = "y ~ " + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3)) + \
+        " + C(unit) + C(period)"
+    ols = smf.ols(formula, data=long).fit()
+    table = result.table.set_index("rel_time")
+    for k in (-3, -2, 0, 1, 2, 3):
+        assert table.loc[k, "estimate"] == pytest.approx(ols.params[f"e{k + 10}"], abs=1e-9)
+    assert table.loc[-1, "estimate"] == 0.0
+    assert result.pretrend_df == 2
+    lead = result.vcov.loc[[-3, -2], [-3, -2]].to_numpy()
+    b = table.loc[[-3, -2], "estimate"].to_numpy()
+    assert result.pretrend_stat == pytest.approx(float(b @ np.linalg.inv(lead) @ b), rel=1e-8)
+    assert result.pretrend_pvalue > 0.01
+    assert table.loc[[0, 1, 2, 3], "estimate"].mean() == pytest.approx(1.5, abs=0.3)
+
+
+def test_event_study_pretrend_test_rejects_a_diverging_treated_group():
+    frame = simulate_staggered(n_units=200, n_periods=8, cohorts=(5,), shape="constant",
+                               seed=4, noise=0.3)
+    trend = np.where(frame["first_treated"] > 0, 0.4 * (frame["time"] - 2010), 0.0)
+    result = event_study(_panel(frame.assign(y=frame["y"] + trend)), leads=4, lags=2)
+    assert result.pretrend_pvalue < 1e-6
+
+
+def test_event_study_bins_periods():
+    frame = simulate_single_treated(n_controls=10, n_periods=48, treat_period=36, seed=2)
+    result = event_study(_panel(frame), leads=3, lags=0, bin_width=12)
+    assert result.table["rel_time"].tolist() == [-3, -2, -1, 0]
+
+
+def test_plot_event_study_draws(common_date):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = plot_event_study(event_study(_panel(common_date)), label="synthetic")
+    assert ax.get_legend_handles_labels()[1] == ["synthetic"]
+
+
+def test_donor_weights_recover_a_convex_mix():
+    rng = np.random.default_rng(0)
+    donors = rng.normal(size=(40, 6)).cumsum(axis=0)
+    truth = np.array([0.0, 0.6, 0.0, 0.4, 0.0, 0.0])
+    weights = donor_weights(donors @ truth, donors)
+    np.testing.assert_allclose(weights, truth, atol=1e-5)
+    assert weights.min() >= 0 and weights.sum() == pytest.approx(1.0)
+
+
+def test_synthetic_control_fit_effect_and_placebo_p(single):
+    result = synthetic_control(_panel(single))
+    assert result.weights.sum() == pytest.approx(1.0)
+    # The treated path was built from controls 1-3; noise lets others take a little weight.
+    assert result.weights[["control_01", "control_02", "control_03"]].sum() > 0.7
+    assert result.pre_rmspe < 0.6
+    assert result.att == pytest.approx(3.0, abs=0.6)
+    # The treated unit has the largest ratio among 16 units: p = 1/16.
+    assert result.p_value == pytest.approx(1 / 16)
+    assert result.rmspe_ratio > result.placebo_ratios.max()
+    assert len(result.placebo_ratios) == 15
+
+
+def test_synthetic_control_no_effect_is_not_significant():
+    frame = simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=0.0,
+                                    seed=9)
+    assert synthetic_control(_panel(frame)).p_value > 0.1
+
+
+def test_placebo_in_space_exact_p_formula(single):
+    result = placebo_in_space(_panel(single))
+    null = result.null_distribution.to_numpy()
+    expected = (1 + np.sum(np.abs(null) >= abs(result.statistic))) / (len(null) + 1)
+    assert result.p_value == pytest.approx(expected)
+    assert result.method == "exact" and result.n_draws == 15
+    assert result.p_value >= 1 / 16
+
+
+def test_placebo_statistics_equal_explicit_two_by_two(single):
+    panel = _panel(single)
+    result = placebo_in_space(panel)
+    controls = single[single["first_treated"] == 0]
+    placebo_unit = "control_03"
+    frame = controls.assign(first_treated=np.where(controls["unit"] == placebo_unit, 20, 0))
+    explicit = two_by_two(_panel(frame)).estimate
+    assert result.null_distribution[placebo_unit] == pytest.approx(explicit, abs=1e-10)
+
+
+def test_permutation_test_enumeration_agrees_with_monte_carlo():
+    frame = simulate_staggered(n_units=10, n_periods=6, cohorts=(3,), never_share=0.6,
+                               shape="constant", size=0.0, seed=3)
+    panel = _panel(frame)
+    n1 = int(panel.ever_treated.sum())
+    changes = panel.outcome[:, 3:].mean(1) - panel.outcome[:, :3].mean(1)
+    stat = changes[panel.ever_treated].mean() - changes[~panel.ever_treated].mean()
+    exact = []
+    for subset in itertools.combinations(range(10), n1):
+        mask = np.zeros(10, bool)
+        mask[list(subset)] = True
+        exact.append(changes[mask].mean() - changes[~mask].mean())
+    exact_p = np.mean(np.abs(exact) >= abs(stat) - 1e-12)
+    result = permutation_test(panel, n_draws=20_000, seed=1)
+    assert result.statistic == pytest.approx(stat)
+    assert result.p_value == pytest.approx(exact_p, abs=0.015)
+    again = permutation_test(panel, n_draws=20_000, seed=1)
+    assert again.p_value == result.p_value
+
+
+def test_wild_bootstrap_runs_and_warns_with_one_treated_cluster(single):
+    result = wild_cluster_bootstrap(_panel(single), draws=999, seed=1)
+    assert result.n_treated_clusters == 1
+    assert "one treated cluster" in result.caveat
+    assert 0 <= result.p_value <= 1
+
+
+def test_wild_bootstrap_rejects_a_large_effect_with_many_clusters():
+    frame = simulate_staggered(n_units=24, n_periods=6, cohorts=(3,), never_share=0.5,
+                               shape="constant", size=3.0, noise=0.5, seed=8)
+    result = wild_cluster_bootstrap(_panel(frame), draws=1999, seed=2)
+    assert result.p_value < 0.01
+    assert result.estimate == pytest.approx(twfe(_panel(frame)).estimate, abs=1e-8)
+
+
+def _toy_event_table():
+    return pd.DataFrame({"rel_time": [-3, -2, -1, 0, 1],
+                         "estimate": [0.05, -0.1, 0.0, 1.0, 1.2],
+                         "se": [0.1, 0.1, np.nan, 0.2, 0.25]})
+
+
+def test_honest_relative_magnitudes_bounds_and_breakdown():
+    result = honest_bounds(_toy_event_table(), rel_time=0, restriction="relative_magnitude",
+                           m_grid=[0.0, 1.0, 2.0])
+    m_bar = 0.15  # largest pre-period change: |-0.1 - 0.05|
+    assert result.scale == pytest.approx(m_bar)
+    np.testing.assert_allclose(result.grid["lower"], [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
+    z = 1.959963984540054
+    assert result.breakdown == pytest.approx((1.0 - z * 0.2) / m_bar)
+    at_breakdown = honest_bounds(_toy_event_table(), restriction="relative_magnitude",
+                                 m_grid=[result.breakdown])
+    assert at_breakdown.grid["ci_lower"].iloc[0] == pytest.approx(0.0, abs=1e-12)
+    later = honest_bounds(_toy_event_table(), rel_time=1, restriction="relative_magnitude",
+                          m_grid=[1.0])
+    assert later.grid["upper"].iloc[0] - later.grid["lower"].iloc[0] == pytest.approx(4 * m_bar)
+
+
+def test_honest_smoothness_extrapolates_the_last_pre_slope():
+    result = honest_bounds(_toy_event_table(), rel_time=0, restriction="smoothness",
+                           m_grid=[0.0, 0.1])
+    # slope from -2 to -1 is +0.1, so the trend adds 0.1 at event time 0.
+    assert result.grid["lower"].iloc[0] == pytest.approx(0.9)
+    assert result.grid["upper"].iloc[1] - result.grid["lower"].iloc[1] == pytest.approx(0.2)
+    assert result.se == pytest.approx(np.sqrt(0.2 ** 2 + 0.1 ** 2))
+
+
+def test_honest_rejects_a_pre_period():
+    with pytest.raises(PanelError, match="post period"):
+        honest_bounds(_toy_event_table(), rel_time=-2)
+
+
+def test_twfe_misleads_under_staggered_dynamic_effects():
+    demo = twfe_bias_demo(n_units=600, seed=3)
+    assert abs(demo.cs_simple - demo.true_att) < 3 * demo.cs_simple_se
+    assert abs(demo.twfe - demo.true_att) > 10 * demo.twfe_se
+    assert bias_share(demo) < -0.3
