@@ -1,0 +1,496 @@
+"""The framework crosswalk: four lens applications, their mechanisms and the hypotheses they imply.
+
+The crosswalk lives in three CSV files under ``data/frameworks/`` (lenses, mechanisms,
+hypotheses) and is read through the dataset registry, so chapters, diagrams and tests all see
+the same rows. This module turns those rows into the shapes the book needs: a side-by-side
+table, a comparison along shared dimensions, the hypothesis table, the data behind the
+framework diagrams and the concept map, and a completeness check that the tests run.
+
+Cells that transcribe a paper and cells that are this book's synthesis are kept apart: each
+descriptive lens column ``X`` has a companion ``X_basis`` column ("paper" or
+"compendium synthesis"), and :func:`comparison_table` marks synthesis cells with a dagger.
+A column-level basis is used, not a row-level one, because one lens row mixes the paper's
+content (unit, drivers, actors, outcomes) with our comparisons (financing, public, change).
+
+The files, column by column (``;`` separates items inside a cell):
+
+``lenses.csv``
+    ``lens_id``, ``paper_id``, ``lens_name_en``/``_zh``; ``theorists`` (sources the paper
+    cites) and ``theorists_context`` (our note on where the theory comes from);
+    ``unit_of_analysis``, ``drivers``, ``actors``, ``outcomes_claimed``, ``role_of_financing``,
+    ``role_of_public``, ``how_change_happens``, each with ``<column>_basis``; ``level_order``
+    (order of mechanism levels, drives the diagram layout); ``source_zh`` and ``section`` (a
+    verbatim sentence summarising the framework); ``provenance`` ("reported").
+``mechanisms.csv``
+    From the paper: ``mechanism_zh`` (its name), ``mechanism_en``, ``level``,
+    ``groups_under``, ``description_en`` (gloss), ``source_zh`` (verbatim; a test checks it is
+    a substring of the full text once whitespace is removed), ``section``. Our synthesis:
+    ``observable_indicator``, ``series`` (visit_share / admission_share / fund_share, or
+    none / other), ``testable_by`` ("its", "did", "its;did" or :data:`NOT_TESTABLE`),
+    ``predicted_direction`` (+, -, 0, ambiguous; n/a exactly when no series is named),
+    ``hypothesis_id``. ``provenance``/``basis`` describe the paper-derived columns.
+``hypotheses.csv``
+    Our synthesis (dataset provenance "assumed"): ``hypothesis_id`` (H1, H2, ...), ``lens_id``,
+    ``mechanism_ids``, ``series``, ``predicted_direction``, ``effect_form`` (level change, slope
+    change, pre-reform trend, staggered DiD, ...), ``statement_en``, ``analysis``,
+    ``testable_by``, ``data_in_book`` and ``evidence_labels`` (chapter labels).
+
+Plain pandas is enough here: the tables are a few dozen rows, and the graph structure of the
+concept map is three layers deep, so a graph library would add a dependency without adding
+anything a dictionary does not already do.
+
+Examples
+--------
+>>> cw = load_crosswalk()
+>>> sorted(cw.lenses["lens_id"])[:2]
+['coproduction_g_county', 'embeddedness_qianjiang']
+>>> split_cell("a; b;;c ")
+['a', 'b', 'c']
+>>> normalise_whitespace("医保 经办\\n服务")
+'医保经办服务'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import pandas as pd
+
+from analysis import paths
+from analysis.datasets import load_data
+
+Basis = Literal["paper", "compendium synthesis"]
+BASIS_VALUES: tuple[str, ...] = ("paper", "compendium synthesis")
+DIRECTIONS: tuple[str, ...] = ("+", "-", "0", "ambiguous", "n/a")
+SERIES: tuple[str, ...] = ("visit_share", "admission_share", "fund_share")
+NOT_TESTABLE = "not testable with this book's data"
+
+#: Lens order used by every table and figure: the order of the book's chapters.
+LENS_ORDER: tuple[str, ...] = ("coproduction_g_county", "holistic_multilevel", "holistic_anhui",
+                               "embeddedness_qianjiang")
+
+#: Descriptive lens columns that carry a companion ``<column>_basis`` column.
+DESCRIPTIVE_COLUMNS: tuple[str, ...] = (
+    "theorists", "unit_of_analysis", "drivers", "actors", "outcomes_claimed",
+    "role_of_financing", "role_of_public", "how_change_happens")
+
+#: The shared dimensions the side-by-side chapter compares, with reader-facing names.
+SHARED_DIMENSIONS: dict[str, str] = {
+    "unit_of_analysis": "Unit of analysis",
+    "actors": "Actors",
+    "role_of_financing": "Role of financing",
+    "role_of_public": "Role of the public",
+    "how_change_happens": "How change happens",
+}
+
+SERIES_LABELS: dict[str, str] = {
+    "visit_share": "Primary-care share of outpatient visits",
+    "admission_share": "Primary-care share of admissions",
+    "fund_share": "Primary-care share of insurance fund revenue",
+}
+
+#: Analyses in this book, keyed as ``testable_by`` spells them.
+ANALYSES: dict[str, str] = {
+    "its": "Interrupted time series\n(Qianjiang, monthly)",
+    "did": "Difference-in-differences\n(comparison districts;\nstaggered county panel)",
+}
+
+SYNTHESIS_MARK = "†"
+
+
+@dataclass(frozen=True, eq=False)
+class Crosswalk:
+    """The three crosswalk tables, each with one row per entity.
+
+    Attributes
+    ----------
+    lenses
+        One row per lens application (``lens_id`` unique).
+    mechanisms
+        One row per mechanism, named as its paper names it.
+    hypotheses
+        Pre-specified hypotheses (``H1``, ``H2``, ...) derived from the mechanisms.
+    """
+
+    lenses: pd.DataFrame
+    mechanisms: pd.DataFrame
+    hypotheses: pd.DataFrame
+
+    def lens(self, lens_id: str) -> pd.Series:
+        """Return the row of one lens; raise ``KeyError`` for an unknown id."""
+        rows = self.lenses.loc[self.lenses["lens_id"] == lens_id]
+        if rows.empty:
+            raise KeyError(f"unknown lens {lens_id!r}; known: {', '.join(self.lenses['lens_id'])}")
+        return rows.iloc[0]
+
+    def mechanisms_of(self, lens_id: str) -> pd.DataFrame:
+        """Mechanisms of one lens, in file order."""
+        self.lens(lens_id)
+        return self.mechanisms.loc[self.mechanisms["lens_id"] == lens_id].reset_index(drop=True)
+
+
+def split_cell(cell: object, sep: str = ";") -> list[str]:
+    """Split a ``;``-separated cell into stripped, non-empty items."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    return [item.strip() for item in str(cell).split(sep) if item.strip()]
+
+
+def normalise_whitespace(text: str) -> str:
+    """Remove all whitespace, as PDF extraction breaks Chinese lines at arbitrary points."""
+    return re.sub(r"\s+", "", text)
+
+
+def load_crosswalk(lenses: pd.DataFrame | None = None, mechanisms: pd.DataFrame | None = None,
+                   hypotheses: pd.DataFrame | None = None) -> Crosswalk:
+    """Assemble the crosswalk, reading any table not given through the dataset registry.
+
+    Parameters
+    ----------
+    lenses, mechanisms, hypotheses
+        Frames as ``load_data("lenses").frame`` etc. return them; chapters pass them in so the
+        book's figure index can see which datasets each chapter reads.
+
+    Returns
+    -------
+    Crosswalk
+        Lenses sorted in :data:`LENS_ORDER`; other tables in file order.
+    """
+    lenses = (load_data("lenses").frame if lenses is None else lenses).copy()
+    order = {lens_id: i for i, lens_id in enumerate(LENS_ORDER)}
+    lenses = lenses.sort_values("lens_id", key=lambda s: s.map(order).fillna(len(order)))
+    return Crosswalk(
+        lenses=lenses.reset_index(drop=True),
+        mechanisms=(load_data("mechanisms").frame if mechanisms is None else mechanisms).copy(),
+        hypotheses=(load_data("hypotheses").frame if hypotheses is None else hypotheses).copy())
+
+
+@cache
+def seed_text(paper_id: str) -> str:
+    """Full text of a paper's seed file, whitespace removed (see :func:`normalise_whitespace`).
+
+    Parameters
+    ----------
+    paper_id
+        An id from the ``papers`` dataset, e.g. ``"luo2025"``.
+    """
+    papers = load_data("papers").frame.set_index("paper_id")
+    if paper_id not in papers.index:
+        raise KeyError(f"unknown paper {paper_id!r}")
+    path = paths.SEEDS / papers.at[paper_id, "seed_file"]
+    return normalise_whitespace(path.read_text(encoding="utf-8"))
+
+
+def quote_in_seed(paper_id: str, quote: str) -> bool:
+    """Whether ``quote`` occurs verbatim (up to whitespace) in the paper's text."""
+    needle = normalise_whitespace(quote)
+    return bool(needle) and needle in seed_text(paper_id)
+
+
+def comparison_table(cw: Crosswalk, dimensions: dict[str, str] | None = None,
+                     mark_synthesis: bool = True) -> pd.DataFrame:
+    """Lenses side by side along shared dimensions: one row per dimension, one column per lens.
+
+    Parameters
+    ----------
+    cw
+        The crosswalk.
+    dimensions
+        Column name to row label; defaults to :data:`SHARED_DIMENSIONS`.
+    mark_synthesis
+        Append :data:`SYNTHESIS_MARK` to cells whose basis is "compendium synthesis".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: dimension labels; columns: English lens names with their paper id.
+    """
+    dimensions = dimensions or SHARED_DIMENSIONS
+    table = {}
+    for _, lens in cw.lenses.iterrows():
+        column = {}
+        for key, label in dimensions.items():
+            text = str(lens[key])
+            if mark_synthesis and lens.get(f"{key}_basis") == "compendium synthesis":
+                text += f" {SYNTHESIS_MARK}"
+            column[label] = text
+        table[f"{lens['lens_name_en']} ({lens['paper_id']})"] = column
+    return pd.DataFrame(table)
+
+
+def crosswalk_table(cw: Crosswalk) -> pd.DataFrame:
+    """The full crosswalk: one row per lens with theorists, unit, drivers, mechanisms, actors,
+    outcomes and the analyses that can test it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: Lens, Paper, Theorists, Unit of analysis, Drivers, Mechanisms, Actors,
+        Outcomes claimed, Testable here by.
+    """
+    rows = []
+    for _, lens in cw.lenses.iterrows():
+        mech = cw.mechanisms_of(lens["lens_id"])
+        tests = sorted({t for cell in mech["testable_by"] for t in split_cell(cell)
+                        if t in ANALYSES})
+        rows.append({
+            "Lens": f"{lens['lens_name_en']} ({lens['lens_name_zh']})",
+            "Paper": lens["paper_id"],
+            "Theorists": lens["theorists"],
+            "Unit of analysis": lens["unit_of_analysis"],
+            "Drivers": lens["drivers"],
+            "Mechanisms": "; ".join(f"{zh} ({en})" for zh, en in
+                                    zip(mech["mechanism_zh"], mech["mechanism_en"])),
+            "Actors": lens["actors"],
+            "Outcomes claimed": lens["outcomes_claimed"],
+            "Testable here by": ", ".join(t.upper() if t == "its" else "DiD" for t in tests)
+                                or "nothing in this book's data",
+        })
+    return pd.DataFrame(rows)
+
+
+def mechanism_table(cw: Crosswalk, lens_id: str) -> pd.DataFrame:
+    """Mechanisms of one lens for a chapter: Chinese and English name, the paper's words,
+    section, indicator and hypothesis.
+    """
+    mech = cw.mechanisms_of(lens_id)
+    return pd.DataFrame({
+        "Mechanism": mech["mechanism_zh"] + " / " + mech["mechanism_en"],
+        "Level": mech["level"],
+        "The paper's words": mech["source_zh"],
+        "In English (our gloss)": mech["description_en"],
+        "Section": mech["section"],
+        "Observable indicator †": mech["observable_indicator"],
+        "Hypothesis": mech["hypothesis_id"].replace("", "–"),
+    })
+
+
+def hypothesis_table(cw: Crosswalk, lens_id: str | None = None) -> pd.DataFrame:
+    """The pre-specified hypotheses, optionally for one lens.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: Id, Lens, Series, Predicted, Form, Statement, Tested by, Data in this book.
+    """
+    hyp = cw.hypotheses
+    if lens_id is not None:
+        cw.lens(lens_id)
+        hyp = hyp.loc[hyp["lens_id"] == lens_id]
+    names = dict(zip(cw.lenses["lens_id"], cw.lenses["lens_name_en"]))
+    return pd.DataFrame({
+        "Id": hyp["hypothesis_id"],
+        "Lens": hyp["lens_id"].map(names),
+        "Series": hyp["series"].map(lambda c: ", ".join(split_cell(c))),
+        "Predicted": hyp["predicted_direction"],
+        "Form": hyp["effect_form"],
+        "Statement": hyp["statement_en"],
+        "Tested by": hyp["testable_by"].map(
+            lambda c: c if c == NOT_TESTABLE else ", ".join(
+                "ITS" if t == "its" else "DiD" for t in split_cell(c))),
+        "Data in this book": hyp["data_in_book"],
+    }).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- diagram data
+
+
+@dataclass(frozen=True)
+class Node:
+    """One box of a diagram.
+
+    Attributes
+    ----------
+    node_id
+        Unique within a diagram, ``"<kind>:<key>"``.
+    kind
+        "driver", "mechanism", "outcome", "indicator" or "analysis".
+    label
+        Text shown in the box (may contain Chinese).
+    group
+        Column or band the node belongs to (a level, a lens, ...).
+    """
+
+    node_id: str
+    kind: str
+    label: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """Nodes arranged in ordered layers, plus directed edges between node ids."""
+
+    title: str
+    layers: tuple[tuple[str, tuple[Node, ...]], ...]
+    edges: tuple[tuple[str, str], ...]
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        return tuple(node for _, layer in self.layers for node in layer)
+
+
+def framework_diagram_data(cw: Crosswalk, lens_id: str) -> Diagram:
+    """A lens's analytic framework as layers: drivers, each mechanism level, outcomes.
+
+    The level order comes from the lens's ``level_order`` column, so the diagram follows the
+    paper's own sequence (e.g. external embedding before internal embedding).
+    """
+    lens = cw.lens(lens_id)
+    mech = cw.mechanisms_of(lens_id)
+    layers: list[tuple[str, tuple[Node, ...]]] = []
+    drivers = tuple(Node(f"driver:{i}", "driver", text, "Drivers")
+                    for i, text in enumerate(split_cell(lens["drivers"])))
+    layers.append(("Drivers", drivers))
+    levels = split_cell(lens["level_order"])
+    unknown = set(mech["level"]) - set(levels)
+    if unknown:
+        raise ValueError(f"{lens_id}: mechanism levels {sorted(unknown)} missing from level_order")
+    for level in levels:
+        rows = mech.loc[mech["level"] == level]
+        layers.append((level, tuple(
+            Node(f"mechanism:{r.mechanism_id}", "mechanism", f"{r.mechanism_zh}\n{r.mechanism_en}",
+                 level) for r in rows.itertuples())))
+    outcomes = tuple(Node(f"outcome:{i}", "outcome", text, "Outcomes claimed")
+                     for i, text in enumerate(split_cell(lens["outcomes_claimed"])))
+    layers.append(("Outcomes claimed", outcomes))
+    edges = []
+    for (_, upper), (_, lower) in zip(layers, layers[1:]):
+        if upper and lower:
+            edges.append((upper[0].node_id, lower[0].node_id))
+    title = f"{lens['lens_name_zh']} / {lens['lens_name_en']} ({lens['paper_id']})"
+    return Diagram(title=title, layers=tuple(layers), edges=tuple(edges))
+
+
+OTHER_INDICATOR = "other"
+
+
+def concept_map_data(cw: Crosswalk) -> Diagram:
+    """Mechanisms → observable indicators (the book's series, or other indicators) → analyses.
+
+    Every mechanism is one node. A mechanism links to each series in its ``series`` cell, or
+    to an "other indicators" node when it names none of the book's series; series link to the
+    analyses that their mechanisms' ``testable_by`` names, and "other indicators" to a
+    "not testable here" node.
+    """
+    mech_nodes, edges = [], set()
+    for r in cw.mechanisms.itertuples():
+        hyp = f" [{r.hypothesis_id}]" if r.hypothesis_id else ""
+        mech_nodes.append(Node(f"mechanism:{r.mechanism_id}", "mechanism",
+                               f"{r.mechanism_zh} {r.mechanism_en}{hyp}", r.lens_id))
+        series = [s for s in split_cell(r.series) if s in SERIES] or [OTHER_INDICATOR]
+        tests = [t for t in split_cell(r.testable_by) if t in ANALYSES] or ["none"]
+        for s in series:
+            edges.add((f"mechanism:{r.mechanism_id}", f"indicator:{s}"))
+            for t in tests if s != OTHER_INDICATOR else ["none"]:
+                edges.add((f"indicator:{s}", f"analysis:{t}"))
+    indicator_labels = {**SERIES_LABELS,
+                        OTHER_INDICATOR: "Other indicators\n(not in this book's data)"}
+    used_ind = [k for k in (*SERIES, OTHER_INDICATOR) if any(e[1] == f"indicator:{k}"
+                                                             for e in edges)]
+    indicators = tuple(Node(f"indicator:{k}", "indicator", indicator_labels[k], "indicator")
+                       for k in used_ind)
+    analysis_labels = dict(ANALYSES)
+    analysis_labels["none"] = "Not testable with\nthis book's data"
+    used_an = [k for k in (*ANALYSES, "none") if any(e[1] == f"analysis:{k}" for e in edges)]
+    analyses = tuple(Node(f"analysis:{k}", "analysis", analysis_labels[k], "analysis")
+                     for k in used_an)
+    order = {lens_id: i for i, lens_id in enumerate(LENS_ORDER)}
+    mech_nodes.sort(key=lambda n: order.get(n.group, len(order)))
+    return Diagram(title="Mechanisms → observable indicators → analyses",
+                   layers=(("Mechanisms", tuple(mech_nodes)), ("Observable indicators", indicators),
+                           ("Analyses in this book", analyses)),
+                   edges=tuple(sorted(edges)))
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+def crosswalk_problems(cw: Crosswalk) -> list[str]:
+    """Everything that makes the crosswalk incomplete or inconsistent; empty when sound.
+
+    Checks: unique ids; each lens has theorists, unit, drivers, actors, outcomes, at least one
+    mechanism and at least one mechanism with an observable indicator; basis values valid;
+    every ``source_zh`` is verbatim in its paper; mechanism levels are in the lens's
+    ``level_order``; directions valid, and "n/a" exactly when no series is named; every
+    hypothesis id a mechanism cites exists, and every hypothesis's mechanisms exist.
+    """
+    problems: list[str] = []
+    lenses, mech, hyp = cw.lenses, cw.mechanisms, cw.hypotheses
+    for frame, key in ((lenses, "lens_id"), (mech, "mechanism_id"), (hyp, "hypothesis_id")):
+        dup = frame[key][frame[key].duplicated()].tolist()
+        if dup:
+            problems.append(f"duplicate {key}: {dup}")
+    for _, lens in lenses.iterrows():
+        lid = lens["lens_id"]
+        for col in ("theorists", "unit_of_analysis", "drivers", "actors", "outcomes_claimed",
+                    "source_zh", "level_order"):
+            if not str(lens[col]).strip():
+                problems.append(f"{lid}: empty {col}")
+        for col in DESCRIPTIVE_COLUMNS:
+            if lens.get(f"{col}_basis") not in BASIS_VALUES:
+                problems.append(f"{lid}: {col}_basis must be one of {BASIS_VALUES}")
+        if not quote_in_seed(lens["paper_id"], lens["source_zh"]):
+            problems.append(f"{lid}: source_zh not found in {lens['paper_id']}")
+        own = mech.loc[mech["lens_id"] == lid]
+        if own.empty:
+            problems.append(f"{lid}: no mechanisms")
+        elif not own["observable_indicator"].str.strip().astype(bool).any():
+            problems.append(f"{lid}: no observable indicator")
+        missing = set(own["level"]) - set(split_cell(lens["level_order"]))
+        if missing:
+            problems.append(f"{lid}: levels {sorted(missing)} not in level_order")
+    paper_of = dict(zip(lenses["lens_id"], lenses["paper_id"]))
+    known_h = set(hyp["hypothesis_id"])
+    for r in mech.itertuples():
+        if r.lens_id not in paper_of:
+            problems.append(f"{r.mechanism_id}: unknown lens {r.lens_id}")
+            continue
+        if not quote_in_seed(paper_of[r.lens_id], r.source_zh):
+            problems.append(f"{r.mechanism_id}: source_zh not found in {paper_of[r.lens_id]}")
+        if not r.observable_indicator.strip():
+            problems.append(f"{r.mechanism_id}: empty observable_indicator")
+        if r.predicted_direction not in DIRECTIONS:
+            problems.append(f"{r.mechanism_id}: bad predicted_direction {r.predicted_direction!r}")
+        names_series = any(s in SERIES for s in split_cell(r.series))
+        if names_series == (r.predicted_direction == "n/a"):
+            problems.append(f"{r.mechanism_id}: predicted_direction 'n/a' must go with no series")
+        tests = split_cell(r.testable_by)
+        if not (tests == [NOT_TESTABLE] or (tests and all(t in ANALYSES for t in tests))):
+            problems.append(f"{r.mechanism_id}: bad testable_by {r.testable_by!r}")
+        for h in split_cell(r.hypothesis_id):
+            if h not in known_h:
+                problems.append(f"{r.mechanism_id}: unknown hypothesis {h}")
+    known_m = set(mech["mechanism_id"])
+    for r in hyp.itertuples():
+        for m in split_cell(r.mechanism_ids):
+            if m not in known_m:
+                problems.append(f"{r.hypothesis_id}: unknown mechanism {m}")
+        if r.predicted_direction not in DIRECTIONS[:4]:
+            problems.append(f"{r.hypothesis_id}: bad predicted_direction")
+    return problems
+
+
+def mechanism_markdown(cw: Crosswalk, lens_id: str) -> str:
+    """The mechanisms of one lens as Markdown: name, level, the paper's words, our gloss,
+    indicator and hypothesis. Used by the lens chapters (rendered as a cell output).
+
+    Examples
+    --------
+    >>> text = mechanism_markdown(load_crosswalk(), "embeddedness_qianjiang")
+    >>> text.count("\\n> ") == len(load_crosswalk().mechanisms_of("embeddedness_qianjiang"))
+    True
+    """
+    blocks = []
+    for r in cw.mechanisms_of(lens_id).itertuples():
+        hyp = ", ".join(split_cell(r.hypothesis_id)) or "none"
+        blocks.append(
+            f"**{r.mechanism_zh}** — *{r.mechanism_en}* ({r.level}; §{r.section})\n"
+            f"> {r.source_zh}\n\n"
+            f"{r.description_en}\n\n"
+            f"Observable indicator †: {r.observable_indicator}. "
+            f"Testable here by: {r.testable_by}. Hypothesis: {hyp}.\n")
+    return "\n".join(blocks)
