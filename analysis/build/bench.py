@@ -4,7 +4,7 @@ Benchmarks are not tests: they report figures for the issue notes and the README
 runs in this process's environment (already installed). Book timings run in a scratch copy
 of the project so that the working tree's ``_build`` is left alone.
 
-Usage: ``python -m analysis.build.bench [--only book,its,did,pipeline,browser]``.
+Usage: ``python -m analysis.build.bench [--only book,its,did,pipeline,validation,browser]``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ ENGINE_BENCHMARKS: dict[str, str] = {
     "its": "analysis.its.benchmark",
     "did": "analysis.did.benchmark",
     "pipeline": "analysis.pipeline.benchmark",
+    "validation": "analysis.validation.benchmark",
     "browser": "analysis.build.browser_bench",
 }
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__", "*.pyc",

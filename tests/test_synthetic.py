@@ -1,0 +1,204 @@
+"""Synthetic data: calibration to the reported anchors, integrity, byte-identical regeneration."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.synthetic import CalibrationError, generate, write_outputs
+from analysis.synthetic.calibration import anchor_check, annual_totals
+from analysis.synthetic.config import load_config, read_anchors, read_claim_values
+
+SYNTHETIC = paths.DATA / "synthetic"
+CLAIMS = paths.DATA / "claims" / "claims.csv"
+
+
+@pytest.fixture(scope="module")
+def monthly() -> pd.DataFrame:
+    return pd.read_csv(SYNTHETIC / "district_monthly.csv", keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return pd.read_csv(SYNTHETIC / "county_staggered_panel.csv", keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def claims() -> dict[str, float]:
+    return read_claim_values(CLAIMS)
+
+
+@pytest.mark.parametrize("claim_id, measure", [
+    ("qj_visit_share_2017", "visits"), ("qj_visit_share_2022", "visits"),
+    ("qj_admission_share_2017", "admissions"), ("qj_admission_share_2022", "admissions"),
+    ("qj_fund_share_2017", "fund"), ("qj_fund_share_2022", "fund"),
+])
+def test_committed_annual_shares_reproduce_reported_anchor(monthly, claims, claim_id, measure):
+    # Computed here from the raw CSV, independently of the generator's own check.
+    year = int(claim_id[-4:])
+    qianjiang = monthly["district"] == "qianjiang"
+    rows = monthly[qianjiang & monthly["month"].str.startswith(str(year))]
+    assert len(rows) == 12
+    share = 100 * rows[f"{measure}_primary"].sum() / rows[f"{measure}_total"].sum()
+    assert round(share, 1) == claims[claim_id]
+
+
+def test_post_year_visit_share_and_volume_growth(monthly, claims):
+    post = int(claims["qj_visit_share_change_year_assumed"])
+    annual = annual_totals(monthly)
+    expected = round(claims["qj_visit_share_2022"] + claims["qj_visit_share_change_post"], 1)
+    assert round(annual.loc[post, "visit_share"], 1) == expected
+    growth = 100 * (annual.loc[post, "visits_primary"] / annual.loc[post - 1, "visits_primary"] - 1)
+    assert round(growth, 1) == claims["qj_outpatient_volume_growth"]
+    growth = 100 * (annual.loc[post, "admissions_primary"]
+                    / annual.loc[post - 1, "admissions_primary"] - 1)
+    assert round(growth, 1) == claims["qj_admission_volume_growth"]
+    base, last = int(claims["qj_reform_start_year"]) - 1, int(annual.index.max())
+    average = 100 * ((annual.loc[last, "fund_primary"] / annual.loc[base, "fund_primary"])
+                     ** (1 / (last - base)) - 1)
+    assert round(average, 1) == claims["qj_fund_growth_annual"]
+
+
+def test_anchor_check_table_all_match_and_can_fail(monthly):
+    anchors = read_anchors()
+    table = anchor_check(monthly, anchors)
+    assert len(table) == 10 and table["matches"].all()
+    broken = monthly.copy()
+    first_2017 = broken.index[(broken["district"] == "qianjiang")
+                              & (broken["month"] == "2017-01-01")][0]
+    broken.loc[first_2017, "visits_primary"] += 20_000
+    assert not anchor_check(broken, anchors)["matches"].all()
+
+
+def test_committed_outputs_regenerate_byte_identically(tmp_path):
+    for written in write_outputs(tmp_path):
+        committed = SYNTHETIC / written.name
+        assert written.read_bytes() == committed.read_bytes(), f"{committed} is stale"
+
+
+def test_anchors_are_read_from_the_claims_file_not_typed(tmp_path):
+    changed = tmp_path / "claims.csv"
+    text = CLAIMS.read_text(encoding="utf-8")
+    frame = pd.read_csv(CLAIMS, dtype=str, keep_default_na=False)
+    frame.loc[frame["claim_id"] == "qj_visit_share_2017", "value"] = "47.1"
+    frame.to_csv(changed, index=False)
+    assert text  # the committed file is untouched
+    data = generate(claims_path=changed)
+    annual = annual_totals(data.district_monthly)
+    assert round(annual.loc[2017, "visit_share"], 1) == 47.1
+
+
+def test_other_seed_changes_noise_but_keeps_anchors(tmp_path):
+    config_text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    seed = load_config()["generator"]["seed"]
+    other = tmp_path / "assumptions.toml"
+    other.write_text(config_text.replace(f"seed = {seed}", f"seed = {seed + 1}"), encoding="utf-8")
+    data = generate(config_path=other)
+    assert data.anchor_check["matches"].all()
+    committed = pd.read_csv(SYNTHETIC / "district_monthly.csv")
+    assert not np.array_equal(committed["visits_total"], data.district_monthly["visits_total"])
+
+
+def test_impossible_config_is_refused(tmp_path):
+    config_text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "assumptions.toml"
+    # A post year beyond the data cannot be calibrated: the assumed-year claim is 2024.
+    bad.write_text(config_text.replace('last_month = "2024-12"', 'last_month = "2023-12"'),
+                   encoding="utf-8")
+    with pytest.raises((ValueError, CalibrationError)):
+        generate(config_path=bad)
+
+
+def test_monthly_integrity(monthly):
+    counts = [c for c in monthly.columns if c.endswith(("_primary", "_total"))]
+    assert counts == ["visits_primary", "visits_total", "admissions_primary", "admissions_total",
+                      "fund_primary", "fund_total"]
+    for column in counts:
+        assert monthly[column].dtype == np.int64
+        assert (monthly[column] >= 0).all()
+    for measure in ("visits", "admissions", "fund"):
+        assert (monthly[f"{measure}_primary"] <= monthly[f"{measure}_total"]).all()
+    expected = pd.date_range("2017-01-01", "2024-12-01", freq="MS").strftime("%Y-%m-%d").tolist()
+    districts = monthly["district"].unique().tolist()
+    assert districts[0] == "qianjiang" and len(districts) >= 8
+    assert all(d.startswith("comparison_") for d in districts[1:])
+    for _, rows in monthly.groupby("district"):
+        assert rows["month"].tolist() == expected
+    assert (monthly["provenance"] == "synthetic").all()
+    qj = monthly["district"] == "qianjiang"
+    assert monthly.loc[qj, "treated"].all() and not monthly.loc[~qj, "treated"].any()
+    assert set(monthly.loc[qj, "first_treated"]) == {"2023-01-01"}
+    assert set(monthly.loc[~qj, "first_treated"]) == {""}
+
+
+def test_covid_dip_and_seasonality_are_visible(monthly):
+    qj = monthly[monthly["district"] == "qianjiang"].set_index("month")
+    assert qj.loc["2020-02-01", "visits_total"] < 0.7 * qj.loc["2019-02-01", "visits_total"]
+    assert qj.loc["2019-12-01", "visits_total"] > qj.loc["2019-02-01", "visits_total"]
+
+
+def test_panel_shape_waves_and_truth(panel, claims):
+    assert panel["year"].min() == 2015 and panel["year"].max() == 2024
+    n_counties = panel["county"].nunique()
+    assert n_counties >= 200
+    assert len(panel) == n_counties * 10
+    per_county = panel.groupby("county")["first_treated"].first()
+    assert (per_county == 2019).sum() == claims["ah_pilot_counties_2019"]
+    assert (per_county == 0).sum() > 0
+    assert set(per_county.unique()) >= {0, 2019, 2020, 2021, 2022}
+    treated = (panel["first_treated"] > 0) & (panel["year"] >= panel["first_treated"])
+    assert (panel["treated"] == treated).all()
+    assert (panel.loc[~treated, "true_visit_effect_pp"] == 0).all()
+    assert (panel.loc[treated, "true_visit_effect_pp"] >= 0).all()
+    assert panel.loc[treated, "true_visit_effect_pp"].mean() > 0
+    assert (panel["visits_primary"] <= panel["visits_total"]).all()
+    assert (panel["fund_primary"] <= panel["fund_total"]).all()
+    assert (panel["provenance"] == "synthetic").all()
+    assert not panel.duplicated(["county", "year"]).any()
+
+
+def test_regeneration_cli_writes_to_chosen_directory(tmp_path):
+    from analysis.synthetic.__main__ import main
+
+    assert main(["--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["county_staggered_panel.csv",
+                                                          "district_monthly.csv"]
+
+
+def test_calibration_holds_if_the_assumed_post_year_were_2023(tmp_path):
+    # The paper does not say when the +5.8 pp was measured; the generator must not depend on
+    # the assumed year being 2024.
+    frame = pd.read_csv(CLAIMS, dtype=str, keep_default_na=False)
+    frame.loc[frame["claim_id"] == "qj_visit_share_change_year_assumed", "value"] = "2023"
+    changed = tmp_path / "claims.csv"
+    frame.to_csv(changed, index=False)
+    data = generate(claims_path=changed)
+    assert data.anchors.post_year == 2023
+    assert data.anchor_check["matches"].all()
+    annual = annual_totals(data.district_monthly)
+    assert round(annual.loc[2023, "visit_share"], 1) == data.anchors.post_visit_share
+
+
+def test_every_assumption_is_commented():
+    from analysis.synthetic.config import assumptions_table
+
+    table = assumptions_table()
+    assert len(table) >= 40
+    missing = table[table["explanation"].str.len() < 10]
+    assert missing.empty, f"uncommented settings in assumptions.toml:\n{missing}"
+    # The reported anchors are named, never typed, in the assumptions file.
+    text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    for value in ("43.3", "36.9", "32.3", "29.8", "17.9", "11.3"):
+        assert f"= {value}" not in text and f"={value}" not in text
+
+
+def test_wave_summary_marks_only_the_pilot_size_as_reported(panel):
+    from analysis.synthetic.panel import wave_summary
+
+    table = wave_summary(panel, read_anchors())
+    reported = table[table["size_provenance"].str.startswith("reported")]
+    assert reported["first_treated"].tolist() == [2019]
+    assert (table.loc[table["first_treated"] == 0, "mean_true_visit_effect_pp_last_year"] == 0).all()
