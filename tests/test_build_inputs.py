@@ -15,7 +15,7 @@ import pytest
 
 from analysis import paths
 from analysis.build.sphinx_inputs import FINGERPRINT_MARKER, input_files, inputs_fingerprint
-from conftest import run_book_build
+from book_build import run_book_build
 
 FRONT_MATTER = """---
 jupytext:
