@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT: Path = Path(__file__).resolve().parent.parent
@@ -21,5 +22,7 @@ DATA: Path = ROOT / "data"
 BOOK: Path = ROOT / "book"
 BUILD: Path = ROOT / "_build"
 HTML: Path = BUILD / "html"
-SEEDS: Path = ROOT.parent / "shared" / "seeds"
+# The four papers' full texts sit beside the repository (../shared/seeds), in CI too.
+# COMPENDIUM_SEEDS points elsewhere, e.g. for a clone made in another folder.
+SEEDS: Path = Path(os.environ.get("COMPENDIUM_SEEDS", ROOT.parent / "shared" / "seeds"))
 ANALYSIS: Path = ROOT / "analysis"
