@@ -109,13 +109,32 @@ def test_binomial_counts_match_statsmodels_glm() -> None:
     t = np.arange(96)
     dummies = np.column_stack([(t % 12 == s).astype(float) for s in range(1, 12)])
     x = np.column_stack([hand_design(), dummies])
-    endog = np.column_stack([data["primary"], data["total"] - data["primary"]])
-    ref = sm.GLM(endog, x, family=sm.families.Binomial()).fit(scale="X2")
+    trials = data["total"].to_numpy(dtype=float)
+    share = data["primary"].to_numpy() / trials
+    ref = sm.GLM(share, x, family=sm.families.Binomial(), var_weights=trials).fit(scale="X2")
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, atol=TOL)
     assert res.dispersion == pytest.approx(ref.scale, rel=1e-10)
-    share = res.counterfactual["fitted"].to_numpy()
-    np.testing.assert_allclose(share, ref.fittedvalues, atol=1e-10)
+    fitted = res.counterfactual["fitted"].to_numpy()
+    np.testing.assert_allclose(fitted, ref.fittedvalues, atol=1e-10)
+
+
+def test_quasi_binomial_scale_and_errors_follow_the_textbook_formulas() -> None:
+    # Independent of statsmodels' weighting: Pearson X2 with the trial counts, and the
+    # sandwich-free quasi-likelihood covariance phi * (X' W X)^-1 with W = n mu (1 - mu).
+    # (statsmodels' two-column endog form leaves n out of X2 but not out of W, which made
+    # standard errors about sqrt(n) times too small; this test fails on that form.)
+    data = monthly()
+    res = its(data, time="month", outcome="primary", denominator="total",
+              intervention="2023-01-01", family="binomial")
+    x = hand_design()
+    n = data["total"].to_numpy(dtype=float)
+    p = data["primary"].to_numpy() / n
+    mu = 1.0 / (1.0 + np.exp(-(x @ res.params.to_numpy())))
+    phi = np.sum(n * (p - mu) ** 2 / (mu * (1 - mu))) / (len(p) - x.shape[1])
+    cov = phi * np.linalg.inv(x.T @ (x * (n * mu * (1 - mu))[:, None]))
+    assert res.dispersion == pytest.approx(phi, rel=1e-8)
+    np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), np.sqrt(np.diag(cov)), rtol=1e-6)
     assert res.effects["level"].ratio is None  # logit link: no rate ratio
 
 

@@ -301,10 +301,15 @@ def _glm_family(family: str) -> sm.families.Family:
     return sm.families.Binomial() if family == "binomial" else sm.families.Poisson()
 
 
-def _glm_endog(y: np.ndarray, den: np.ndarray | None) -> np.ndarray:
+def _glm_model(y: np.ndarray, den: np.ndarray | None, x: pd.DataFrame, family: str,
+               offset: np.ndarray | None) -> sm.GLM:
     if den is None:
-        return y
-    return np.column_stack([y, den - y])
+        return sm.GLM(y, x, family=_glm_family(family), offset=offset)
+    # Proportions with the denominators as variance weights, not a (successes, failures)
+    # endog: with the two-column form statsmodels computes the Pearson X2 scale without the
+    # trial counts while the covariance uses them, which shrinks standard errors by
+    # orders of magnitude for large denominators (see tests/test_its_engine.py).
+    return sm.GLM(y / den, x, family=_glm_family(family), var_weights=den, offset=offset)
 
 
 def fit_statsmodels(prep: _Prepared, x: pd.DataFrame, family: str, errors: str,
@@ -334,7 +339,7 @@ def fit_statsmodels(prep: _Prepared, x: pd.DataFrame, family: str, errors: str,
             return model.fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True), None, lags
         return model.fit(), None, None
     offset = np.log(prep.fit_exposure) if prep.fit_exposure is not None else None
-    model = sm.GLM(_glm_endog(y, prep.fit_den), x, family=_glm_family(family), offset=offset)
+    model = _glm_model(y, prep.fit_den, x, family, offset)
     scale = None if family == "poisson" else "X2"
     if errors == "hac":
         return model.fit(scale=scale, cov_type="HAC", cov_kwds={"maxlags": lags}), None, lags
