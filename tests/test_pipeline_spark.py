@@ -14,6 +14,7 @@ from analysis.datasets import load_data
 from analysis.pipeline import InputError, build_series
 from analysis.pipeline.records import scale_counts, write_records
 from test_pipeline_quarantine import DEFECTS, good_rows, row, write_csv
+from test_pipeline_typed import typed_rows, write_typed
 
 pytestmark = pytest.mark.spark
 
@@ -87,3 +88,42 @@ def test_spark_reads_uris_and_writes_parquet_quarantine(sample: Path, spark,
     pd.testing.assert_frame_equal(run.series, local.series)
     written = pd.read_parquet(tmp_path / "q.parquet")
     assert len(written) == run.rows_quarantined == local.rows_quarantined > 0
+
+
+def test_spark_equals_duckdb_on_typed_parquet(spark, tmp_path: Path) -> None:
+    # Typed dates, decimals and integers take the typed route on both engines.
+    records = write_typed(tmp_path / "typed" / "r.parquet", typed_rows())
+    on_spark = build_series(records, engine="spark", quarantine=tmp_path / "spark.csv",
+                            spark=spark)
+    on_duckdb = build_series(records, quarantine=tmp_path / "duckdb.csv")
+    as_text = build_series(records, engine="spark", quarantine=tmp_path / "text.csv",
+                           spark=spark, typed=False)
+    pd.testing.assert_frame_equal(on_spark.series, on_duckdb.series, check_exact=True)
+    pd.testing.assert_frame_equal(as_text.series, on_duckdb.series, check_exact=True)
+    assert on_spark.quarantine_counts == on_duckdb.quarantine_counts == as_text.quarantine_counts
+    quarantined = [pd.read_csv(tmp_path / f"{name}.csv", dtype=str, keep_default_na=False)
+                   for name in ("spark", "duckdb", "text")]
+    pd.testing.assert_frame_equal(quarantined[0], quarantined[1])
+    pd.testing.assert_frame_equal(quarantined[2], quarantined[1])
+
+
+def test_spark_trims_unicode_spaces_like_duckdb(spark, tmp_path: Path) -> None:
+    # Chinese exports pad with ideographic (U+3000) and no-break (U+00A0) spaces; DuckDB's
+    # trim removes every Unicode space separator, and the Spark route must do the same.
+    rows = good_rows(6) + [
+        row(record_id="U1", institution_level="\u3000基层\u3000", county_code="qj\u00a0"),
+        row(record_id="\u00a0U1", institution_level="基层", county_code="qj"),
+        row(record_id="U2", scheme="\u2003居民", total_cost="\u3000100"),
+        row(record_id="U3", institution_id="\u3000"),
+    ]
+    records = write_csv(tmp_path / "r.csv", rows)
+    on_spark = build_series(records, engine="spark", quarantine=tmp_path / "spark.csv",
+                            spark=spark)
+    on_duckdb = build_series(records, quarantine=tmp_path / "duckdb.csv")
+    pd.testing.assert_frame_equal(on_spark.series, on_duckdb.series, check_exact=True)
+    assert on_spark.quarantine_counts == on_duckdb.quarantine_counts
+    assert on_duckdb.quarantine_counts["duplicate_record_id"] == 1
+    assert on_duckdb.quarantine_counts["missing_institution_id"] == 1
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "spark.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(tmp_path / "duckdb.csv", dtype=str, keep_default_na=False))

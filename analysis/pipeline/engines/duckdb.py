@@ -15,12 +15,17 @@ import pandas as pd
 from analysis.pipeline.engines import EngineOutput, Step, no_step
 from analysis.pipeline.inputs import InputFile
 from analysis.pipeline.query import (
+    DETAIL_GROUPS_SQL,
+    DETAIL_TOTALS_SQL,
     GROUPS_SQL,
+    QUARANTINE_COLUMNS,
     QUARANTINE_ORDER,
-    QUARANTINE_SQL,
     RAW_COUNT_SQL,
-    STAGES,
+    TEXT_KINDS,
+    Kind,
+    field_kinds,
     quote,
+    stages,
     staging_select,
 )
 
@@ -39,21 +44,38 @@ def _reader(file: InputFile) -> str:
             "delim = ',', quote = '\"', escape = '\"')")
 
 
-def raw_view_sql(files: list[InputFile]) -> str:
+def kinds_of(con: duckdb.DuckDBPyConnection, files: list[InputFile]) -> dict[str, Kind]:
+    """Return the staging kind of each field, from the column types DuckDB reads.
+
+    CSV files are all text; a Parquet file's types come from its footer (no data is read).
+    """
+    types = []
+    for file in files:
+        if file.format != "parquet":
+            types.append({})
+            continue
+        described = con.execute(f"DESCRIBE SELECT * FROM {_reader(file)}").fetchall()
+        types.append({str(row[0]).lower(): str(row[1]) for row in described})
+    return field_kinds(types)
+
+
+def raw_view_sql(files: list[InputFile], kinds: dict[str, Kind] | None = None) -> str:
     """Return the SQL defining ``settlements_raw`` as the union of all input files.
 
     Parameters
     ----------
     files
         Prepared input files.
+    kinds
+        Staging kind per field (:func:`kinds_of`); all text when ``None``.
 
     Returns
     -------
     str
         A ``SELECT ... UNION ALL SELECT ...`` statement.
     """
-    parts = [f"SELECT {', '.join(staging_select(f.columns, quote(f.name)))} FROM {_reader(f)}"
-             for f in files]
+    parts = [f"SELECT {', '.join(staging_select(f.columns, quote(f.name), kinds))} "
+             f"FROM {_reader(f)}" for f in files]
     return "\nUNION ALL\n".join(parts)
 
 
@@ -89,7 +111,7 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None,
 
 def execute(files: list[InputFile], quarantine: Path | None = None, step: Step = no_step, *,
             threads: int | None = None, memory_limit: str | None = None,
-            temp_directory: Path | None = None) -> EngineOutput:
+            temp_directory: Path | None = None, typed: bool = True) -> EngineOutput:
     """Run the pipeline on DuckDB.
 
     Parameters
@@ -102,6 +124,9 @@ def execute(files: list[InputFile], quarantine: Path | None = None, step: Step =
         Progress callback.
     threads, memory_limit, temp_directory
         Passed to :func:`connect`.
+    typed
+        Use typed Parquet columns directly where that gives the text route's result
+        (see :mod:`analysis.pipeline.query`); ``False`` forces the text route everywhere.
 
     Returns
     -------
@@ -109,12 +134,18 @@ def execute(files: list[InputFile], quarantine: Path | None = None, step: Step =
     """
     con = connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_directory)
     try:
-        con.execute(f"CREATE TEMP VIEW settlements_raw AS {raw_view_sql(files)}")
-        for name, sql, materialise in STAGES:
+        kinds = kinds_of(con, files) if typed else TEXT_KINDS
+        con.execute(f"CREATE TEMP VIEW settlements_raw AS {raw_view_sql(files, kinds)}")
+        for name, sql, materialise in stages(kinds, "duckdb"):
             kind = "TABLE" if "duckdb" in materialise else "VIEW"
             con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
         step("check")
-        groups = con.execute(GROUPS_SQL).df()
+        if quarantine is None:
+            groups = con.execute(GROUPS_SQL).df()
+        else:
+            # One pass gives both the series and the failing rows (see DETAIL_GROUPS_SQL).
+            con.execute(f"CREATE TEMP TABLE settlements_groups AS {DETAIL_GROUPS_SQL}")
+            groups = con.execute(DETAIL_TOTALS_SQL).df()
         step("aggregate")
         rows_read = int(con.execute(RAW_COUNT_SQL).fetchone()[0])  # type: ignore[index]
         step("count")
@@ -122,7 +153,9 @@ def execute(files: list[InputFile], quarantine: Path | None = None, step: Step =
         if quarantine is not None:
             quarantine.parent.mkdir(parents=True, exist_ok=True)
             fmt = "PARQUET" if quarantine.suffix.lower() == ".parquet" else "CSV, HEADER"
-            result = con.execute(f"COPY ({QUARANTINE_SQL} {QUARANTINE_ORDER}) "
+            failing = (f"SELECT {', '.join(QUARANTINE_COLUMNS)} FROM settlements_groups AS g, "
+                       "range(g.n_rows) WHERE reason IS NOT NULL")
+            result = con.execute(f"COPY ({failing} {QUARANTINE_ORDER}) "
                                  f"TO {_sql_path(quarantine)} (FORMAT {fmt})").fetchone()
             rows_written = int(result[0]) if result else 0
         step("quarantine")

@@ -27,7 +27,10 @@ from analysis.pipeline.query import (
     QUARANTINE_ORDER,
     QUARANTINE_SQL,
     RAW_COUNT_SQL,
-    STAGES,
+    TEXT_KINDS,
+    Kind,
+    field_kinds,
+    stages,
     staging_select,
 )
 
@@ -88,8 +91,9 @@ def _source_name(uri: str, names: dict[str, str]) -> str:
     return uri  # a part file under a remote folder: its URI is the most useful name
 
 
-def raw_frame(spark: Any, files: list[InputFile]) -> Any:
-    """Return ``settlements_raw`` as a Spark DataFrame.
+def raw_frame(spark: Any, files: list[InputFile],
+              typed: bool = True) -> tuple[Any, dict[str, Kind]]:
+    """Return ``settlements_raw`` as a Spark DataFrame, and the staging kind of each field.
 
     Files with the same format and header are read by one reader (one scan per group: a
     union of one scan per file costs Spark seconds per file). ``source_file`` is then mapped
@@ -102,10 +106,14 @@ def raw_frame(spark: Any, files: list[InputFile]) -> Any:
         The session.
     files
         Prepared input files.
+    typed
+        Keep typed Parquet columns where the shared SQL can use them (see
+        :mod:`analysis.pipeline.query`); ``False`` stages every field as text.
 
     Returns
     -------
-    pyspark.sql.DataFrame
+    tuple
+        ``(pyspark.sql.DataFrame, kinds)``.
     """
     from pyspark.sql import functions as F
 
@@ -113,16 +121,22 @@ def raw_frame(spark: Any, files: list[InputFile]) -> Any:
     for file in files:
         groups.setdefault((file.format, file.columns), []).append(file)
     names = {str(f.path.resolve()) if f.uri is None else f.uri: f.name for f in files}
-    frames, mapping = [], []
+    loaded, mapping = [], []
     for (fmt, columns), members in groups.items():
         frame = _reader(spark, fmt).load([f.location for f in members])
         mapping += [(uri, _source_name(uri, names)) for uri in frame.inputFiles()]
-        frames.append(frame.selectExpr(*staging_select(columns, "input_file_name()")))
+        loaded.append((columns, frame))
+    kinds = TEXT_KINDS
+    if typed:
+        kinds = field_kinds({field.name.lower(): field.dataType.simpleString()
+                             for field in frame.schema.fields} for _, frame in loaded)
+    frames = [frame.selectExpr(*staging_select(columns, "input_file_name()", kinds))
+              for columns, frame in loaded]
     raw = reduce(lambda left, right: left.unionByName(right), frames)
     lookup = spark.createDataFrame(mapping, "source_uri STRING, source_name STRING")
     joined = raw.join(F.broadcast(lookup), raw["source_file"] == lookup["source_uri"], "left")
     return joined.withColumn("source_file", F.coalesce("source_name", "source_file")).drop(
-        "source_uri", "source_name")
+        "source_uri", "source_name"), kinds
 
 
 def _python_value(value: Any) -> Any:
@@ -150,7 +164,7 @@ def _write_quarantine(spark: Any, ordered: Any, quarantine: Path | str) -> int:
 
 
 def execute(files: list[InputFile], quarantine: Path | str | None = None, step: Step = no_step, *,
-            spark: Any = None) -> EngineOutput:
+            spark: Any = None, typed: bool = True) -> EngineOutput:
     """Run the pipeline on Spark.
 
     Parameters
@@ -165,15 +179,18 @@ def execute(files: list[InputFile], quarantine: Path | str | None = None, step: 
         Progress callback.
     spark
         A SparkSession; :func:`session` with defaults when ``None``.
+    typed
+        Passed to :func:`raw_frame`.
 
     Returns
     -------
     EngineOutput
     """
     spark = spark if spark is not None else session()
-    raw_frame(spark, files).createOrReplaceTempView("settlements_raw")
+    raw, kinds = raw_frame(spark, files, typed)
+    raw.createOrReplaceTempView("settlements_raw")
     cached = []
-    for name, sql, materialise in STAGES:
+    for name, sql, materialise in stages(kinds, "spark"):
         frame = spark.sql(sql)
         if "spark" in materialise:
             frame = frame.cache()
