@@ -86,11 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             figures = _load(name)()
         except ModuleNotFoundError as error:
-            print(f"{name:>9}: not available ({error})")
+            print(f"{name:>10}: not available ({error})")
             continue
         for metric, value in figures.items():
-            print(f"{name:>9}: {metric:<60} {value}")
-        print(f"{name:>9}: {'(benchmark wall time, s)':<60} {time.perf_counter() - start:.1f}")
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            print(f"{name:>10}: {metric:<66} {shown}")
+        print(f"{name:>10}: {'(benchmark wall time, s)':<66} {time.perf_counter() - start:.1f}")
     return 0
 
 
