@@ -197,6 +197,10 @@ def _load_qianjiang_reported(files: tuple[Path, ...]) -> pd.DataFrame:
     return frame
 
 
+def _load_sicily(files: tuple[Path, ...]) -> pd.DataFrame:
+    return pd.read_csv(files[0], encoding="utf-8")
+
+
 _REGISTRY: dict[str, _Entry] = {
     "papers": _Entry((paths.DATA / "papers.csv",), "reported",
                      "The four papers: authors, journal, DOI, titles and theoretical lens.",
@@ -234,6 +238,10 @@ _REGISTRY: dict[str, _Entry] = {
         (SYNTHETIC_DIR / "county_staggered_panel.csv",), "synthetic",
         "Synthetic annual county panel with staggered adoption waves shaped like Anhui's.",
         _load_county_panel),
+    "sicily_smoking_ban": _Entry(
+        (paths.DATA / "public" / "sicily_smoking_ban.csv",), "public",
+        "Public Sicily smoking-ban series (Lopez Bernal et al. 2017), used only to reproduce a "
+        "published ITS result.", _load_sicily),
 }
 
 

@@ -66,6 +66,8 @@ def _provenance(resource: ResourceSchema) -> dict[str, Any]:
     if resource.provenance == "assumed":
         return {"class": "assumed",
                 "note": "the compendium's own synthesis; not stated by the papers"}
+    if resource.provenance == "public":
+        return {"class": "public", "source": resource.source}
     return {"class": resource.provenance, "sources": "the four papers (see papers.csv)"}
 
 

@@ -106,6 +106,7 @@ class ResourceSchema:
     time_index: tuple[str | None, str, str] | None = None
     share_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
     closed: bool = True
+    source: str = ""
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -292,9 +293,31 @@ COUNTY_PANEL = ResourceSchema(
     share_pairs=(("visits_primary", "visits_total"), ("fund_primary", "fund_total")),
     time_index=("county", "year", "annual"))
 
+SICILY = ResourceSchema(
+    name="sicily_smoking_ban", path="public/sicily_smoking_ban.csv",
+    title="Sicily smoking-ban series (Lopez Bernal et al. 2017)",
+    description="PUBLIC data used only to check the ITS engine against a published result: "
+                "monthly acute coronary events in Sicily, 2002-01 to 2006-11, with the smoking "
+                "ban from January 2005.",
+    fields=(Field("year", "year", required=True, minimum=2002, maximum=2006),
+            Field("month", "integer", required=True, minimum=1, maximum=12),
+            Field("aces", "integer", "Acute coronary events, ages 0-69.", required=True,
+                  minimum=0),
+            Field("time", "integer", "Month counter.", required=True, unique=True, minimum=1),
+            Field("smokban", "integer", "1 from the ban (January 2005).", required=True,
+                  minimum=0, maximum=1),
+            Field("pop", "number", "Population.", required=True, minimum=0),
+            Field("stdpop", "number", "Age-standardised population.", required=True, minimum=0),
+            _provenance("public")),
+    primary_key=("year", "month"), provenance="public",
+    source=("Lopez Bernal J, Cummins S, Gasparrini A. Interrupted time series regression for "
+            "the evaluation of public health interventions: a tutorial. Int J Epidemiol "
+            "2017;46(1):348-355, doi:10.1093/ije/dyw098 (corrigendum 2020;49(4):1414); the "
+            "sicily.csv file published with the authors' code."))
+
 RESOURCES: tuple[ResourceSchema, ...] = (
     PAPERS, CLAIMS, POLICY_DOCUMENTS, SECURITY_SCHEMES, LENSES, MECHANISMS, HYPOTHESES, GLOSSARY,
-    DISTRICT_MONTHLY, COUNTY_PANEL)
+    DISTRICT_MONTHLY, COUNTY_PANEL, SICILY)
 
 
 def schema_for_name(file_name: str | Path) -> ResourceSchema | None:
