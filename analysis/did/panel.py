@@ -42,12 +42,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
+
 NEVER = -1
 BalancePolicy = Literal["error", "drop"]
 AlwaysTreatedPolicy = Literal["error", "drop"]
 
 
-class PanelError(ValueError):
+class PanelError(InputError):
     """Raised when a panel cannot be used as given; the message says why and what to do."""
 
 

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.errors import InputError
 
-class ITSInputError(ValueError):
+
+class ITSInputError(InputError):
     """Bad input to an interrupted-time-series analysis (one-line, user-facing message)."""
 
 

@@ -28,60 +28,6 @@ SERIES_LABELS = {"visit_share": "visit share", "admission_share": "admission sha
                  "fund_share": "fund share"}
 
 
-def plot_reported(ax: Axes, points: pd.DataFrame, summary: ReportedSummary,
-                  source: str = "Luo et al. 2025") -> Axes:
-    """The reported Qianjiang points as reported, the assumed-year point, and the arithmetic.
-
-    Parameters
-    ----------
-    ax
-        Target axes.
-    points
-        ``load_data("qianjiang_reported").frame``.
-    summary
-        :func:`analysis.its.reported.summarise_reported` for the visit share.
-    source
-        Citation for the legend.
-    """
-    colours = {"visit_share": "black", "admission_share": "0.3", "fund_share": "0.5"}
-    for series, label in SERIES_LABELS.items():
-        rows = points.loc[points["series"] == series]
-        rep = rows.loc[rows["provenance"] == "reported"]
-        mark_reported(ax, rep["year"].tolist(), rep["value"].tolist(), label=label,
-                      source=source, color=colours[series], markerfacecolor=colours[series])
-        # name each series at its 2022 point so the chart reads in greyscale
-        ax.annotate(label, (rep["year"].iloc[-1], rep["value"].iloc[-1]),
-                    textcoords="offset points", xytext=(-10, 4), ha="right", fontsize=8,
-                    color=colours[series])
-        ass = rows.loc[rows["provenance"] == "assumed"]
-        if len(ass) and series == summary.series and summary.before_after_change is not None:
-            mark_assumed(ax, ass["year"].tolist(), ass["value"].tolist(),
-                         label=(f"{label} after the reform: 2022 value + reported "
-                                f"{summary.before_after_change:+.1f} pp, year assumed"),
-                         color=colours[series])
-    if summary.post_year is not None and summary.extrapolated_post is not None:
-        years = [summary.first_year, summary.post_year]
-        values = [summary.first_value, summary.extrapolated_post]
-        ax.plot(years, values, linestyle=(0, (1, 2)), color="0.4", linewidth=1.0,
-                label="arithmetic: line through the two reported visit-share points, extended")
-        ax.annotate("", xy=(summary.post_year, summary.post_value),
-                    xytext=(summary.post_year, summary.extrapolated_post),
-                    arrowprops={"arrowstyle": "<->", "color": "0.3", "lw": 0.8})
-        ax.annotate(f"gap\n{summary.gap_to_extrapolation:.1f} pp",
-                    (summary.post_year, 0.5 * (summary.post_value + summary.extrapolated_post)),
-                    xytext=(5, 0), textcoords="offset points", fontsize=8, va="center")
-        ax.set_xlim(2016.5, 2025.2)
-    ax.axvline(2022.5, color="0.6", linewidth=0.8)
-    ax.text(2022.55, ax.get_ylim()[1], "reform (2023)", va="top", fontsize=8, color="0.4")
-    ax.set_xlabel("year")
-    ax.set_ylabel("share of primary care (%)")
-    ax.set_xticks(range(2017, 2025))
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5),
-              title="Provenance: reported (filled) / assumed (hollow)", title_fontsize=7)
-    ax.set_title("Qianjiang: the points the paper reports")
-    return ax
-
-
 def plot_counterfactual(ax: Axes, result: ITSResult, dates: pd.Series, label: str,
                         excluded: tuple[str, str] | None = None) -> Axes:
     """Synthetic series, model fit, and the no-reform counterfactual with its 95 % interval.

@@ -31,6 +31,7 @@ from typing import Literal
 
 import pyarrow.parquet as pq
 
+from analysis.errors import InputError as CompendiumInputError
 from analysis.pipeline.schema import FIELD_NAMES
 
 Format = Literal["csv", "parquet"]
@@ -41,7 +42,7 @@ SUFFIXES: dict[str, Format] = {".csv": "csv", ".parquet": "parquet", ".parq": "p
 _CHUNK = 16 * 1024 * 1024
 
 
-class InputError(ValueError):
+class InputError(CompendiumInputError):
     """The records cannot be read; the message says which file and why."""
 
 

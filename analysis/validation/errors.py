@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.errors import InputError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -47,7 +49,7 @@ class Problem:
         return f"{self.file}: {location}: {self.message}"
 
 
-class ValidationError(Exception):
+class ValidationError(InputError):
     """A file cannot be read or does not meet its schema.
 
     The only exception the validation package lets escape on bad input, so callers (the command
@@ -57,3 +59,4 @@ class ValidationError(Exception):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+        # Each problem carries its own location; the joined message is already located.

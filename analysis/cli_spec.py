@@ -1,0 +1,212 @@
+"""Command-line options generated from the spec dataclasses that the Python API takes.
+
+A spec is a frozen dataclass (``ITSSpec``, ``DiDSpec``, ...). Each field may carry
+``metadata=option(...)`` with its help text, flag, choices or a text parser; :func:`add_spec_options`
+turns every field into an argparse option and :func:`spec_from_args` builds the spec back from
+the parsed arguments. A new field in a spec is therefore on the command line at once, and a
+test can check that no field is missing.
+
+Also here: the one way every command reads its input table (:func:`read_frame`, the same reader
+``validate`` uses) and the one way it turns refusals into exit codes (:func:`run_guarded`).
+
+Examples
+--------
+>>> import argparse
+>>> from dataclasses import dataclass, field
+>>> @dataclass(frozen=True)
+... class Spec:
+...     outcome: str = field(metadata=option("outcome column"))
+...     alpha: float = field(default=0.05, metadata=option("one minus coverage"))
+...     controls: tuple[str, ...] = field(default=(), metadata=option("control columns"))
+>>> parser = argparse.ArgumentParser()
+>>> flags = add_spec_options(parser, Spec)
+>>> flags
+{'outcome': '--outcome', 'alpha': '--alpha', 'controls': '--controls'}
+>>> spec_from_args(Spec, parser.parse_args(["--outcome", "y", "--controls", "a", "b"]))
+Spec(outcome='y', alpha=0.05, controls=('a', 'b'))
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import types
+import typing
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE, InputError, UsageError, as_flags
+
+
+def option(help: str, *, flag: str | None = None, metavar: str | None = None,
+           choices: Sequence[str] | None = None, parse: Callable[[str], Any] | None = None,
+           cli: bool = True) -> dict[str, Any]:
+    """Field metadata describing the command-line form of a spec field.
+
+    Parameters
+    ----------
+    help
+        Help text (shown by ``--help``).
+    flag
+        The flag; ``--`` plus the field name with ``-`` for ``_`` by default.
+    metavar, choices
+        As in argparse; ``Literal`` types give their choices automatically.
+    parse
+        Turns one command-line word into the field's value (for structured fields).
+    cli
+        ``False`` for fields the command fills itself (e.g. an in-memory table).
+    """
+    return {"help": help, "flag": flag, "metavar": metavar, "choices": choices, "parse": parse,
+            "cli": cli}
+
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return tp, False
+
+
+def _to_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "y", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "n", "off"}:
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _scalar_type(tp: Any) -> tuple[Callable[[str], Any] | None, tuple[str, ...] | None]:
+    if typing.get_origin(tp) is Literal:
+        values = typing.get_args(tp)
+        return type(values[0]), tuple(str(v) for v in values)
+    if tp in (int, float, str):
+        return tp, None
+    if tp is bool:
+        return _to_bool, None
+    return None, None
+
+
+def spec_fields(spec_cls: type) -> list[dataclasses.Field[Any]]:
+    """The fields of ``spec_cls`` that appear on the command line."""
+    return [f for f in dataclasses.fields(spec_cls) if f.metadata.get("cli", True)]
+
+
+def add_spec_options(parser: argparse.ArgumentParser, spec_cls: type, *,
+                     group_title: str | None = None) -> dict[str, str]:
+    """Add one option per field of ``spec_cls``; return field name -> flag.
+
+    Fields without a default are required options. ``tuple[...]`` fields take one or more
+    values (repeatable). ``bool`` fields take ``true``/``false``.
+    """
+    hints = typing.get_type_hints(spec_cls)
+    target = parser.add_argument_group(group_title) if group_title else parser
+    flags: dict[str, str] = {}
+    for f in spec_fields(spec_cls):
+        meta = dict(f.metadata)
+        flag = meta.get("flag") or "--" + f.name.replace("_", "-")
+        flags[f.name] = flag
+        tp, optional = _unwrap_optional(hints[f.name])
+        kwargs: dict[str, Any] = {"dest": f.name, "help": meta.get("help", "")}
+        has_default = not (f.default is dataclasses.MISSING
+                           and f.default_factory is dataclasses.MISSING)
+        if typing.get_origin(tp) is tuple:
+            inner = typing.get_args(tp)[0]
+            convert, choices = _scalar_type(inner)
+            kwargs.update(nargs="+", action="extend")
+            convert = meta.get("parse") or convert
+        else:
+            convert, choices = _scalar_type(tp)
+            convert = meta.get("parse") or convert
+        if convert is None:
+            raise TypeError(f"{spec_cls.__name__}.{f.name}: give option(parse=...) for type {tp}")
+        kwargs["type"] = convert
+        choices = meta.get("choices") or choices
+        if choices:
+            kwargs["choices"] = (list(choices) if convert in (str, None)
+                                 else [convert(c) for c in choices])
+        if meta.get("metavar"):
+            kwargs["metavar"] = meta["metavar"]
+        if has_default:
+            kwargs["default"] = argparse.SUPPRESS
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            if default not in (None, (), ""):
+                kwargs["help"] = f"{kwargs['help']} (default: {_show_default(default)})"
+        else:
+            kwargs["required"] = True
+        if optional and not has_default:
+            kwargs["required"] = False
+        target.add_argument(flag, **kwargs)
+    return flags
+
+
+def _show_default(value: Any) -> str:
+    if isinstance(value, tuple):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def spec_from_args(spec_cls: type, args: argparse.Namespace, **extra: Any) -> Any:
+    """Build ``spec_cls`` from parsed arguments; fields not given keep their defaults."""
+    given = {f.name: getattr(args, f.name) for f in spec_fields(spec_cls) if hasattr(args, f.name)}
+    for name, value in list(given.items()):
+        if isinstance(value, list):
+            given[name] = tuple(value)
+    given.update(extra)
+    return spec_cls(**given)
+
+
+def read_frame(path: str | Path) -> pd.DataFrame:
+    """Read a command's input table through the reader ``validate`` uses.
+
+    CSV in UTF-8 (with or without BOM) or GB18030/GBK, or ``.xlsx``. Columns whose every
+    non-empty cell is a number become numeric; the others stay text. The index holds each
+    row's number as a spreadsheet shows it (header = row 1), so messages can name it.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read; the message names the file.
+    """
+    from analysis.validation.reading import read_table
+
+    table = read_table(Path(path))
+    frame = pd.DataFrame(list(table.rows), columns=list(table.header), dtype=object)
+    frame.index = pd.Index(table.row_numbers, name="row")
+    for column in frame.columns:
+        text = frame[column].astype(str).str.strip()
+        blank = text == ""
+        converted = pd.to_numeric(text.where(~blank), errors="coerce")
+        if (converted.notna() | blank).all() and (~blank).any():
+            frame[column] = converted
+        else:
+            frame[column] = text.where(~blank, None)
+    frame.attrs["source"] = str(path)
+    return frame
+
+
+def run_guarded(action: Callable[[], str], flags: dict[str, str] | None = None) -> int:
+    """Run ``action``; print its output and return the exit code of the shared convention.
+
+    0 done; 1 input refused (one ``error:`` line naming file, row and column); 2 usage error.
+    Python argument names in messages are rewritten to ``flags``.
+    """
+    flags = flags or {}
+    try:
+        output = action()
+    except UsageError as error:
+        print(f"error: {as_flags(str(error), flags)}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as error:
+        text = str(error).strip() or type(error).__name__
+        print(f"error: {as_flags(text, flags)}", file=sys.stderr)
+        return EXIT_INPUT_REFUSED
+    if output:
+        print(output)
+    return EXIT_OK
