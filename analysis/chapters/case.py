@@ -104,3 +104,40 @@ def share_table() -> pd.DataFrame:
                           "denominator": s.denominator, "label": s.label_en,
                           "label_zh": s.label_zh, "claims": "; ".join(s.claim_ids)}
                          for s in SHARES.values()])
+
+
+def reported_points() -> pd.DataFrame:
+    """Qianjiang's reported shares (2017, 2022) and the post-reform visit share.
+
+    One row per point: ``series``, ``year``, ``value`` (percent), ``provenance``, ``claim_id``,
+    ``note``. The post-reform visit share is the 2022 value plus the reported rise, placed at the
+    assumed year, so its provenance is *assumed*; the paper does not state the year.
+
+    Examples
+    --------
+    >>> points = reported_points()
+    >>> points.groupby("provenance").size().to_dict()
+    {'assumed': 1, 'reported': 6}
+    """
+    from analysis.datasets import load_data
+
+    claims = load_data("claims").frame.set_index("claim_id")
+    rows = []
+    for share in SHARES.values():
+        for claim_id in share.claim_ids:
+            rows.append({"series": share.name, "year": int(claims.at[claim_id, "period"]),
+                         "value": float(claims.at[claim_id, "value"]),
+                         "provenance": claims.at[claim_id, "provenance"], "claim_id": claim_id,
+                         "note": ""})
+    change_id = _ANCHORS.claim_ids["visit_share_change_post"]
+    year_id = _ANCHORS.claim_ids["visit_share_change_year"]
+    rows.append({
+        "series": "visit_share", "year": POST_YEAR_ASSUMED, "value": _ANCHORS.post_visit_share,
+        "provenance": "assumed", "claim_id": change_id,
+        "note": (f"computed: {REFORM_YEAR - 1} value + reported rise ({change_id}); the year "
+                 f"{POST_YEAR_ASSUMED} is assumed ({year_id}), the paper does not state it"),
+    })
+    frame = pd.DataFrame(rows)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
+    return frame
