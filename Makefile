@@ -1,18 +1,26 @@
 # Two commands on a fresh machine with Python 3.11 and make:
 #   make book   -> builds the site into _build/html
-#   make test   -> runs the test suite, which includes a full strict book build
-# Both create .venv from the pinned lock when it is missing or stale.
+#   make test   -> lint, then the test suite, which includes a full strict book build
+# Both create .venv from the pinned lock when it is missing or stale. Also:
+#   make test-fast       -> lint and every test that needs no book build, browser or Spark
+#   make page PAGE=...   -> re-execute one page and rebuild incrementally
+#   make checksums       -> refresh data/datapackage.json after editing a file in data/
+#   make bench           -> benchmarks (ONLY=book,its,... for a subset)
 
 PYTHON      ?= python3.11
 VENV        := .venv
 BIN         := $(VENV)/bin
 LOCK        := .ci/requirements.lock
 VENV_STAMP  := $(VENV)/.installed-from-lock
-# Strict: warnings are errors, nitpicky references, report every problem before failing.
-BOOK_FLAGS  := -W -n --keep-going
 PAGE        ?=
+ONLY        ?= book,its,did,pipeline,validation,browser
+# Pages execute in parallel on this many processes (default: the available cores).
+JOBS        ?=
+export COMPENDIUM_BUILD_JOBS := $(JOBS)
+# Tests that need neither the built book, a browser nor Spark.
+FAST_TESTS  := not book and not browser and not spark
 
-.PHONY: book test bench page system-deps lock clean venv
+.PHONY: book test test-fast lint bench checksums page system-deps lock clean venv
 
 venv: $(VENV_STAMP)
 
@@ -26,9 +34,10 @@ $(VENV_STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(VENV_STAMP)
 
+# Strict (-W -n --keep-going) and parallel; see analysis/build/book.py.
 book: $(VENV_STAMP)
-	$(BIN)/jupyter-book build . --builder html $(BOOK_FLAGS)
-	@echo "Open _build/html/index.html (or: $(BIN)/python -m http.server -d _build/html)"
+	$(BIN)/python -m analysis.build.book
+	@echo "Or serve it: $(BIN)/python -m http.server -d _build/html"
 
 # Re-execute one chapter and rebuild incrementally, e.g. make page PAGE=book/evidence/its_qianjiang.md
 page: $(VENV_STAMP)
@@ -38,11 +47,22 @@ page: $(VENV_STAMP)
 system-deps:
 	bash .ci/system-deps.sh
 
-test: $(VENV_STAMP) system-deps
+lint: $(VENV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint system-deps
 	$(BIN)/python -m pytest
 
+test-fast: lint
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)"
+
 bench: $(VENV_STAMP)
-	$(BIN)/python -m analysis.build.bench
+	$(BIN)/python -m benchmarks --only $(ONLY)
+
+# After editing a file in data/: refresh its hash, schema and provenance in the descriptor.
+checksums: $(VENV_STAMP)
+	$(BIN)/python -m analysis.validation.checksums --write
 
 # Regenerate the lock from .ci/requirements.in in a throwaway venv.
 lock:

@@ -3,6 +3,10 @@
 Each command lives in its own module, which exposes ``configure(parser)`` and
 ``run(args) -> int``. Modules are imported only when their command runs, so
 ``python -m analysis validate`` does not pay for importing Spark or statsmodels.
+
+Every command shares the exit codes of :mod:`analysis.errors`: 0 done, 1 input refused (one
+``error:`` line naming file, row and column), 2 usage error (including no or an unknown
+command).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+
+from analysis.errors import EXIT_USAGE
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.validation.cli", "validate data files against their schemas"),
@@ -46,16 +52,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, non-zero on failure (2 for usage errors).
+        0 done, 1 input refused, 2 usage error (no or unknown command, bad options).
+
+    Examples
+    --------
+    >>> main(["no-such-command"])
+    2
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS:
-        build_parser().parse_args(argv)  # prints usage and exits 2
-        return 2
-    name = argv[0]
-    module = importlib.import_module(COMMANDS[name][0])
-    parser = argparse.ArgumentParser(prog=f"python -m analysis {name}",
-                                     description=COMMANDS[name][1])
-    module.configure(parser)
-    args = parser.parse_args(argv[1:])
+    try:
+        if not argv or argv[0] not in COMMANDS:
+            build_parser().parse_args(argv)  # prints usage (or --help) and exits
+            return EXIT_USAGE
+        name = argv[0]
+        module = importlib.import_module(COMMANDS[name][0])
+        parser = argparse.ArgumentParser(prog=f"python -m analysis {name}",
+                                         description=COMMANDS[name][1])
+        module.configure(parser)
+        args = parser.parse_args(argv[1:])
+    except SystemExit as exit_:  # argparse: 0 after --help, 2 on a usage error
+        return EXIT_USAGE if exit_.code is None else int(exit_.code)
     return int(module.run(args))

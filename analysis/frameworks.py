@@ -2,13 +2,14 @@
 
 The crosswalk lives in three CSV files under ``data/frameworks/`` (lenses, mechanisms,
 hypotheses) and is read through the dataset registry, so chapters, diagrams and tests all see
-the same rows. This module turns those rows into the shapes the book needs: a side-by-side
-table, a comparison along shared dimensions, the hypothesis table, the data behind the
-framework diagrams and the concept map, and a completeness check that the tests run.
+the same rows. This module reads them and turns them into shapes any chapter can use: the
+mechanisms of one lens as Markdown, the data behind the framework diagrams and the concept map,
+and a completeness check that the tests run. The tables of the side-by-side chapter are built
+in :mod:`analysis.chapters.side_by_side`.
 
 Cells that transcribe a paper and cells that are this book's synthesis are kept apart: each
 descriptive lens column ``X`` has a companion ``X_basis`` column ("paper" or
-"compendium synthesis"), and :func:`comparison_table` marks synthesis cells with a dagger.
+"compendium synthesis"), and tables mark synthesis cells with :data:`SYNTHESIS_MARK`.
 A column-level basis is used, not a row-level one, because one lens row mixes the paper's
 content (unit, drivers, actors, outcomes) with our comparisons (financing, public, change).
 
@@ -52,17 +53,16 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
 
 import pandas as pd
 
 from analysis import paths
 from analysis.datasets import load_data
 
-Basis = Literal["paper", "compendium synthesis"]
 BASIS_VALUES: tuple[str, ...] = ("paper", "compendium synthesis")
 DIRECTIONS: tuple[str, ...] = ("+", "-", "0", "ambiguous", "n/a")
 SERIES: tuple[str, ...] = ("visit_share", "admission_share", "fund_share")
@@ -76,15 +76,6 @@ LENS_ORDER: tuple[str, ...] = ("coproduction_g_county", "holistic_multilevel", "
 DESCRIPTIVE_COLUMNS: tuple[str, ...] = (
     "theorists", "unit_of_analysis", "drivers", "actors", "outcomes_claimed",
     "role_of_financing", "role_of_public", "how_change_happens")
-
-#: The shared dimensions the side-by-side chapter compares, with reader-facing names.
-SHARED_DIMENSIONS: dict[str, str] = {
-    "unit_of_analysis": "Unit of analysis",
-    "actors": "Actors",
-    "role_of_financing": "Role of financing",
-    "role_of_public": "Role of the public",
-    "how_change_happens": "How change happens",
-}
 
 SERIES_LABELS: dict[str, str] = {
     "visit_share": "Primary-care share of outpatient visits",
@@ -190,111 +181,6 @@ def quote_in_seed(paper_id: str, quote: str) -> bool:
     return bool(needle) and needle in seed_text(paper_id)
 
 
-def comparison_table(cw: Crosswalk, dimensions: dict[str, str] | None = None,
-                     mark_synthesis: bool = True) -> pd.DataFrame:
-    """Lenses side by side along shared dimensions: one row per dimension, one column per lens.
-
-    Parameters
-    ----------
-    cw
-        The crosswalk.
-    dimensions
-        Column name to row label; defaults to :data:`SHARED_DIMENSIONS`.
-    mark_synthesis
-        Append :data:`SYNTHESIS_MARK` to cells whose basis is "compendium synthesis".
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index: dimension labels; columns: English lens names with their paper id.
-    """
-    dimensions = dimensions or SHARED_DIMENSIONS
-    table = {}
-    for _, lens in cw.lenses.iterrows():
-        column = {}
-        for key, label in dimensions.items():
-            text = str(lens[key])
-            if mark_synthesis and lens.get(f"{key}_basis") == "compendium synthesis":
-                text += f" {SYNTHESIS_MARK}"
-            column[label] = text
-        table[f"{lens['lens_name_en']} ({lens['paper_id']})"] = column
-    return pd.DataFrame(table)
-
-
-def crosswalk_table(cw: Crosswalk) -> pd.DataFrame:
-    """The full crosswalk: one row per lens with theorists, unit, drivers, mechanisms, actors,
-    outcomes and the analyses that can test it.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns: Lens, Paper, Theorists, Unit of analysis, Drivers, Mechanisms, Actors,
-        Outcomes claimed, Testable here by.
-    """
-    rows = []
-    for _, lens in cw.lenses.iterrows():
-        mech = cw.mechanisms_of(lens["lens_id"])
-        tests = sorted({t for cell in mech["testable_by"] for t in split_cell(cell)
-                        if t in ANALYSES})
-        rows.append({
-            "Lens": f"{lens['lens_name_en']} ({lens['lens_name_zh']})",
-            "Paper": lens["paper_id"],
-            "Theorists": lens["theorists"],
-            "Unit of analysis": lens["unit_of_analysis"],
-            "Drivers": lens["drivers"],
-            "Mechanisms": "; ".join(f"{zh} ({en})" for zh, en in
-                                    zip(mech["mechanism_zh"], mech["mechanism_en"])),
-            "Actors": lens["actors"],
-            "Outcomes claimed": lens["outcomes_claimed"],
-            "Testable here by": ", ".join(t.upper() if t == "its" else "DiD" for t in tests)
-                                or "nothing in this book's data",
-        })
-    return pd.DataFrame(rows)
-
-
-def mechanism_table(cw: Crosswalk, lens_id: str) -> pd.DataFrame:
-    """Mechanisms of one lens for a chapter: Chinese and English name, the paper's words,
-    section, indicator and hypothesis.
-    """
-    mech = cw.mechanisms_of(lens_id)
-    return pd.DataFrame({
-        "Mechanism": mech["mechanism_zh"] + " / " + mech["mechanism_en"],
-        "Level": mech["level"],
-        "The paper's words": mech["source_zh"],
-        "In English (our gloss)": mech["description_en"],
-        "Section": mech["section"],
-        "Observable indicator †": mech["observable_indicator"],
-        "Hypothesis": mech["hypothesis_id"].replace("", "–"),
-    })
-
-
-def hypothesis_table(cw: Crosswalk, lens_id: str | None = None) -> pd.DataFrame:
-    """The pre-specified hypotheses, optionally for one lens.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns: Id, Lens, Series, Predicted, Form, Statement, Tested by, Data in this book.
-    """
-    hyp = cw.hypotheses
-    if lens_id is not None:
-        cw.lens(lens_id)
-        hyp = hyp.loc[hyp["lens_id"] == lens_id]
-    names = dict(zip(cw.lenses["lens_id"], cw.lenses["lens_name_en"]))
-    return pd.DataFrame({
-        "Id": hyp["hypothesis_id"],
-        "Lens": hyp["lens_id"].map(names),
-        "Series": hyp["series"].map(lambda c: ", ".join(split_cell(c))),
-        "Predicted": hyp["predicted_direction"],
-        "Form": hyp["effect_form"],
-        "Statement": hyp["statement_en"],
-        "Tested by": hyp["testable_by"].map(
-            lambda c: c if c == NOT_TESTABLE else ", ".join(
-                "ITS" if t == "its" else "DiD" for t in split_cell(c))),
-        "Data in this book": hyp["data_in_book"],
-    }).reset_index(drop=True)
-
-
 # --------------------------------------------------------------------------- diagram data
 
 
@@ -358,7 +244,7 @@ def framework_diagram_data(cw: Crosswalk, lens_id: str) -> Diagram:
                      for i, text in enumerate(split_cell(lens["outcomes_claimed"])))
     layers.append(("Outcomes claimed", outcomes))
     edges = []
-    for (_, upper), (_, lower) in zip(layers, layers[1:]):
+    for (_, upper), (_, lower) in itertools.pairwise(layers):
         if upper and lower:
             edges.append((upper[0].node_id, lower[0].node_id))
     title = f"{lens['lens_name_zh']} / {lens['lens_name_en']} ({lens['paper_id']})"
@@ -491,6 +377,6 @@ def mechanism_markdown(cw: Crosswalk, lens_id: str) -> str:
             f"**{r.mechanism_zh}** — *{r.mechanism_en}* ({r.level}; §{r.section})\n"
             f"> {r.source_zh}\n\n"
             f"{r.description_en}\n\n"
-            f"Observable indicator †: {r.observable_indicator}. "
+            f"Observable indicator {SYNTHESIS_MARK}: {r.observable_indicator}. "
             f"Testable here by: {r.testable_by}. Hypothesis: {hyp}.\n")
     return "\n".join(blocks)

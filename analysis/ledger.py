@@ -140,28 +140,6 @@ def chapter_titles(docnames: Iterable[str], root: Path) -> dict[str, str]:
     return titles
 
 
-def load_gong_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read Gong & Wang's Table 1 (policy documents) and Table 2 (schemes) as transcribed.
-
-    Parameters
-    ----------
-    data_dir
-        The ``data/`` directory.
-
-    Returns
-    -------
-    tuple of pandas.DataFrame
-        ``(policy_documents, security_schemes)``, every column as text.
-    """
-
-    def read(name: str) -> pd.DataFrame:
-        return pd.read_csv(
-            data_dir / "claims" / name, dtype=str, keep_default_na=False, encoding="utf-8"
-        )
-
-    return read("gong2024_policy_documents.csv"), read("gong2024_security_schemes.csv")
-
-
 def used_in_docnames(claims: pd.DataFrame) -> list[str]:
     """Every chapter named in the ``used_in`` column, sorted and without repeats."""
     return sorted({d for cell in claims["used_in"].fillna("") for d in cell.split(";") if d})
@@ -280,7 +258,8 @@ def printed_issues(
     claims
         The claims table.
     policy, schemes
-        Gong & Wang's Tables 1 and 2 as transcribed (optional).
+        Gong & Wang's Tables 1 and 2 as transcribed (optional): ``load_data("policy_documents")``
+        and ``load_data("security_schemes")`` frames.
 
     Returns
     -------

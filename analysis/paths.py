@@ -25,4 +25,3 @@ HTML: Path = BUILD / "html"
 # The four papers' full texts sit beside the repository (../shared/seeds), in CI too.
 # COMPENDIUM_SEEDS points elsewhere, e.g. for a clone made in another folder.
 SEEDS: Path = Path(os.environ.get("COMPENDIUM_SEEDS", ROOT.parent / "shared" / "seeds"))
-ANALYSIS: Path = ROOT / "analysis"

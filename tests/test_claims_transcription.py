@@ -8,7 +8,6 @@ because the extracted full texts break lines (and sometimes words) wherever the 
 from __future__ import annotations
 
 import os
-
 import re
 from pathlib import Path
 
@@ -16,12 +15,13 @@ import pandas as pd
 import pytest
 
 from analysis import paths
+from analysis.registry import declaration
 
-CLAIMS_DIR = paths.DATA / "claims"
-CLAIMS_CSV = CLAIMS_DIR / "claims.csv"
-PAPERS_CSV = paths.DATA / "papers.csv"
-POLICY_CSV = CLAIMS_DIR / "gong2024_policy_documents.csv"
-SCHEMES_CSV = CLAIMS_DIR / "gong2024_security_schemes.csv"
+# Where the files are comes from the registry; how they are read here stays plain pandas.
+CLAIMS_CSV = declaration("claims").file
+PAPERS_CSV = declaration("papers").file
+POLICY_CSV = declaration("policy_documents").file
+SCHEMES_CSV = declaration("security_schemes").file
 
 CLAIM_COLUMNS = [
     "claim_id",

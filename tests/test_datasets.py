@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import paths
+from analysis import paths, registry
 from analysis.datasets import PROVENANCE_CLASSES, Dataset, dataset_table, list_datasets, load_data
-from analysis.synthetic.config import read_claim_values
+from analysis.synthetic.config import load_config, read_claim_values, treated_district
 
 REQUIRED = ("papers", "claims", "policy_documents", "security_schemes", "lenses", "mechanisms",
-            "glossary", "qianjiang_reported", "district_monthly", "county_staggered_panel")
+            "glossary", "district_monthly", "county_staggered_panel", "sicily_smoking_ban")
 
 
 def _load_or_skip(name: str) -> Dataset:
@@ -56,9 +56,11 @@ def test_district_monthly_types_and_shares():
     frame = load_data("district_monthly").frame
     assert frame["month"].dtype.kind == "M" and (frame["month"].dt.day == 1).all()
     assert frame["first_treated"].dtype.kind == "M"
-    assert frame.loc[frame["district"] == "qianjiang", "first_treated"].eq(
-        pd.Timestamp("2023-01-01")).all()
-    assert frame.loc[frame["district"] != "qianjiang", "first_treated"].isna().all()
+    treated = frame["district"] == treated_district(load_config())
+    reform_year = int(read_claim_values()[load_config()["anchors"]["reform_start_year"]])
+    assert frame.loc[treated, "first_treated"].eq(pd.Timestamp(year=reform_year, month=1,
+                                                               day=1)).all()
+    assert frame.loc[~treated, "first_treated"].isna().all()
     assert frame["treated"].dtype == bool
     for measure, share in (("visits", "visit_share"), ("admissions", "admission_share"),
                            ("fund", "fund_share")):
@@ -75,10 +77,12 @@ def test_county_panel_types_and_shares():
     assert {"county", "wave", "treated", "true_visit_effect_pp"} <= set(frame.columns)
 
 
-def test_qianjiang_reported_is_tidy_and_marks_the_assumed_point():
-    ds = load_data("qianjiang_reported")
+def test_reported_points_are_tidy_and_mark_the_assumed_point():
+    # A chapter's table built from the claims dataset, not a registered dataset of its own.
+    from analysis.chapters.case import reported_points
+
     claims = read_claim_values()
-    frame = ds.frame
+    frame = reported_points()
     assert list(frame.columns[:5]) == ["series", "year", "value", "provenance", "claim_id"]
     reported = frame[frame["provenance"] == "reported"]
     assert len(reported) == 6
@@ -92,7 +96,6 @@ def test_qianjiang_reported_is_tidy_and_marks_the_assumed_point():
     assert point["year"] == int(claims["qj_visit_share_change_year_assumed"])
     assert point["value"] == pytest.approx(
         claims["qj_visit_share_2022"] + claims["qj_visit_share_change_post"], abs=0.05)
-    assert ds.provenance == "mixed"
 
 
 def test_claims_value_is_float_and_provenance_known():
@@ -106,6 +109,29 @@ def test_dataset_table_lists_every_dataset():
     table = dataset_table()
     assert table["name"].tolist() == list(list_datasets())
     assert table["files"].str.startswith("data/").all()
+
+
+def test_every_data_table_is_declared_once():
+    declared = [d.path for d in registry.DATASETS]
+    assert len(set(declared)) == len(declared) == len(list_datasets())
+    on_disk = {p.relative_to(paths.DATA).as_posix() for p in paths.DATA.rglob("*.csv")}
+    assert on_disk == set(declared)
+    for entry in registry.DATASETS:
+        assert registry.declaration_for_file(entry.file.with_suffix(".xlsx")) is entry
+        assert entry.schema.name == entry.name and entry.schema.primary_key
+
+
+def test_loaders_keep_what_the_schema_declares():
+    # A declared integer or year column never comes back as text, a declared text column
+    # never as a number: the loader and the schema describe the same file.
+    for entry in registry.DATASETS:
+        frame = load_data(entry.name).frame
+        for f in entry.fields:
+            kind = frame[f.name].dtype.kind
+            if f.type == "string":
+                assert kind == "O", (entry.name, f.name)
+            elif f.type == "number":
+                assert kind == "f", (entry.name, f.name)
 
 
 def _snapshot() -> dict[str, tuple[int, str]]:

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from analysis.did.demo import bias_share, twfe_bias_demo
 from analysis.did.event_study import event_study, plot_event_study
 from analysis.did.honest import honest_bounds
 from analysis.did.panel import PanelError, prepare_panel
@@ -44,17 +43,18 @@ def test_two_by_two_equals_cell_means_and_ols_interaction(common_date):
                                post=common_date["time"] >= 2014)
     means = frame.groupby(["treated", "post"])["y"].mean()
     manual = (means[True, True] - means[True, False]) - (means[False, True] - means[False, False])
-    assert result.estimate == pytest.approx(manual, abs=1e-12)
+    assert result.effect.estimate == pytest.approx(manual, abs=1e-12)
     ols = smf.ols("y ~ treated * post", data=frame.assign(
         treated=frame["treated"].astype(float), post=frame["post"].astype(float))).fit()
-    assert result.estimate == pytest.approx(ols.params["treated:post"], abs=1e-10)
-    assert result.ci[0] < 1.5 < result.ci[1]
+    assert result.effect.estimate == pytest.approx(ols.params["treated:post"], abs=1e-10)
+    assert result.effect.ci_lower < 1.5 < result.effect.ci_upper
     assert result.n_pre == 4 and result.n_post == 4
 
 
 def test_two_by_two_se_is_nan_with_one_treated_unit(single):
     result = two_by_two(_panel(single))
-    assert np.isnan(result.se)
+    assert np.isnan(result.effect.se) and np.isnan(result.effect.ci_lower)
+    assert "no standard error" in result.effect.interval_method
     assert result.n_treated == 1
 
 
@@ -67,12 +67,15 @@ def test_twfe_matches_statsmodels_dummies(common_date):
     ols = smf.ols("y ~ treated + C(unit) + C(time)", data=long)
     plain = ols.fit(cov_type="cluster", cov_kwds={"groups": long["unit"],
                                                   "use_correction": False})
-    assert result.estimate == pytest.approx(plain.params["treated"], abs=1e-9)
+    assert result.effect.estimate == pytest.approx(plain.params["treated"], abs=1e-9)
     # linearmodels rescales the cluster sandwich by N / (N - K) with K the regressors plus
     # absorbed effects; this pins the SE to the statsmodels sandwich exactly.
     n, k = len(long), plain.df_model + 1
-    assert result.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)), rel=1e-8)
+    assert result.effect.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)),
+                                             rel=1e-8)
     assert result.n_clusters == 60
+    assert "cluster-robust" in result.effect.interval_method
+    assert "60 clusters" in result.effect.interval_method
 
 
 def test_event_study_matches_statsmodels_and_detects_no_pretrend(common_date):
@@ -92,8 +95,8 @@ def test_event_study_matches_statsmodels_and_detects_no_pretrend(common_date):
     assert result.pretrend_df == 2
     lead = result.vcov.loc[[-3, -2], [-3, -2]].to_numpy()
     b = table.loc[[-3, -2], "estimate"].to_numpy()
-    assert result.pretrend_stat == pytest.approx(float(b @ np.linalg.inv(lead) @ b), rel=1e-8)
-    assert result.pretrend_pvalue > 0.01
+    assert result.pretrend_chi2 == pytest.approx(float(b @ np.linalg.inv(lead) @ b), rel=1e-8)
+    assert result.pretrend_p_value > 0.01
     assert table.loc[[0, 1, 2, 3], "estimate"].mean() == pytest.approx(1.5, abs=0.3)
 
 
@@ -102,7 +105,7 @@ def test_event_study_pretrend_test_rejects_a_diverging_treated_group():
                                seed=4, noise=0.3)
     trend = np.where(frame["first_treated"] > 0, 0.4 * (frame["time"] - 2010), 0.0)
     result = event_study(_panel(frame.assign(y=frame["y"] + trend)), leads=4, lags=2)
-    assert result.pretrend_pvalue < 1e-6
+    assert result.pretrend_p_value < 1e-6
 
 
 def test_event_study_bins_periods():
@@ -134,9 +137,9 @@ def test_synthetic_control_fit_effect_and_placebo_p(single):
     # The treated path was built from controls 1-3; noise lets others take a little weight.
     assert result.weights[["control_01", "control_02", "control_03"]].sum() > 0.7
     assert result.pre_rmspe < 0.6
-    assert result.att == pytest.approx(3.0, abs=0.6)
+    assert result.effect.estimate == pytest.approx(3.0, abs=0.6)
     # The treated unit has the largest ratio among 16 units: p = 1/16.
-    assert result.p_value == pytest.approx(1 / 16)
+    assert result.effect.p_value == pytest.approx(1 / 16)
     assert result.rmspe_ratio > result.placebo_ratios.max()
     assert len(result.placebo_ratios) == 15
 
@@ -144,15 +147,16 @@ def test_synthetic_control_fit_effect_and_placebo_p(single):
 def test_synthetic_control_no_effect_is_not_significant():
     frame = simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=0.0,
                                     seed=9)
-    assert synthetic_control(_panel(frame)).p_value > 0.1
+    assert synthetic_control(_panel(frame)).effect.p_value > 0.1
 
 
 def test_placebo_in_space_exact_p_formula(single):
     result = placebo_in_space(_panel(single))
     null = result.null_distribution.to_numpy()
-    expected = (1 + np.sum(np.abs(null) >= abs(result.statistic))) / (len(null) + 1)
+    expected = (1 + np.sum(np.abs(null) >= abs(result.effect.estimate))) / (len(null) + 1)
     assert result.p_value == pytest.approx(expected)
-    assert result.method == "exact" and result.n_draws == 15
+    assert result.scheme == "exact" and result.n_draws == 15
+    assert np.isnan(result.effect.ci_lower) and "no interval" in result.effect.interval_method
     assert result.p_value >= 1 / 16
 
 
@@ -162,7 +166,7 @@ def test_placebo_statistics_equal_explicit_two_by_two(single):
     controls = single[single["first_treated"] == 0]
     placebo_unit = "control_03"
     frame = controls.assign(first_treated=np.where(controls["unit"] == placebo_unit, 20, 0))
-    explicit = two_by_two(_panel(frame)).estimate
+    explicit = two_by_two(_panel(frame)).effect.estimate
     assert result.null_distribution[placebo_unit] == pytest.approx(explicit, abs=1e-10)
 
 
@@ -180,7 +184,7 @@ def test_permutation_test_enumeration_agrees_with_monte_carlo():
         exact.append(changes[mask].mean() - changes[~mask].mean())
     exact_p = np.mean(np.abs(exact) >= abs(stat) - 1e-12)
     result = permutation_test(panel, n_draws=20_000, seed=1)
-    assert result.statistic == pytest.approx(stat)
+    assert result.effect.estimate == pytest.approx(stat)
     assert result.p_value == pytest.approx(exact_p, abs=0.015)
     again = permutation_test(panel, n_draws=20_000, seed=1)
     assert again.p_value == result.p_value
@@ -198,7 +202,9 @@ def test_wild_bootstrap_rejects_a_large_effect_with_many_clusters():
                                shape="constant", size=3.0, noise=0.5, seed=8)
     result = wild_cluster_bootstrap(_panel(frame), draws=1999, seed=2)
     assert result.p_value < 0.01
-    assert result.estimate == pytest.approx(twfe(_panel(frame)).estimate, abs=1e-8)
+    assert result.effect.estimate == pytest.approx(twfe(_panel(frame)).effect.estimate,
+                                                   abs=1e-8)
+    assert "wild cluster bootstrap (WCR" in result.effect.interval_method
 
 
 def _toy_event_table():
@@ -212,7 +218,8 @@ def test_honest_relative_magnitudes_bounds_and_breakdown():
                            m_grid=[0.0, 1.0, 2.0])
     m_bar = 0.15  # largest pre-period change: |-0.1 - 0.05|
     assert result.scale == pytest.approx(m_bar)
-    np.testing.assert_allclose(result.grid["lower"], [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
+    np.testing.assert_allclose(result.grid["identified_lower"],
+                               [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
     z = 1.959963984540054
     assert result.breakdown == pytest.approx((1.0 - z * 0.2) / m_bar)
     at_breakdown = honest_bounds(_toy_event_table(), restriction="relative_magnitude",
@@ -220,16 +227,18 @@ def test_honest_relative_magnitudes_bounds_and_breakdown():
     assert at_breakdown.grid["ci_lower"].iloc[0] == pytest.approx(0.0, abs=1e-12)
     later = honest_bounds(_toy_event_table(), rel_time=1, restriction="relative_magnitude",
                           m_grid=[1.0])
-    assert later.grid["upper"].iloc[0] - later.grid["lower"].iloc[0] == pytest.approx(4 * m_bar)
+    width = later.grid["identified_upper"] - later.grid["identified_lower"]
+    assert width.iloc[0] == pytest.approx(4 * m_bar)
 
 
 def test_honest_smoothness_extrapolates_the_last_pre_slope():
     result = honest_bounds(_toy_event_table(), rel_time=0, restriction="smoothness",
                            m_grid=[0.0, 0.1])
     # slope from -2 to -1 is +0.1, so the trend adds 0.1 at event time 0.
-    assert result.grid["lower"].iloc[0] == pytest.approx(0.9)
-    assert result.grid["upper"].iloc[1] - result.grid["lower"].iloc[1] == pytest.approx(0.2)
-    assert result.se == pytest.approx(np.sqrt(0.2 ** 2 + 0.1 ** 2))
+    grid = result.grid
+    assert grid["identified_lower"].iloc[0] == pytest.approx(0.9)
+    assert grid["identified_upper"].iloc[1] - grid["identified_lower"].iloc[1] == pytest.approx(0.2)
+    assert result.centre.se == pytest.approx(np.sqrt(0.2 ** 2 + 0.1 ** 2))
 
 
 def test_honest_rejects_a_pre_period():
@@ -237,8 +246,63 @@ def test_honest_rejects_a_pre_period():
         honest_bounds(_toy_event_table(), rel_time=-2)
 
 
-def test_twfe_misleads_under_staggered_dynamic_effects():
-    demo = twfe_bias_demo(n_units=600, seed=3)
-    assert abs(demo.cs_simple - demo.true_att) < 3 * demo.cs_simple_se
-    assert abs(demo.twfe - demo.true_att) > 10 * demo.twfe_se
-    assert bias_share(demo) < -0.3
+def _all_results(common_date, single):
+    from analysis.did.staggered import callaway_santanna
+
+    many, one = _panel(common_date), _panel(single)
+    event = event_study(many, leads=3, lags=3)
+    return {"2x2": two_by_two(many), "twfe": twfe(many), "event": event,
+            "cs": callaway_santanna(many), "sc": synthetic_control(one),
+            "placebo": placebo_in_space(one), "permutation": permutation_test(many, n_draws=200),
+            "wild": wild_cluster_bootstrap(one, draws=99, seed=1),
+            "honest": honest_bounds(event, m_grid=[0.0, 1.0])}
+
+
+def test_every_result_speaks_one_dialect(common_date, single):
+    import json
+
+    for name, result in _all_results(common_date, single).items():
+        estimates = result.estimates()
+        assert estimates, name
+        assert all(e.interval_method for e in estimates), name
+        doc = result.to_json()
+        assert set(doc) == {"method", "estimates", "notes", "details"}, name
+        assert set(doc["estimates"][0]) == {"name", "estimate", "se", "ci_lower", "ci_upper",
+                                            "p_value", "interval_method", "alpha"}, name
+        json.dumps(doc, allow_nan=False)
+        assert list(result.to_frame()["estimate"]) == [e.estimate for e in estimates], name
+        assert result.method_name in result.summary(), name
+        for column in ("att", "statistic", "pvalue", "p", "lower", "upper"):
+            for table in (v for v in vars(result).values() if isinstance(v, pd.DataFrame)):
+                assert column not in table.columns, (name, column)
+
+
+def test_event_study_post_average_uses_the_results_alpha(common_date):
+    from analysis.estimates import critical_value
+
+    panel = _panel(common_date)
+    wide, narrow = (event_study(panel, leads=3, lags=3, alpha=a) for a in (0.01, 0.2))
+    post = [0, 1, 2, 3]
+    table = wide.table.set_index("rel_time")
+    average = wide.post_average()
+    assert average.estimate == pytest.approx(table.loc[post, "estimate"].mean(), abs=1e-12)
+    weights = np.full(4, 0.25)
+    assert average.se == pytest.approx(np.sqrt(weights @ wide.vcov.loc[post, post] @ weights))
+    ratio = ((average.ci_upper - average.ci_lower)
+             / (narrow.post_average().ci_upper - narrow.post_average().ci_lower))
+    assert ratio == pytest.approx(critical_value(0.01) / critical_value(0.2))
+    assert average.alpha == 0.01 and wide.estimates()[0] == average
+
+
+def test_alpha_sets_every_wald_interval(common_date):
+    from analysis.did.staggered import callaway_santanna
+    from analysis.estimates import critical_value
+
+    panel = _panel(common_date)
+    q = critical_value(0.1)
+    cs = callaway_santanna(panel, alpha=0.1)
+    cells = cs.group_time
+    np.testing.assert_allclose(cells["ci_upper"] - cells["estimate"], q * cells["se"])
+    for result in (two_by_two(panel, alpha=0.1).effect, twfe(panel, alpha=0.1).effect,
+                   cs.simple):
+        assert result.ci_upper - result.estimate == pytest.approx(q * result.se)

@@ -19,9 +19,19 @@ def frame() -> pd.DataFrame:
     return simulate_staggered(n_units=30, n_periods=6, cohorts=(3,), seed=1)
 
 
-def test_missing_columns_are_named(frame):
-    with pytest.raises(PanelError, match="missing column.*first_treated"):
+def test_missing_columns_are_named_with_their_argument(frame):
+    with pytest.raises(PanelError, match="missing column.*first_treated='first_treated'"):
         prepare_panel(frame.drop(columns="first_treated"), **COLUMNS)
+
+
+def test_rows_are_named_when_the_frame_has_spreadsheet_rows(frame):
+    bad = frame.set_axis(pd.Index(range(2, len(frame) + 2), name="row"))
+    bad.loc[7, "y"] = np.nan
+    with pytest.raises(PanelError, match=r"^row 7: outcome='y' has 1 missing"):
+        prepare_panel(bad, **COLUMNS)
+    doubled = pd.concat([bad.dropna(), bad.dropna().loc[[9]]])
+    with pytest.raises(PanelError, match=r"^row 9: 2 duplicated unit-time rows"):
+        prepare_panel(doubled, **COLUMNS)
 
 
 def test_duplicated_unit_time_rows_are_rejected(frame):

@@ -70,17 +70,17 @@ def mpdta() -> pd.DataFrame:
 def mpdta_cs(mpdta):
     panel = prepare_panel(mpdta, unit="countyreal", time="year", outcome="lemp",
                           first_treated="first.treat")
-    return callaway_santanna(panel, control="never")
+    return callaway_santanna(panel, comparison="never")
 
 
 def test_group_time_atts_reproduce_published_values(mpdta_cs):
     table = mpdta_cs.group_time.set_index(["group", "time"])
     assert len(table) == len(PUBLISHED_ATT_GT)
     for (g, t), (att, se) in PUBLISHED_ATT_GT.items():
-        assert table.loc[(g, t), "att"] == pytest.approx(att, abs=5e-5), (g, t)
+        assert table.loc[(g, t), "estimate"] == pytest.approx(att, abs=5e-5), (g, t)
         # R's SEs are from a random multiplier bootstrap; analytic ones agree within ~10 %.
         assert table.loc[(g, t), "se"] == pytest.approx(se, rel=0.12), (g, t)
-    assert table.loc[(2004, 2004), "att"] == pytest.approx(-0.0105, abs=5e-5)
+    assert table.loc[(2004, 2004), "estimate"] == pytest.approx(-0.0105, abs=5e-5)
 
 
 def test_aggregations_reproduce_published_values(mpdta_cs):
@@ -127,17 +127,17 @@ def manual_att_gt(frame: pd.DataFrame, control: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["group", "time"])
 
 
-@pytest.mark.parametrize("control", ["never", "notyet"])
-def test_group_time_atts_match_manual_group_means(control):
+@pytest.mark.parametrize("comparison", ["never", "notyet"])
+def test_group_time_atts_match_manual_group_means(comparison):
     frame = simulate_staggered(n_units=150, n_periods=6, cohorts=(2, 4), shape="dynamic",
                                seed=21)
     panel = prepare_panel(frame, unit="unit", time="time", outcome="y",
                           first_treated="first_treated")
-    ours = callaway_santanna(panel, control=control).group_time.set_index(["group", "time"])
-    manual = manual_att_gt(frame, control)
+    ours = callaway_santanna(panel, comparison=comparison).group_time.set_index(["group", "time"])
+    manual = manual_att_gt(frame, comparison)
     assert len(ours) == len(manual)
     for key, row in manual.iterrows():
-        assert ours.loc[key, "att"] == pytest.approx(row["att"], abs=1e-10), key
+        assert ours.loc[key, "estimate"] == pytest.approx(row["att"], abs=1e-10), key
         assert ours.loc[key, "se"] == pytest.approx(row["se"], rel=1e-6), key
 
 
@@ -148,7 +148,7 @@ def test_point_estimates_match_csdid(mpdta, mpdta_cs, capsys):
                 xformla=None, data=mpdta).fit(est_method="reg")
     capsys.readouterr()
     theirs = fit.results
-    ours = mpdta_cs.group_time.set_index(["group", "time"])["att"]
+    ours = mpdta_cs.group_time.set_index(["group", "time"])["estimate"]
     for g, t, att in zip(theirs["group"], theirs["year"], theirs["att"]):
         assert ours[(int(g), int(t))] == pytest.approx(att, abs=1e-8)
 
@@ -156,11 +156,13 @@ def test_point_estimates_match_csdid(mpdta, mpdta_cs, capsys):
 def test_notyet_control_uses_later_adopters(mpdta):
     panel = prepare_panel(mpdta, unit="countyreal", time="year", outcome="lemp",
                           first_treated="first.treat")
-    never = callaway_santanna(panel, control="never").group_time.set_index(["group", "time"])
-    notyet = callaway_santanna(panel, control="notyet").group_time.set_index(["group", "time"])
+    never = callaway_santanna(panel, comparison="never").group_time.set_index(["group", "time"])
+    notyet = callaway_santanna(panel, comparison="notyet").group_time.set_index(["group", "time"])
     # In 2007 every other group is treated, so the comparison is the never-treated in both.
-    assert notyet.loc[(2004, 2007), "att"] == pytest.approx(never.loc[(2004, 2007), "att"])
-    assert notyet.loc[(2004, 2004), "att"] != pytest.approx(never.loc[(2004, 2004), "att"])
+    assert (notyet.loc[(2004, 2007), "estimate"]
+            == pytest.approx(never.loc[(2004, 2007), "estimate"]))
+    assert (notyet.loc[(2004, 2004), "estimate"]
+            != pytest.approx(never.loc[(2004, 2004), "estimate"]))
 
 
 def test_never_control_needs_never_treated_units():
@@ -169,9 +171,9 @@ def test_never_control_needs_never_treated_units():
     panel = prepare_panel(frame, unit="unit", time="time", outcome="y",
                           first_treated="first_treated")
     with pytest.raises(PanelError, match="notyet"):
-        callaway_santanna(panel, control="never")
+        callaway_santanna(panel, comparison="never")
     # Without never-treated units the last cohort is the comparison (as in R's did).
     with pytest.warns(UserWarning, match="No never treated"):
-        result = callaway_santanna(panel, control="notyet")
+        result = callaway_santanna(panel, comparison="notyet")
     assert set(result.group_time["group"]) == {2012}  # 2014, the last cohort, is the control
     assert len(result.group_time) > 0

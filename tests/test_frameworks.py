@@ -1,4 +1,5 @@
-"""Framework crosswalk, hypotheses, glossary and the diagrams drawn from them."""
+"""Framework crosswalk, hypotheses, glossary, the diagrams drawn from them, and the numbers the
+framework chapters glue."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from analysis import frameworks as fw  # noqa: E402
-from analysis.datasets import load_data  # noqa: E402
-from analysis.plotting import diagrams, incentives as incentive_plots, timeline  # noqa: E402
+from analysis import frameworks as fw
+from analysis.chapters import coproduction_g_county as gc
+from analysis.chapters import embeddedness_qianjiang as qj
+from analysis.chapters import glossary as glossary_chapter
+from analysis.chapters import holistic_anhui_medical_community as ah
+from analysis.chapters import holistic_multilevel_security as ml
+from analysis.chapters import index as index_chapter
+from analysis.chapters import side_by_side as sbs
+from analysis.datasets import load_data
+from analysis.plotting import diagrams
 
 PAPER_ORDER = ("cui2021", "yang2023", "gong2024", "luo2025")  # by publication year
 
@@ -84,8 +92,8 @@ def test_problems_are_reported_for_a_broken_crosswalk(cw):
 
 
 def test_synthesis_cells_are_marked(cw):
-    table = fw.comparison_table(cw)
-    assert list(table.index) == list(fw.SHARED_DIMENSIONS.values())
+    table = sbs.comparison_table(cw)
+    assert list(table.index) == list(sbs.SHARED_DIMENSIONS.values())
     assert table.shape[1] == 4
     financing = table.loc["Role of financing"]
     assert financing.str.endswith(fw.SYNTHESIS_MARK).all()
@@ -99,13 +107,13 @@ def test_hypotheses_cover_every_series_and_link_back(cw):
     assert set(fw.SERIES) <= named
     cited = {h for cell in cw.mechanisms["hypothesis_id"] for h in fw.split_cell(cell)}
     assert cited == set(hyp["hypothesis_id"])
-    table = fw.hypothesis_table(cw)
+    table = sbs.hypothesis_table(cw)
     assert len(table) == len(hyp)
-    assert set(fw.hypothesis_table(cw, "embeddedness_qianjiang")["Id"]) >= {"H1", "H2"}
+    assert set(sbs.hypothesis_table(cw, "embeddedness_qianjiang")["Id"]) >= {"H1", "H2"}
 
 
 def test_crosswalk_table_names_every_mechanism(cw):
-    table = fw.crosswalk_table(cw)
+    table = sbs.crosswalk_table(cw)
     joined = " ".join(table["Mechanisms"])
     assert all(name in joined for name in cw.mechanisms["mechanism_zh"])
 
@@ -179,30 +187,23 @@ def test_wrap_label_keeps_every_character():
     assert len(lines) > 1
 
 
-# ----------------------------------------------------------------- other figures
-
-
-def test_incentive_figure_runs():
-    from analysis.incentives import RiskSharingRules
-    fig = incentive_plots.plot_schedule(RiskSharingRules.from_claims())
-    assert len(fig.axes) == 2
-    assert "hypothetical" in fig.axes[1].get_xlabel()
+# ----------------------------------------------------------------- chapter figures
 
 
 def test_timeline_marks_documents_and_printed_inconsistencies():
     docs = load_data("policy_documents").frame
-    fig = timeline.plot_policy_timeline(docs)
+    fig = ml.plot_policy_timeline(docs)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert len(texts) == len(docs)
     flagged = (docs["body_text_check"] == "differs").sum()
     assert sum(t.endswith("‡") for t in texts) == flagged > 0
-    classes = docs["key_statement"].map(timeline.statement_class)
+    classes = docs["key_statement"].map(ml.statement_class)
     assert classes.eq("multi-level medical security").any()
 
 
 def test_scheme_matrix_draws_each_scheme_and_the_moves():
     schemes = load_data("security_schemes").frame
-    fig = timeline.plot_scheme_matrix(schemes)
+    fig = ml.plot_scheme_matrix(schemes)
     ax = fig.axes[0]
     assert sum(t.get_text() in set(schemes["scheme"]) for t in ax.texts) == len(schemes)
     moved = (schemes["current_layer_en"] != schemes["authors_layer_en"]).sum()
@@ -212,8 +213,62 @@ def test_scheme_matrix_draws_each_scheme_and_the_moves():
 
 def test_g_county_network_uses_reported_counts():
     claims = load_data("claims").frame
-    table = timeline.g_county_network(claims)
+    table = gc.g_county_network(claims)
     expected = claims.set_index("claim_id").loc[
         ["gc_county_centres", "gc_township_stations", "gc_village_rooms"], "value"]
     assert table["outlets"].tolist() == expected.tolist()
-    assert timeline.plot_g_county_network(claims).axes
+    assert gc.plot_g_county_network(claims).axes
+
+
+def test_qianjiang_reported_figure_draws_every_reported_point():
+    from analysis.chapters.case import reported_points
+
+    fig = qj.figure_reported()
+    values = {t.get_text() for t in fig.axes[0].texts}
+    points = reported_points()
+    shown = points.loc[points["provenance"] == "reported", "value"]
+    assert {f"{v:.1f}" for v in shown} <= values
+
+
+# ----------------------------------------------------------------- chapter numbers
+
+CHAPTERS = {"index": index_chapter, "sbs": sbs, "gc": gc, "ml": ml, "ah": ah, "qj": qj,
+            "glossary": glossary_chapter}
+PAGES = {"index": "index", "sbs": "frameworks/side_by_side",
+         "gc": "frameworks/coproduction_g_county", "ml": "frameworks/holistic_multilevel_security",
+         "ah": "frameworks/holistic_anhui_medical_community",
+         "qj": "frameworks/embeddedness_qianjiang", "glossary": "appendix/glossary"}
+
+
+@pytest.mark.parametrize("prefix", CHAPTERS)
+def test_chapter_numbers_use_one_prefix_and_plain_values(prefix):
+    values = CHAPTERS[prefix].numbers()
+    assert values
+    for key, value in values.items():
+        assert re.fullmatch(rf"{prefix}(-[a-z0-9]+)+", key), key
+        # Glued values are shown through their repr: numpy scalars would print as np.int64(..).
+        assert type(value) in (int, float, str), (key, type(value))
+
+
+@pytest.mark.parametrize("prefix", CHAPTERS)
+def test_every_glue_reference_of_a_page_is_glued(prefix):
+    from analysis import paths
+
+    text = (paths.BOOK / f"{PAGES[prefix]}.md").read_text(encoding="utf-8")
+    referenced = set(re.findall(r"\{glue:text\}`([^`]+)`", text))
+    assert referenced and referenced <= set(CHAPTERS[prefix].numbers())
+
+
+def test_numbers_are_computed_from_the_data(cw):
+    assert sbs.numbers()["sbs-n-mechanisms"] == len(cw.mechanisms)
+    assert sbs.numbers()["sbs-n-mech-embeddedness-qianjiang"] == len(
+        cw.mechanisms_of("embeddedness_qianjiang"))
+    claims = load_data("claims").frame.set_index("claim_id")
+    assert gc.numbers()["gc-county-centres"] == int(claims.at["gc_county_centres", "value"])
+    assert qj.numbers()["qj-visit-share-2017"] == f"{claims.at['qj_visit_share_2017', 'value']:.1f}"
+    assert ah.numbers()["ah-pilot-year"] == int(claims.at["ah_pilot_year", "value"])
+    docs = load_data("policy_documents").frame
+    assert ml.numbers()["ml-n-rows"] == len(docs)
+    assert index_chapter.numbers()["index-n-claims"] == len(claims)
+    glossary = load_data("glossary").frame
+    assert glossary_chapter.numbers()["glossary-n-terms"] == len(glossary)

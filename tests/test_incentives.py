@@ -221,7 +221,7 @@ def test_interactive_version_builds_and_redraws(rules, capsys):
     import matplotlib
 
     matplotlib.use("Agg")
-    from analysis.plotting.incentives import interactive_schedule
+    from analysis.chapters.qianjiang_incentives import interactive_schedule
 
     box = interactive_schedule(rules)
     sliders = box.children[:-1]
@@ -232,3 +232,45 @@ def test_interactive_version_builds_and_redraws(rules, capsys):
     by_name = {s.description: s for s in sliders}
     by_name["overspend_band1_limit"].value = 0.5  # above band 2: must be refused, not raise
     assert "Not a valid schedule" in capsys.readouterr().out
+
+
+def test_incentive_figure_runs(rules):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.chapters.qianjiang_incentives import plot_schedule
+
+    fig = plot_schedule(rules)
+    try:
+        assert len(fig.axes) == 2
+        assert "hypothetical" in fig.axes[1].get_xlabel()
+    finally:
+        plt.close(fig)
+
+
+def test_chapter_numbers_follow_the_rules(rules, claims):
+    from analysis.chapters import qianjiang_incentives as mq
+
+    values = mq.numbers()
+    assert all(key.startswith("mq-") and key == key.lower() and "_" not in key for key in values)
+    assert values["mq-keep-limit"] == f"{100 * rules.surplus_retained_limit:.0f}%"
+    assert values["mq-band2-group"] == f"{100 * (1 - rules.overspend_band2_fund_share):.0f}%"
+    for ratio in mq.SCENARIO_RATIOS:
+        key = f"{round(ratio * 100):d}"
+        assert values[f"mq-net-{key}"] == f"{net(ratio, rules) * 100 / BUDGET + 0.0:.0f}"
+    by_id = claims.set_index("claim_id")
+    assert values["mq-budget-zh"] == by_id.at["qj_budget_formula", "source_zh"]
+    assert values["mq-n-factors"] == len(BudgetRule.from_claims(claims).factors)
+
+
+def test_every_glue_reference_of_the_page_is_glued():
+    import re
+
+    from analysis import paths
+    from analysis.chapters import qianjiang_incentives as mq
+
+    text = (paths.BOOK / "mechanics" / "qianjiang_incentives.md").read_text(encoding="utf-8")
+    referenced = set(re.findall(r"\{glue:text\}`([^`]+)`", text))
+    assert referenced and referenced <= set(mq.numbers())

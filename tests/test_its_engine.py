@@ -56,10 +56,13 @@ def test_gaussian_ols_matches_statsmodels() -> None:
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, rtol=0, atol=TOL)
     lo, hi = ref.conf_int()[2]
     assert res.effects["level"].estimate == pytest.approx(ref.params[2], abs=TOL)
-    assert res.effects["level"].ci == pytest.approx((lo, hi), abs=TOL)
-    assert res.effects["slope"].p == pytest.approx(ref.pvalues[3], abs=TOL)
+    level = res.effects["level"]
+    assert (level.ci_lower, level.ci_upper) == pytest.approx((lo, hi), abs=TOL)
+    assert level.se == pytest.approx(ref.bse[2], abs=TOL)
+    assert res.effects["slope"].p_value == pytest.approx(ref.pvalues[3], abs=TOL)
     assert res.dispersion == pytest.approx(ref.scale, abs=TOL)
-    assert res.effects["level"].ratio is None
+    assert res.rate_ratios == {}
+    assert level.interval_method == f"t({ref.df_resid:g}), OLS model-based"
 
 
 def test_gaussian_hac_matches_statsmodels_and_documented_lag() -> None:
@@ -72,7 +75,10 @@ def test_gaussian_hac_matches_statsmodels_and_documented_lag() -> None:
         cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True)
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, atol=TOL)
-    assert res.effects["slope"].ci == pytest.approx(tuple(ref.conf_int()[3]), abs=TOL)
+    slope = res.effects["slope"]
+    assert (slope.ci_lower, slope.ci_upper) == pytest.approx(tuple(ref.conf_int()[3]), abs=TOL)
+    assert slope.p_value == pytest.approx(ref.pvalues[3], abs=TOL)
+    assert slope.interval_method == f"t({ref.df_resid:g}), OLS with Newey-West HAC lag 3"
 
 
 def test_ar1_is_prais_winsten_keeping_first_observation() -> None:
@@ -135,7 +141,7 @@ def test_quasi_binomial_scale_and_errors_follow_the_textbook_formulas() -> None:
     cov = phi * np.linalg.inv(x.T @ (x * (n * mu * (1 - mu))[:, None]))
     assert res.dispersion == pytest.approx(phi, rel=1e-8)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), np.sqrt(np.diag(cov)), rtol=1e-6)
-    assert res.effects["level"].ratio is None  # logit link: no rate ratio
+    assert res.rate_ratios == {}  # logit link: no rate ratio
 
 
 def test_fractional_logit_on_proportions() -> None:
@@ -158,9 +164,14 @@ def test_poisson_families_with_offset(family: str) -> None:
                  ).fit(scale=None if family == "poisson" else "X2")
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, atol=TOL)
-    level = res.effects["level"]
-    assert level.ratio == pytest.approx(np.exp(ref.params[2]), rel=1e-10)
-    assert level.ratio_ci == pytest.approx(tuple(np.exp(ref.conf_int()[2])), rel=1e-10)
+    ratio = res.rate_ratios["level"]
+    assert ratio.name == "level_rate_ratio"
+    assert ratio.estimate == pytest.approx(np.exp(ref.params[2]), rel=1e-10)
+    assert (ratio.ci_lower, ratio.ci_upper) == pytest.approx(tuple(np.exp(ref.conf_int()[2])),
+                                                             rel=1e-10)
+    assert ratio.p_value == pytest.approx(ref.pvalues[2], rel=1e-8)
+    assert [e.name for e in res.estimates()] == ["level", "level_rate_ratio", "cumulative"]
+    assert res.estimates()[0].interval_method.startswith("normal, GLM")
     assert res.dispersion == (1.0 if family == "poisson" else pytest.approx(ref.scale))
     assert "slope" not in res.effects
     # fitted counts include the offset
@@ -187,8 +198,12 @@ def test_effects_horizon_cumulative_and_counterfactual_are_consistent() -> None:
     assert (cf["counterfactual_low"] < cf["counterfactual"]).all()
     assert (cf["counterfactual"] < cf["counterfactual_high"]).all()
     # the delta-method interval of the horizon-0 effect equals the level's interval
+    level = res.effects["level"]
     assert (h["absolute_low"].iloc[0], h["absolute_high"].iloc[0]) == pytest.approx(
-        res.effects["level"].ci, abs=1e-9)
+        (level.ci_lower, level.ci_upper), abs=1e-9)
+    # the cumulative effect is an Estimate in the same dialect
+    assert res.cumulative.name == "cumulative"
+    assert res.cumulative.ci_lower < res.cumulative.estimate < res.cumulative.ci_upper
 
 
 def test_multiple_interruptions_covid_beside_reform() -> None:
@@ -199,7 +214,10 @@ def test_multiple_interruptions_covid_beside_reform() -> None:
     covid = (t >= 37).astype(float)
     ref = sm.OLS(data["share"].to_numpy(), np.column_stack([hand_design(), covid])).fit()
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
-    assert res.other_effects["covid"]["level"].estimate == pytest.approx(ref.params[4], abs=TOL)
+    covid_level = res.other_effects["covid"]["level"]
+    assert covid_level.name == "covid:level"
+    assert covid_level.estimate == pytest.approx(ref.params[4], abs=TOL)
+    assert [e.name for e in res.estimates()] == ["level", "slope", "cumulative", "covid:level"]
     # the counterfactual removes the reform but keeps the COVID shift
     cf = res.counterfactual
     assert cf["counterfactual"].iloc[-1] == pytest.approx(
@@ -237,6 +255,12 @@ def test_comparative_its_matches_stacked_statsmodels() -> None:
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, atol=TOL)
     assert res.effects["level"].estimate == pytest.approx(ref.params[5], abs=TOL)
+    # inference as statsmodels' own t test: t with (number of series - 1) degrees of freedom
+    contrast = np.eye(8)[5]
+    lo, hi = np.squeeze(ref.t_test(contrast).conf_int())
+    level = res.effects["level"]
+    assert (level.ci_lower, level.ci_upper) == pytest.approx((lo, hi), abs=TOL)
+    assert level.interval_method.startswith("t(1), OLS with Newey-West HAC by series lag 3")
     # the treated-minus-control level change equals ITS on the difference series
     diff = its(data.assign(d=data["share"] - data["control"]), time="month", outcome="d",
                intervention="2023-01-01")
@@ -267,13 +291,20 @@ def test_short_series_reports_what_cannot_be_estimated_and_rho_grid() -> None:
     for row in res.rho_grid:
         ref = sm.GLS(frame["y"].to_numpy(), x, sigma=toeplitz(row.rho ** t)).fit()
         assert row.effects["level"].estimate == pytest.approx(ref.params[2], abs=TOL)
-        assert row.effects["slope"].ci == pytest.approx(tuple(ref.conf_int()[3]), abs=TOL)
+        slope = row.effects["slope"]
+        assert (slope.ci_lower, slope.ci_upper) == pytest.approx(tuple(ref.conf_int()[3]),
+                                                                 abs=TOL)
+        assert f"assumed AR(1) rho {row.rho:g}" in slope.interval_method
     assert res.rho_grid[0].effects["level"].estimate == pytest.approx(
         res.effects["level"].estimate, abs=TOL)
-    doc = res.as_json()
-    assert len(doc["rho_grid"]) == 5 and doc["not_estimable"]
+    details = res.to_json()["details"]
+    assert len(details["rho_grid"]) == 5 and details["not_estimable"]
+    summary = res.summary()
+    assert "Effects under assumed AR(1) rho" in summary and "\n0.80 " in summary
+    assert "AR(1) is not identified" in summary
     long = its(monthly(), time="month", outcome="share", intervention="2023-01-01")
-    assert not long.not_estimable and not long.rho_grid and "rho_grid" not in long.as_json()
+    assert not long.not_estimable and not long.rho_grid
+    assert long.to_json()["details"]["rho_grid"] == []
 
 
 # ---------------------------------------------------------------- bad input
@@ -297,11 +328,14 @@ def _frame(**overrides: object) -> pd.DataFrame:
     ({"family": "binomial"}, None, "out of range"),
     ({"family": "poisson", "outcome": "events", "exposure": "population"}, "zero_exposure",
      "must be > 0"),
-    ({"outcome": "nope"}, None, "outcome column 'nope' not found"),
+    ({"outcome": "nope"}, None, "outcome='nope' is not a column"),
     ({"family": "poisson", "outcome": "events", "errors": "ar1"}, None,
      "AR(1) errors are available for the gaussian family"),
-    ({"seasonality": "fourier:x"}, None, "seasonality must be"),
-    ({"impact": "jump"}, None, "impact must be one of"),
+    ({"seasonality": "fourier:x"}, None, "seasonality='fourier:x' is not none, month"),
+    ({"impact": "jump"}, None, "impact='jump' is not one of"),
+    ({"family": "gaussian", "denominator": "total"}, None,
+     "denominator='total' is for family='binomial' only"),
+    ({"alpha": 1.5}, None, "alpha=1.5 must lie strictly between 0 and 1"),
 ])
 def test_bad_input_raises_clear_error(kwargs: dict, frame: str | None, message: str) -> None:
     data = _frame()
@@ -342,3 +376,46 @@ def test_comparative_its_with_two_controls_adds_control_intercepts() -> None:
     with pytest.raises(ITSInputError, match="gaussian family"):
         its(data, time="month", outcome="primary", denominator="total", family="binomial",
             intervention="2023-01-01", controls=["control"])
+
+
+def test_alpha_sets_every_interval_and_names_its_method() -> None:
+    data = monthly(rho=0.6)
+    wide = its(data, time="month", outcome="share", intervention="2023-01-01", errors="ar1")
+    narrow = its(data, time="month", outcome="share", intervention="2023-01-01", errors="ar1",
+                 alpha=0.2)
+    for kind in ("level", "slope"):
+        w, n = wide.effects[kind], narrow.effects[kind]
+        assert w.estimate == n.estimate and n.alpha == 0.2
+        assert w.ci_lower < n.ci_lower < n.estimate < n.ci_upper < w.ci_upper
+    assert narrow.effects["level"].interval_method == "t(92), GLS AR(1) Prais-Winsten"
+    cf_w, cf_n = wide.counterfactual, narrow.counterfactual
+    assert (cf_n["counterfactual_low"] > cf_w["counterfactual_low"]).all()
+
+
+def test_result_dialect_frame_json_and_summary() -> None:
+    res = its(monthly(), time="month", outcome="share", intervention="2023-01-01",
+              errors="hac", others=[OtherInterruption(at="2020-02-01", name="covid")])
+    frame = res.to_frame()
+    assert list(frame.columns) == ["name", "estimate", "se", "ci_lower", "ci_upper", "p_value",
+                                   "interval_method", "alpha"]
+    assert list(frame["name"]) == ["level", "slope", "cumulative", "covid:level", "covid:slope"]
+    assert frame.loc[0, "estimate"] == res.effects["level"].estimate
+    doc = res.to_json()
+    assert set(doc) == {"method", "estimates", "notes", "details"}
+    assert doc["details"]["hac_lags"] == 3 and doc["details"]["n"] == 96
+    assert doc["details"]["errors"] == "hac" and doc["details"]["rho"] is None
+    summary = res.summary()
+    assert "covid:slope" in summary and "Newey-West HAC lag 3" in summary
+
+
+def test_other_interruption_text_form() -> None:
+    other = OtherInterruption.parse("covid=2020-02-01:level:6:phase-in")
+    assert other == OtherInterruption(at="2020-02-01", name="covid", impact="level", window=6,
+                                      window_kind="phase-in")
+    assert OtherInterruption.parse(other.text) == other
+    assert OtherInterruption.parse("s=37") == OtherInterruption(at="37", name="s")
+    for bad, message in [("2020-02-01", "is not NAME=AT"), ("c=2020-02-01:jump", "impact"),
+                         ("c=2020-02-01:level:x", "window"),
+                         ("c=2020-02-01:level:2:drop", "window kind")]:
+        with pytest.raises(ITSInputError, match=message):
+            OtherInterruption.parse(bad)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.chapters.case import reported_points
+from analysis.chapters.reported_points import CANNOT_ESTIMATE, summarise_reported
 from analysis.datasets import load_data
-from analysis.its.reported import CANNOT_ESTIMATE, summarise_reported
 
 
 def claim(claims, claim_id: str) -> float:
@@ -14,7 +15,7 @@ def claim(claims, claim_id: str) -> float:
 
 def test_visit_share_arithmetic_from_the_claims() -> None:
     claims = load_data("claims").frame
-    points = load_data("qianjiang_reported").frame
+    points = reported_points()
     s = summarise_reported(points, "visit_share")
     v17, v22 = claim(claims, "qj_visit_share_2017"), claim(claims, "qj_visit_share_2022")
     rise = claim(claims, "qj_visit_share_change_post")
@@ -31,12 +32,12 @@ def test_visit_share_arithmetic_from_the_claims() -> None:
 
 @pytest.mark.parametrize("series", ["admission_share", "fund_share"])
 def test_series_without_post_point_give_only_the_pre_slope(series: str) -> None:
-    s = summarise_reported(load_data("qianjiang_reported").frame, series)
+    s = summarise_reported(reported_points(), series)
     assert s.post_value is None and s.before_after_change is None and s.gap_by_post_year == {}
     assert s.pre_slope_per_year < 0
 
 
 def test_needs_two_pre_points() -> None:
-    points = load_data("qianjiang_reported").frame
+    points = reported_points()
     with pytest.raises(ValueError, match="two pre-reform points"):
         summarise_reported(points[points["year"] != 2017], "visit_share")

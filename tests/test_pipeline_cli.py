@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_pipeline_quarantine import good_rows, row, write_csv
 
 from analysis.datasets import load_data
 from analysis.its import its
 from analysis.pipeline.records import RecordsManifest, scale_counts, write_records
-from test_pipeline_quarantine import good_rows, row, write_csv
 
 SCALE = 200  # Qianjiang's ~20 million settlements become ~100 thousand
 
 
 def series_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "analysis", "series", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+                          check=False, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,10 @@ def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: 
     its_cli = subprocess.run([sys.executable, "-m", "analysis", "its", "--data", str(out),
                               "--time", "month", "--outcome", "visit_share",
                               "--intervention", "2023-01-01", "--json"],
-                             capture_output=True, text=True, timeout=300)
+                             check=False, capture_output=True, text=True, timeout=300)
     assert its_cli.returncode == 0, its_cli.stderr
-    level = json.loads(its_cli.stdout)["effects"]["level"]["estimate"]
+    estimates = {e["name"]: e for e in json.loads(its_cli.stdout)["estimates"]}
+    level = estimates["level"]["estimate"]
     assert level == pytest.approx(fitted.effects["level"].estimate, rel=1e-9)
 
 
@@ -101,6 +102,38 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, setup: str, message: s
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     done = series_cli("--out", tmp_path / "s.csv")
     assert done.returncode == 2 and "--records" in done.stderr
+    records = write_csv(tmp_path / "r.csv", good_rows(3))
+    done = series_cli("--records", records, "--out", tmp_path / "s.csv", "--engine", "spark",
+                      "--threads", "2")
+    assert done.returncode == 2 and "--threads" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_unparseable_csv_is_refused_as_input(tmp_path: Path) -> None:
+    header = ("record_id,settlement_date,county_code,institution_id,institution_level,"
+              "service_type,total_cost,fund_paid,scheme\n")
+    broken = tmp_path / "broken.csv"
+    broken.write_text(header + '1,"2023-01-05,c1,H1,基层,门诊,100,60,居民\n', encoding="utf-8")
+    done = series_cli("--records", broken, "--out", tmp_path / "s.csv")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+
+
+def test_every_series_option_of_the_api_is_on_the_command_line() -> None:
+    import argparse
+    import inspect
+
+    from analysis.cli_spec import spec_fields
+    from analysis.pipeline import cli
+    from analysis.pipeline.series import SeriesSpec, build_series
+
+    parser = argparse.ArgumentParser()
+    cli.configure(parser)
+    flags = {flag for action in parser._actions for flag in action.option_strings}
+    for f in spec_fields(SeriesSpec):
+        assert "--" + f.name.replace("_", "-") in flags, f.name
+    named = set(inspect.signature(build_series).parameters) - {"records", "step", "options"}
+    assert named <= {f.name for f in spec_fields(SeriesSpec)}
 
 
 def test_progress_bar_shows_on_long_runs_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

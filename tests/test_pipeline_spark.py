@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_pipeline_quarantine import DEFECTS, good_rows, row, write_csv
+from test_pipeline_typed import typed_rows, write_typed
 
 from analysis.datasets import load_data
 from analysis.pipeline import InputError, build_series
 from analysis.pipeline.records import scale_counts, write_records
-from test_pipeline_quarantine import DEFECTS, good_rows, row, write_csv
-from test_pipeline_typed import typed_rows, write_typed
 
 pytestmark = pytest.mark.spark
 
@@ -77,7 +77,7 @@ def test_spark_reads_uris_and_writes_parquet_quarantine(sample: Path, spark,
                                                          tmp_path: Path) -> None:
     # The cluster path: a URI input (here file://) and a Parquet quarantine folder.
     uri = (sample / "edge" / "cases.csv").as_uri()
-    with pytest.raises(InputError, match="remote inputs need --engine spark"):
+    with pytest.raises(InputError, match="remote inputs need engine='spark'"):
         build_series(uri)
     transcoded = tmp_path / "cases.csv"
     transcoded.write_text((sample / "edge" / "cases.csv").read_text(encoding="gb18030"),

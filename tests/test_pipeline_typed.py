@@ -48,8 +48,11 @@ def typed_rows() -> list[dict[str, object]]:
     return rows
 
 
+DECIMAL_YUAN = pa.decimal128(18, 2)
+
+
 def write_typed(path: Path, rows: list[dict[str, object]],
-                total_type: pa.DataType = pa.decimal128(18, 2)) -> Path:
+                total_type: pa.DataType = DECIMAL_YUAN) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = {name: [row[name] for row in rows] for name in FIELD_NAMES}
     types = {name: pa.string() for name in FIELD_NAMES}

@@ -7,14 +7,21 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from analysis.plotting.provenance import (STYLES, key_figure, mark_assumed,  # noqa: E402
-                                          mark_public, mark_reported, plot_synthetic,
-                                          provenance_classes, provenance_legend,
-                                          synthetic_title)
-from analysis.plotting.style import use_book_style  # noqa: E402
+from analysis.plotting.provenance import (
+    STYLES,
+    key_figure,
+    mark_assumed,
+    mark_public,
+    mark_reported,
+    plot_synthetic,
+    provenance_classes,
+    provenance_legend,
+    synthetic_title,
+)
+from analysis.plotting.style import use_book_style
 
 
 @pytest.fixture
@@ -91,9 +98,9 @@ def test_key_figure_shows_all_four_classes(ax):
 
 
 def test_chapter_figures_label_synthetic_and_mixed_classes():
-    from analysis.synthetic.figures import anchors_figure, provenance_key
+    from analysis.chapters.provenance import figure_anchors, figure_key
 
-    figure = anchors_figure()
+    figure = figure_anchors()
     try:
         assert figure.get_suptitle().startswith("Synthetic data — ")
         legend = figure.axes[0].get_legend()
@@ -101,13 +108,47 @@ def test_chapter_figures_label_synthetic_and_mixed_classes():
         assert any(label.startswith("synthetic:") for label in labels)
         assert any(label.startswith("reported:") and "Luo" in label for label in labels)
         assert any(label.startswith("assumed:") for label in labels)
-        assert "mixed" in legend.get_title().get_text()
-        for ax in figure.axes:
-            assert {"synthetic", "reported"} <= provenance_classes(ax)
+        assert provenance_classes(figure.axes[0]) == {"synthetic", "reported", "assumed"}
     finally:
         plt.close(figure)
-    key = provenance_key()
+    key = figure_key()
     try:
         assert provenance_classes(key.axes[0]) == {"synthetic", "assumed", "public", "reported"}
     finally:
         plt.close(key)
+
+
+def test_index_key_shows_all_four_classes():
+    from analysis.chapters.index import figure_provenance_key
+
+    key = figure_provenance_key()
+    try:
+        assert provenance_classes(key.axes[0]) == {"synthetic", "assumed", "public", "reported"}
+    finally:
+        plt.close(key)
+
+
+def test_provenance_numbers_are_computed_from_the_data():
+    from analysis.chapters import provenance
+    from analysis.chapters.case import TREATED_DISTRICT
+    from analysis.datasets import dataset_table, load_data
+
+    values = provenance.numbers()
+    assert all(key.startswith("prov-") and "_" not in key for key in values)
+    assert values["prov-n-datasets"] == len(dataset_table())
+    monthly = load_data("district_monthly").frame
+    assert values["prov-n-months"] == monthly["month"].nunique()
+    others = monthly.loc[monthly["district"] != TREATED_DISTRICT, "district"].nunique()
+    assert values["prov-n-comparisons"] == others
+    assert values["prov-n-matched"] == int(provenance.anchor_checks()["matches"].sum())
+
+
+def test_every_glue_reference_of_the_page_is_glued():
+    import re
+
+    from analysis import paths
+    from analysis.chapters import provenance
+
+    text = (paths.BOOK / "data" / "provenance.md").read_text(encoding="utf-8")
+    referenced = set(re.findall(r"\{glue:text\}`([^`]+)`", text))
+    assert referenced and referenced <= set(provenance.numbers())

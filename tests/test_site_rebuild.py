@@ -26,6 +26,7 @@ from site_helpers import article, copy_project, read_soup, source_path, toc_docn
     write_reduced_toc
 
 from analysis import paths
+from analysis.build.book import run_build
 from analysis.build.figure_index import figures_in_source
 from analysis.build.figures import image_files
 
@@ -36,14 +37,12 @@ PREFERRED_PAGE = "book/evidence/its_qianjiang"
 CLAIM_SHIFT = 4.4  # percentage points added to the reported value in the copy
 REFERENCES_PAGE = "book/appendix/references"
 MIN_FIGURES = 3  # the determinism check wants at least this many declared figures
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 
 def build_copy(project: Path) -> Path:
     """Build the copy's reduced book, executing every cell, and return its ``_build``."""
-    env = {**os.environ, "PYTHONPATH": str(project), "BOOK_EXECUTE": "force", "CI": ""}
-    result = subprocess.run([str(JUPYTER_BOOK), "build", ".", "--builder", "html"], cwd=project,
-                            env=env, capture_output=True, text=True, timeout=900)
+    result = run_build(project, extra_env={"BOOK_EXECUTE": "force", "CI": ""}, strict=False,
+                       timeout=900)
     if result.returncode != 0 or not (project / "_build" / "html").exists():
         pytest.fail(f"reduced build failed in {project}:\n{result.stdout[-4000:]}\n"
                     f"{result.stderr[-4000:]}")

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import paths
+from analysis.registry import declaration
 from analysis.synthetic import CalibrationError, generate, write_outputs
 from analysis.synthetic.calibration import anchor_check, annual_totals
-from analysis.synthetic.config import load_config, read_anchors, read_claim_values
+from analysis.synthetic.config import CONFIG_PATH, load_config, read_anchors, read_claim_values
 
-SYNTHETIC = paths.DATA / "synthetic"
-CLAIMS = paths.DATA / "claims" / "claims.csv"
+MONTHLY = declaration("district_monthly").file
+PANEL = declaration("county_staggered_panel").file
+CLAIMS = declaration("claims").file
+ASSUMPTIONS = CONFIG_PATH
 
 
 @pytest.fixture(scope="module")
 def monthly() -> pd.DataFrame:
-    return pd.read_csv(SYNTHETIC / "district_monthly.csv", keep_default_na=False)
+    return pd.read_csv(MONTHLY, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    return pd.read_csv(SYNTHETIC / "county_staggered_panel.csv", keep_default_na=False)
+    return pd.read_csv(PANEL, keep_default_na=False)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_anchor_check_table_all_match_and_can_fail(monthly):
 
 def test_committed_outputs_regenerate_byte_identically(tmp_path):
     for written in write_outputs(tmp_path):
-        committed = SYNTHETIC / written.name
+        committed = declaration(written.stem).file
         assert written.read_bytes() == committed.read_bytes(), f"{committed} is stale"
 
 
@@ -92,18 +93,18 @@ def test_anchors_are_read_from_the_claims_file_not_typed(tmp_path):
 
 
 def test_other_seed_changes_noise_but_keeps_anchors(tmp_path):
-    config_text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    config_text = ASSUMPTIONS.read_text(encoding="utf-8")
     seed = load_config()["generator"]["seed"]
     other = tmp_path / "assumptions.toml"
     other.write_text(config_text.replace(f"seed = {seed}", f"seed = {seed + 1}"), encoding="utf-8")
     data = generate(config_path=other)
     assert data.anchor_check["matches"].all()
-    committed = pd.read_csv(SYNTHETIC / "district_monthly.csv")
+    committed = pd.read_csv(MONTHLY)
     assert not np.array_equal(committed["visits_total"], data.district_monthly["visits_total"])
 
 
 def test_impossible_config_is_refused(tmp_path):
-    config_text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    config_text = ASSUMPTIONS.read_text(encoding="utf-8")
     bad = tmp_path / "assumptions.toml"
     # A post year beyond the data cannot be calibrated: the assumed-year claim is 2024.
     bad.write_text(config_text.replace('last_month = "2024-12"', 'last_month = "2023-12"'),
@@ -190,7 +191,7 @@ def test_every_assumption_is_commented():
     missing = table[table["explanation"].str.len() < 10]
     assert missing.empty, f"uncommented settings in assumptions.toml:\n{missing}"
     # The reported anchors are named, never typed, in the assumptions file.
-    text = (SYNTHETIC / "assumptions.toml").read_text(encoding="utf-8")
+    text = ASSUMPTIONS.read_text(encoding="utf-8")
     for value in ("43.3", "36.9", "32.3", "29.8", "17.9", "11.3"):
         assert f"= {value}" not in text and f"={value}" not in text
 
@@ -201,4 +202,19 @@ def test_wave_summary_marks_only_the_pilot_size_as_reported(panel):
     table = wave_summary(panel, read_anchors())
     reported = table[table["size_provenance"].str.startswith("reported")]
     assert reported["first_treated"].tolist() == [2019]
-    assert (table.loc[table["first_treated"] == 0, "mean_true_visit_effect_pp_last_year"] == 0).all()
+    never = table["first_treated"] == 0
+    assert (table.loc[never, "mean_true_visit_effect_pp_last_year"] == 0).all()
+
+
+def test_treated_district_is_named_by_the_assumptions_file(tmp_path):
+    config_text = ASSUMPTIONS.read_text(encoding="utf-8")
+    treated = next(iter(load_config()["treated"]))
+    other = tmp_path / "assumptions.toml"
+    other.write_text(config_text.replace(f"[treated.{treated}]", "[treated.elsewhere]"),
+                     encoding="utf-8")
+    data = generate(config_path=other)
+    assert data.district_monthly["district"].iloc[0] == "elsewhere"
+    assert data.anchor_check["matches"].all()
+    regenerated = data.district_monthly.to_csv(index=False, lineterminator="\n")
+    committed = (MONTHLY).read_text(encoding="utf-8")
+    assert regenerated.replace("elsewhere,", f"{treated},") == committed

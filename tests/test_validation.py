@@ -17,11 +17,12 @@ from hypothesis import strategies as st
 
 from analysis import paths
 from analysis.cli import main as cli_main
+from analysis.errors import UsageError
+from analysis.registry import DATASETS, declaration
 from analysis.validation import ValidationError, read_table, validate_file
-from analysis.validation.schemas import RESOURCES
 
-MONTHLY = paths.DATA / "synthetic" / "district_monthly.csv"
-PANEL = paths.DATA / "synthetic" / "county_staggered_panel.csv"
+MONTHLY = declaration("district_monthly").file
+PANEL = declaration("county_staggered_panel").file
 
 
 def _rows(path: Path, n: int) -> list[list[str]]:
@@ -194,16 +195,16 @@ CASES = [
     Case("huge-integer", "district_monthly.csv",
          lambda: _monthly(_set(3, "visits_total", "9" * 25)), 3, "visits_total", "out of range"),
     Case("claims-duplicate-id", "claims.csv",
-         lambda: (paths.DATA / "claims" / "claims.csv").read_text(encoding="utf-8")
-         + (paths.DATA / "claims" / "claims.csv").read_text(encoding="utf-8").splitlines()[1]
+         lambda: (declaration("claims").file).read_text(encoding="utf-8")
+         + (declaration("claims").file).read_text(encoding="utf-8").splitlines()[1]
          + "\n", None, "claim_id", "duplicate value"),
     Case("claims-value-with-percent", "claims.csv",
          lambda: _csv([r if i != 2 else r[:8] + ["43.3%"] + r[9:]
-                       for i, r in enumerate(_rows(paths.DATA / "claims" / "claims.csv", 5), 1)]),
+                       for i, r in enumerate(_rows(declaration("claims").file, 5), 1)]),
          2, "value", "not a number"),
     Case("papers-bad-doi", "papers.csv",
          lambda: _csv([r if i != 3 else r[:6] + ["doi:nonsense"] + r[7:]
-                       for i, r in enumerate(_rows(paths.DATA / "papers.csv", 4), 1)]),
+                       for i, r in enumerate(_rows(declaration("papers").file, 4), 1)]),
          3, "doi", "pattern"),
 ]
 
@@ -247,12 +248,27 @@ def test_committed_data_files_are_valid(capsys):
 
 
 def test_every_registered_schema_matches_a_committed_file():
-    for resource in RESOURCES:
-        path = paths.DATA / resource.path
-        if not path.exists():
-            pytest.skip(f"{path} not written yet")
-        report = validate_file(path)
-        assert report.schema == resource.name and report.ok, report.problems[:5]
+    for entry in DATASETS:
+        report = validate_file(entry.file)
+        assert report.schema == entry.name and report.ok, report.problems[:5]
+
+
+def test_schema_can_be_forced_by_name_and_an_unknown_name_is_a_usage_error(tmp_path, capsys):
+    copy = tmp_path / "renamed.csv"
+    copy.write_bytes(MONTHLY.read_bytes())
+    assert validate_file(copy, "district_monthly").ok
+    assert not validate_file(copy, "county_staggered_panel").ok
+    with pytest.raises(UsageError, match="schema='nope'"):
+        validate_file(copy, "nope")
+    assert cli_main(["validate", "--schema", "nope", str(copy)]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_without_a_known_command_is_a_usage_error(capsys):
+    assert cli_main([]) == 2
+    assert cli_main(["no-such-command"]) == 2
+    assert cli_main(["validate"]) == 2
+    assert "usage:" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
@@ -278,12 +294,14 @@ def test_valid_xlsx_copy_of_committed_data_passes(tmp_path):
 def test_cli_subprocess_has_no_traceback_and_exit_codes(tmp_path):
     bad = _write(CASES[0], tmp_path)
     run = subprocess.run([sys.executable, "-m", "analysis", "validate", str(bad), str(MONTHLY)],
-                         capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
+                         check=False, capture_output=True, text=True, cwd=paths.ROOT,
+                         timeout=120)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr and "row 5, column 'visits_total'" in run.stderr
     assert f"OK {MONTHLY}" in run.stdout
     missing = subprocess.run([sys.executable, "-m", "analysis", "validate", str(tmp_path / "no")],
-                             capture_output=True, text=True, cwd=paths.ROOT, timeout=120)
+                             check=False, capture_output=True, text=True, cwd=paths.ROOT,
+                         timeout=120)
     assert missing.returncode == 1 and "no such file" in missing.stderr
     assert "Traceback" not in missing.stderr
 
@@ -365,7 +383,7 @@ def test_datapackage_is_up_to_date():
 def test_datapackage_detects_an_unrefreshed_raw_edit(tmp_path, monkeypatch):
     import shutil
 
-    import analysis.validation.datapackage as datapackage
+    from analysis.validation import datapackage
 
     copy = tmp_path / "data"
     shutil.copytree(paths.DATA, copy)

@@ -1,110 +1,100 @@
-"""Sphinx extension: each data-driven chapter links the exact data files it computed from.
+"""Sphinx extension: each data-driven page links the exact data files its code read.
 
 A reader who sees a number should be able to download the file it came from, from the same
-site (no external host). Typing those links by hand in every chapter drifts as chapters
-change, so they are derived at build time: on ``source-read`` every notebook page whose code
-cells call ``load_data("<name>")`` gets a closing "Data used on this page" note with a
-``{download}`` link to every file the dataset registry lists for those names
-(:func:`analysis.datasets.dataset_table`). Sphinx copies each file into ``_downloads/``
-unchanged, so the link serves the bytes the chapter read in that build.
-
-Only direct ``load_data`` calls in code cells count; a chapter that reaches data another way
-should link it itself.
+site (no external host). The page's code reaches data through library functions, so the
+list cannot come from the page text; it comes from the page's manifest
+(:mod:`analysis.build.page_inputs`): the files under ``data/`` that the kernel actually
+opened, in the order it opened them. On ``doctree-read`` (after the page executed, or was
+served from the cache with the manifest of that execution) each such page gets a closing
+"Data used on this page" note with a download link to every file, labelled with the file's
+resource name and provenance class from ``data/datapackage.json``. Sphinx copies each file
+into ``_downloads/`` unchanged, so the link serves the bytes the page read in that build.
 """
 
 from __future__ import annotations
 
-import re
+import json
+from pathlib import Path
 from typing import Any
 
-from analysis.build.sphinx_inputs import is_notebook_source
+from docutils import nodes
+from sphinx import addnodes
 
-_CODE_CELL = re.compile(r"^(`{3,})\{code-cell\}[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
-_LOAD_DATA = re.compile(r"""load_data\(\s*["']([A-Za-z0-9_]+)["']""")
+from analysis.build import page_inputs
+from analysis.build.sphinx_inputs import is_notebook_source, manifests_folder
+
 NOTE_TITLE = "Data used on this page"
+NOTE_CLASSES = ["note", "compendium-data-downloads"]
+INTRO = ("The code on this page read these data files when the site was built; they are "
+         "served with the site. Each is listed with its resource name and provenance class.")
 
 
-def datasets_used(text: str) -> list[str]:
-    """Registry names loaded by the code cells of a MyST notebook, in first-use order.
-
-    Examples
-    --------
-    >>> page = '''Prose mentioning `load_data("glossary")` does not count.
-    ... ```{code-cell} ipython3
-    ... claims = load_data("claims").frame
-    ... series = load_data('district_monthly')
-    ... ```
-    ... '''
-    >>> datasets_used(page)
-    ['claims', 'district_monthly']
-    """
-    names: list[str] = []
-    for _, body in _CODE_CELL.findall(text):
-        names += _LOAD_DATA.findall(body)
-    return list(dict.fromkeys(names))
-
-
-def files_by_dataset() -> dict[str, tuple[str, list[str]]]:
-    """Map each registry name to its provenance class and its files (relative to the root)."""
-    from analysis.datasets import dataset_table
-
-    return {row["name"]: (row["provenance"], [f for f in row["files"].split("; ") if f])
-            for row in dataset_table().to_dict("records")}
-
-
-def downloads_note(datasets: list[str],
-                   registry: dict[str, tuple[str, list[str]]]) -> str:
-    """MyST admonition linking every file of ``datasets`` (each file once).
+def resource_labels(root: Path) -> dict[str, str]:
+    """Map each ``data/`` file (relative to ``root``) to ``"name (class)"`` from the descriptor.
 
     Examples
     --------
-    >>> registry = {"claims": ("mixed", ["data/claims/claims.csv"]),
-    ...             "qj": ("mixed", ["data/claims/claims.csv", "data/synthetic/a.toml"])}
-    >>> print(downloads_note(["claims", "qj"], registry))  # doctest: +NORMALIZE_WHITESPACE
-    <BLANKLINE>
-    <BLANKLINE>
-    :::{admonition} Data used on this page
-    :class: note compendium-data-downloads
-    <BLANKLINE>
-    The code on this page read these data files when the site was built; they are served
-    with the site. Each is listed with the datasets that read it and their provenance class.
-    <BLANKLINE>
-    - {download}`data/claims/claims.csv </data/claims/claims.csv>`: `claims` (mixed),
-      `qj` (mixed)
-    - {download}`data/synthetic/a.toml </data/synthetic/a.toml>`: `qj` (mixed)
-    :::
-    <BLANKLINE>
-    >>> downloads_note(["unknown"], registry)
-    ''
+    >>> from analysis import paths
+    >>> resource_labels(paths.ROOT)["data/glossary.csv"]
+    'glossary (reported)'
     """
-    users: dict[str, list[str]] = {}
-    for name in datasets:
-        if name not in registry:  # a misspelt name fails the chapter's own execution
-            continue
-        provenance, files = registry[name]
-        for path in files:
-            users.setdefault(path, []).append(f"`{name}` ({provenance})")
-    if not users:
-        return ""
-    items = "\n".join(f"- {{download}}`{path} </{path}>`: " + ",\n  ".join(used)
-                      for path, used in users.items())
-    return (f"\n\n:::{{admonition}} {NOTE_TITLE}\n:class: note compendium-data-downloads\n\n"
-            "The code on this page read these data files when the site was built; they are "
-            "served\nwith the site. Each is listed with the datasets that read it and their "
-            "provenance class.\n\n"
-            f"{items}\n:::\n")
+    try:
+        package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    labels = {"data/datapackage.json": "the data package descriptor"}
+    for resource in package.get("resources", []):
+        provenance = resource.get("provenance", {}).get("class", "unknown")
+        labels[f"data/{resource['path']}"] = f"{resource['name']} ({provenance})"
+    return labels
 
 
-def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
-    text = source[0]
-    if not is_notebook_source(text):
+def downloads_note(files: list[str], labels: dict[str, str], docname: str) -> nodes.Element:
+    """The admonition linking ``files`` (paths relative to the project root).
+
+    Examples
+    --------
+    >>> note = downloads_note(["data/a.csv"], {"data/a.csv": "a (reported)"}, "book/x")
+    >>> note.astext().splitlines()[0]
+    'Data used on this page'
+    >>> [ref["reftarget"] for ref in note.findall(addnodes.download_reference)]
+    ['/data/a.csv']
+    """
+    items = nodes.bullet_list()
+    for name in files:
+        reference = addnodes.download_reference(
+            "", "", nodes.literal(name, name), refdoc=docname, refdomain="", reftype="download",
+            refexplicit=True, refwarn=False, reftarget=f"/{name}")
+        paragraph = nodes.paragraph("", "", reference)
+        if name in labels:
+            paragraph += nodes.Text(f": {labels[name]}")
+        items += nodes.list_item("", paragraph)
+    return nodes.admonition("", nodes.title(NOTE_TITLE, NOTE_TITLE),
+                            nodes.paragraph(INTRO, INTRO), items, classes=list(NOTE_CLASSES))
+
+
+def _last_section(doctree: nodes.Node) -> nodes.Element:
+    # Where text appended to the source would land: the innermost last section.
+    node = doctree
+    while node.children and isinstance(node.children[-1], nodes.section):
+        node = node.children[-1]
+    return node
+
+
+def _on_doctree_read(app: Any, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".md" or not is_notebook_source(source.read_text(encoding="utf-8")):
         return
-    datasets = datasets_used(text)
-    if datasets:
-        source[0] = text + downloads_note(datasets, files_by_dataset())
+    manifest = page_inputs.read_manifest(manifests_folder(app), docname)
+    files = manifest["data_files"] if manifest else []
+    if files:
+        labels = resource_labels(Path(app.srcdir))
+        _last_section(doctree).append(downloads_note(files, labels, docname))
 
 
 def setup(app: Any) -> dict[str, Any]:
     """Register the extension with Sphinx."""
-    app.connect("source-read", _on_source_read)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    # Before Sphinx's download collector (priority 500), which copies what the links name.
+    app.connect("doctree-read", _on_doctree_read, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}

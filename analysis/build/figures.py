@@ -3,13 +3,12 @@
 Matplotlib writes a creation date into SVG and PDF files and a version string into PNG,
 SVG and PDF files. Dates make two builds differ; version strings make figure bytes (and the
 content-hashed names Jupyter Book gives them) change with a patch upgrade. This module
-passes per-format ``metadata`` that removes them, and can read and strip PNG text chunks
-after the fact (for files produced elsewhere). The SVG hash salt and fonts are fixed by
+passes per-format ``metadata`` that removes them, and reads PNG text chunks (the site tests
+check that built figures carry none). The SVG hash salt and fonts are fixed by
 :func:`analysis.plotting.style.use_book_style`; randomness is seeded in each chapter.
 
 PNG chunks are parsed by hand with :mod:`struct` (the format is a fixed 8-byte signature
-then length/type/data/CRC records): Pillow would re-encode the pixels and so change the
-bytes we want to keep.
+then length/type/data/CRC records), without decoding the pixels.
 
 Examples
 --------
@@ -23,8 +22,6 @@ Examples
 >>> fig.savefig(buffer, format="png")
 >>> sorted(png_text_chunks(buffer.getvalue()))
 ['Software']
->>> png_text_chunks(strip_png_metadata(buffer.getvalue()))
-{}
 >>> buffer = io.BytesIO()
 >>> save_figure(fig, buffer, format="png")
 >>> png_text_chunks(buffer.getvalue())
@@ -150,27 +147,6 @@ def png_text_chunks(data: bytes) -> dict[str, str]:
                 rest = zlib.decompress(rest[1:])
             found[keyword.decode("latin-1")] = rest.decode("utf-8", errors="replace")
     return found
-
-
-def strip_png_metadata(data: bytes) -> bytes:
-    """Return the PNG without text and time chunks; pixel data is copied untouched.
-
-    Parameters
-    ----------
-    data
-        PNG file bytes.
-
-    Returns
-    -------
-    bytes
-        The same image with ``tEXt``, ``zTXt``, ``iTXt`` and ``tIME`` chunks removed.
-    """
-    out = [PNG_SIGNATURE]
-    for kind, body, crc in _png_chunks(data):
-        if kind in PNG_METADATA_CHUNKS:
-            continue
-        out.append(struct.pack(">I", len(body)) + kind + body + crc)
-    return b"".join(out)
 
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf", ".webp", ".bmp",

@@ -1,15 +1,13 @@
 """Re-execute one chapter and rebuild the site incrementally: ``make page PAGE=book/...md``.
 
-An incremental ``jupyter-book build .`` already re-reads only changed pages and serves the
-rest from the execution cache. This command additionally drops the named page's cache
-record, so that page executes afresh even when nothing it depends on changed (for example
-to refresh a timing or after editing code outside ``analysis/``).
+An incremental build (``make book``) already re-executes only the pages whose code or
+recorded inputs changed and serves the rest from the execution cache. This command
+additionally drops the named page's cache record, so that page executes afresh even when
+nothing it depends on changed (for example to refresh a timing).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -51,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     page = Path(args[0])
     drop_cached_execution(page)
     page.touch()  # Sphinx re-reads a page only when its source is newer than the last read
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    command = [str(jupyter_book), "build", ".", "--builder", "html", "-W", "-n", "--keep-going"]
-    return subprocess.run(command, cwd=paths.ROOT, env=os.environ.copy()).returncode
+    from analysis.build.book import build
+
+    return build(paths.ROOT)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
@@ -39,13 +38,13 @@ from analysis.chapters.case import REFORM_YEAR, REPORTED_SOURCE, SHARES
 from analysis.plotting.provenance import mark_assumed, mark_reported
 
 CANNOT_ESTIMATE: tuple[str, ...] = (
-    "a standard error, confidence interval or p-value: two pre-reform points fit a line "
-    "exactly, so there is no residual variance to measure noise",
+    ("a standard error, confidence interval or p-value: two pre-reform points fit a line "
+     "exactly, so there is no residual variance to measure noise"),
     "whether the 2017–2022 decline was linear: nothing is reported for 2018–2021",
     "a level change separately from a slope change: there is at most one post-reform point",
     "autocorrelation, seasonality or the 2020 COVID-19 disruption: annual points cannot show them",
-    "a causal effect: there is no comparison series, so the gap to the extrapolated line also "
-    "contains everything else that changed after 2022",
+    ("a causal effect: there is no comparison series, so the gap to the extrapolated line also "
+     "contains everything else that changed after 2022"),
 )
 
 
@@ -101,7 +100,7 @@ def summarise_reported(points: pd.DataFrame, series: str, reform_year: int = REF
     ----------
     points
         Rows with ``series``, ``year``, ``value`` (percent) and ``provenance``, e.g.
-        ``load_data("qianjiang_reported").frame``.
+        :func:`analysis.chapters.case.reported_points`.
     series
         Which share.
     reform_year
@@ -154,9 +153,9 @@ def plot_reported_points(ax: Axes, points: pd.DataFrame, summary: ReportedSummar
     ax
         Target axes.
     points
-        ``load_data("qianjiang_reported").frame``.
+        :func:`analysis.chapters.case.reported_points`.
     summary
-        :func:`analysis.its.reported.summarise_reported` for the visit share.
+        :func:`summarise_reported` for the visit share.
     source
         Citation for the legend.
     """

@@ -19,6 +19,7 @@ the clustered SEs rest on a single treated cluster and are not reliable: use
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,32 +27,81 @@ from linearmodels.panel import PanelOLS
 from scipy import stats
 
 from analysis.did.panel import Panel, PanelError
+from analysis.did.twfe import cluster_robust_method
+from analysis.estimates import Estimate, ResultMixin, estimates_frame
+
+REFERENCE = -1
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(ResultMixin):
     """Result of :func:`event_study`.
 
     Attributes
     ----------
     table
-        One row per event time: rel_time, estimate, se, ci_lower, ci_upper (reference row
-        has estimate 0 and NaN SE).
+        One row per event time: rel_time, estimate, se, ci_lower, ci_upper, p_value (the
+        reference row has estimate 0 and NaN elsewhere).
     vcov
         Clustered covariance of the non-reference coefficients, ordered as in ``table``.
-    pretrend_stat, pretrend_df, pretrend_pvalue
+    pretrend_chi2, pretrend_df, pretrend_p_value
         Joint Wald test that all leads are zero.
     reference, bin_width
         Omitted event time and the period grouping used.
+    alpha, interval_method
+        Interval level and how the intervals were obtained.
     """
+
+    method_name = "event study (dynamic TWFE)"
 
     table: pd.DataFrame
     vcov: pd.DataFrame
-    pretrend_stat: float
+    pretrend_chi2: float
     pretrend_df: int
-    pretrend_pvalue: float
+    pretrend_p_value: float
     reference: int
     bin_width: int
+    alpha: float
+    interval_method: str
+
+    def coefficient(self, rel_time: int) -> Estimate:
+        """The coefficient at one event time (the reference row has no interval)."""
+        row = self.table.set_index("rel_time").loc[rel_time]
+        method = ("reference period (normalised to 0)" if rel_time == self.reference
+                  else self.interval_method)
+        return Estimate(name=f"rel_time={rel_time}", estimate=float(row["estimate"]),
+                        se=float(row["se"]), ci_lower=float(row["ci_lower"]),
+                        ci_upper=float(row["ci_upper"]), p_value=float(row["p_value"]),
+                        interval_method=method, alpha=self.alpha)
+
+    def post_average(self) -> Estimate:
+        """Equally weighted mean of the post-period coefficients (event time >= 0)."""
+        post = [k for k in self.vcov.index if k >= 0]
+        if not post:
+            raise PanelError("the event study has no post-period coefficient")
+        weights = np.full(len(post), 1.0 / len(post))
+        coef = self.table.set_index("rel_time").loc[post, "estimate"].to_numpy()
+        se = float(np.sqrt(weights @ self.vcov.loc[post, post].to_numpy() @ weights))
+        return Estimate.from_se("post-period average", float(weights @ coef), se,
+                                method=self.interval_method, alpha=self.alpha)
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The post-period average first, then one coefficient per event time."""
+        return (self.post_average(), *(self.coefficient(int(k)) for k in self.table["rel_time"]))
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Reference period, binning and the pre-trend test."""
+        return [("reference event time", str(self.reference)),
+                ("periods per bin", str(self.bin_width)),
+                ("pre-trend Wald chi2 (df)", f"{self.pretrend_chi2:.3f} ({self.pretrend_df})"),
+                ("pre-trend p-value", f"{self.pretrend_p_value:.4g}")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """The event-study table and the pre-trend test."""
+        return {"event_study": self.table,
+                "pretrend_test": {"wald_chi2": self.pretrend_chi2, "df": self.pretrend_df,
+                                  "p_value": self.pretrend_p_value},
+                "reference": self.reference, "bin_width": self.bin_width}
 
 
 def relative_time(panel: Panel, *, bin_width: int = 1) -> np.ndarray:
@@ -81,12 +131,16 @@ def event_study(panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int =
     EventStudyResult
     """
     if leads < 2:
-        raise PanelError("leads must be at least 2 (event time -1 is the reference)")
+        raise PanelError(f"leads={leads}: at least 2 are needed (event time -1 is the reference)")
+    if lags < 0:
+        raise PanelError(f"lags={lags}: must be 0 or more")
+    if bin_width < 1:
+        raise PanelError(f"bin_width={bin_width}: must be 1 or more")
     if not panel.ever_treated.any() or panel.ever_treated.all():
         raise PanelError("an event study needs treated and never-treated units")
     rel = np.clip(relative_time(panel, bin_width=bin_width), -leads, lags)
     observed = np.unique(rel[~np.isnan(rel)]).astype(int)
-    keep = [k for k in observed if k != -1]
+    keep = [k for k in observed if k != REFERENCE]
     long = panel.to_long().set_index(["unit", "period"])
     names = [f"rel_{k}" for k in keep]
     flat = rel.ravel()
@@ -96,27 +150,28 @@ def event_study(panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int =
                    drop_absorbed=True).fit(cov_type="clustered", cluster_entity=True)
     names = [n for n in names if n in fit.params.index]
     keep = [int(n.removeprefix("rel_")) for n in names]
-    z = stats.norm.ppf(1 - alpha / 2)
-    est = fit.params[names].to_numpy()
-    se = fit.std_errors[names].to_numpy()
-    table = pd.DataFrame({"rel_time": keep, "estimate": est, "se": se,
-                          "ci_lower": est - z * se, "ci_upper": est + z * se})
-    reference = pd.DataFrame({"rel_time": [-1], "estimate": [0.0], "se": [np.nan],
-                              "ci_lower": [np.nan], "ci_upper": [np.nan]})
-    table = (pd.concat([table, reference]).sort_values("rel_time").reset_index(drop=True))
+    method = cluster_robust_method(panel)
+    rows = [Estimate.from_se(str(k), float(fit.params[n]), float(fit.std_errors[n]),
+                             method=method, alpha=alpha) for n, k in zip(names, keep)]
+    rows.append(Estimate(str(REFERENCE), 0.0, alpha=alpha))
+    table = estimates_frame(rows)
+    table.insert(0, "rel_time", table.pop("name").astype(int))
+    table = (table.drop(columns=["interval_method", "alpha"]).sort_values("rel_time")
+             .reset_index(drop=True))
     vcov = fit.cov.loc[names, names]
     vcov.index = vcov.columns = keep
-    lead_names = [n for n, k in zip(names, keep) if k < -1]
+    lead_names = [n for n, k in zip(names, keep) if k < REFERENCE]
     if lead_names:
         b = fit.params[lead_names].to_numpy()
         v = fit.cov.loc[lead_names, lead_names].to_numpy()
-        stat = float(b @ np.linalg.pinv(v) @ b)
-        pvalue = float(stats.chi2.sf(stat, len(lead_names)))
+        chi2 = float(b @ np.linalg.pinv(v) @ b)
+        p_value = float(stats.chi2.sf(chi2, len(lead_names)))
     else:
-        stat, pvalue = float("nan"), float("nan")
-    return EventStudyResult(table=table, vcov=vcov, pretrend_stat=stat,
-                            pretrend_df=len(lead_names), pretrend_pvalue=pvalue,
-                            reference=-1, bin_width=bin_width)
+        chi2, p_value = float("nan"), float("nan")
+    return EventStudyResult(table=table, vcov=vcov, pretrend_chi2=chi2,
+                            pretrend_df=len(lead_names), pretrend_p_value=p_value,
+                            reference=REFERENCE, bin_width=bin_width, alpha=alpha,
+                            interval_method=method)
 
 
 def plot_event_study(result: EventStudyResult | pd.DataFrame, *, ax=None, label: str = "estimate",

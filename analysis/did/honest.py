@@ -31,7 +31,7 @@ Examples
 >>> table = pd.DataFrame({"rel_time": [-3, -2, -1, 0], "estimate": [0.0, 0.1, 0.0, 1.0],
 ...                       "se": [0.1, 0.1, float("nan"), 0.1]})
 >>> result = honest_bounds(table, restriction="relative_magnitude", m_grid=[0.0, 1.0])
->>> result.grid["lower"].round(2).tolist()
+>>> result.grid["identified_lower"].round(2).tolist()
 [1.0, 0.9]
 """
 
@@ -39,20 +39,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.did.event_study import EventStudyResult
 from analysis.did.panel import PanelError
+from analysis.estimates import Estimate, ResultMixin, critical_value
 
 Restriction = Literal["relative_magnitude", "smoothness"]
+_PARAMETER = {"relative_magnitude": "Mbar", "smoothness": "M"}
 
 
 @dataclass(frozen=True)
-class HonestResult:
+class HonestResult(ResultMixin):
     """Result of :func:`honest_bounds`.
 
     Attributes
@@ -61,25 +62,61 @@ class HonestResult:
         Which restriction was imposed.
     rel_time
         The post period analysed.
-    estimate, se
-        Event-study coefficient at ``rel_time`` and its SE.
+    coefficient
+        Event-study coefficient at ``rel_time`` with its SE.
+    centre
+        Centre of the identified set (the coefficient, minus the extrapolated pre-trend under
+        smoothness) with the SE of that centre; its interval is the one at no violation.
     scale
         ``m`` (largest pre-period change) for relative magnitudes, the extrapolated slope
         ``s`` for smoothness.
     grid
-        m (the restriction's parameter), lower, upper (identified set), ci_lower, ci_upper.
+        m (the restriction's parameter), identified_lower, identified_upper (identified set),
+        ci_lower, ci_upper (robust interval).
     breakdown
         Smallest parameter value at which the confidence interval includes zero
         (0 if it already does at no violation; inf if it never does).
+    alpha
+        One minus the intervals' coverage.
     """
+
+    method_name = "sensitivity bounds for parallel-trends violations"
 
     restriction: Restriction
     rel_time: int
-    estimate: float
-    se: float
+    coefficient: float
+    centre: Estimate
     scale: float
     grid: pd.DataFrame
     breakdown: float
+    alpha: float
+
+    @property
+    def interval_method(self) -> str:
+        """How the robust intervals are built."""
+        return (f"identified set under {self.restriction.replace('_', ' ')} widened by the "
+                "normal critical value times the centre's SE (naive union bound, not "
+                "Rambachan-Roth's conditional or FLCI intervals)")
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """One robust interval per grid value; the estimate is the identified set's centre."""
+        name = _PARAMETER[self.restriction]
+        return tuple(Estimate(name=f"rel_time={self.rel_time}, {name}={row.m:.4g}",
+                              estimate=self.centre.estimate, se=self.centre.se,
+                              ci_lower=float(row.ci_lower), ci_upper=float(row.ci_upper),
+                              interval_method=self.interval_method, alpha=self.alpha)
+                     for row in self.grid.itertuples())
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Restriction, scale and breakdown value."""
+        return [("restriction", self.restriction), ("event time", str(self.rel_time)),
+                ("scale", f"{self.scale:.4g}"), ("breakdown value", f"{self.breakdown:.4g}")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """The grid with identified sets, the scale and the breakdown value."""
+        return {"restriction": self.restriction, "rel_time": self.rel_time,
+                "coefficient": self.coefficient, "scale": self.scale,
+                "breakdown": self.breakdown, "grid": self.grid}
 
 
 def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
@@ -97,7 +134,7 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
     restriction
         ``"relative_magnitude"`` or ``"smoothness"``.
     m_grid
-        Values of Mbar (or M) to report; a default grid is used when omitted.
+        Values of Mbar (or M) to report; a default grid is used when omitted or empty.
     alpha
         1 - confidence level.
     vcov
@@ -116,14 +153,14 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
     coef = table.set_index("rel_time")["estimate"].astype(float)
     se_all = table.set_index("rel_time")["se"].astype(float)
     if rel_time < 0 or rel_time not in coef.index:
-        raise PanelError(f"event time {rel_time} is not a post period of this event study")
+        raise PanelError(f"rel_time={rel_time}: not a post period of this event study")
     if -1 not in coef.index or abs(coef.loc[-1]) > 1e-12:
         raise PanelError("the event study must be normalised to 0 at event time -1")
     pre = coef[coef.index < 0].sort_index()
     if len(pre) < 2 or (pre.index[-2] != -2):
         raise PanelError("at least event times -2 and -1 are needed before treatment")
     beta, se = float(coef.loc[rel_time]), float(se_all.loc[rel_time])
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = critical_value(alpha)
     steps = rel_time + 1
     if restriction == "relative_magnitude":
         scale = float(np.max(np.abs(np.diff(pre.to_numpy()))))
@@ -140,10 +177,12 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
         width_per_m = steps * (steps + 1) / 2
         grid_default = np.linspace(0, 4 * max(float(se_all.loc[-2]), 1e-9), 21)
     else:
-        raise PanelError(f"unknown restriction {restriction!r}")
-    m = np.asarray(grid_default if m_grid is None else m_grid, dtype=float)
+        raise PanelError(f"restriction={restriction!r}: must be 'relative_magnitude' or "
+                         "'smoothness'")
+    m = np.asarray(grid_default if m_grid is None or len(m_grid) == 0 else m_grid, dtype=float)
     half = m * width_per_m
-    grid = pd.DataFrame({"m": m, "lower": centre - half, "upper": centre + half,
+    grid = pd.DataFrame({"m": m, "identified_lower": centre - half,
+                         "identified_upper": centre + half,
                          "ci_lower": centre - half - z * centre_se,
                          "ci_upper": centre + half + z * centre_se})
     margin = abs(centre) - z * centre_se
@@ -153,5 +192,8 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
         breakdown = float("inf")
     else:
         breakdown = margin / width_per_m
-    return HonestResult(restriction=restriction, rel_time=rel_time, estimate=beta, se=centre_se,
-                        scale=scale, grid=grid, breakdown=float(breakdown))
+    method = "normal, the event study's SE (no violation)"
+    return HonestResult(restriction=restriction, rel_time=rel_time, coefficient=beta,
+                        centre=Estimate.from_se("centre", centre, centre_se, method=method,
+                                                alpha=alpha),
+                        scale=scale, grid=grid, breakdown=float(breakdown), alpha=alpha)

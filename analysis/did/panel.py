@@ -102,9 +102,14 @@ class Panel:
         period = np.arange(self.n_periods)[None, :]
         return self.ever_treated[:, None] & (period >= self.group_code[:, None])
 
-    def group_label(self, code: int) -> object:
-        """Return the original label of a period code (the adoption date of a group)."""
-        return self.times[code]
+    @property
+    def n_treated(self) -> int:
+        """Number of units treated at some observed period."""
+        return int(self.ever_treated.sum())
+
+    def cluster_description(self) -> str:
+        """``"9 clusters (1 treated)"``: what a cluster-robust interval rests on."""
+        return f"{self.n_units} clusters ({self.n_treated} treated)"
 
     def to_long(self) -> pd.DataFrame:
         """Return the panel as a long frame with columns unit, time, period, y, treated, group.
@@ -127,6 +132,13 @@ def _show(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def _spreadsheet_row(frame: pd.DataFrame, mask: pd.Series) -> int | None:
+    """Row number of the first flagged row, when the frame came from ``read_frame``."""
+    if frame.index.name != "row":
+        return None
+    return int(frame.index[mask.to_numpy()][0])
+
+
 def _is_never(values: pd.Series) -> pd.Series:
     """True where a first-treated value means 'never treated' (0, NaN, NaT, empty)."""
     as_text = values.astype("string").str.strip()
@@ -145,10 +157,11 @@ def _coerce_time(values: pd.Series, name: str) -> pd.Series:
     parsed = pd.to_datetime(values, errors="coerce")
     if parsed.notna().all():
         return parsed
-    raise PanelError(f"time column {_show(name)} is neither numeric nor a date")
+    raise PanelError(f"time={_show(name)} holds neither numbers nor dates")
 
 
-def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series) -> np.ndarray:
+def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series,
+                        name: str) -> np.ndarray:
     """Map adoption dates to period codes: first observed period at or after adoption."""
     never = _is_never(first).to_numpy()
     codes = np.full(len(first), NEVER, dtype=np.int64)
@@ -160,8 +173,8 @@ def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series) ->
             values = pd.to_numeric(raw, errors="coerce")
         if values.isna().any():
             bad = raw[values.isna()].iloc[0]
-            raise PanelError(f"first-treated value {_show(bad)} is not a period like the "
-                             "time column")
+            raise PanelError(f"first_treated={_show(name)} holds {_show(bad)}, which is not a "
+                             "period like those of the time column")
         position = np.searchsorted(times, values.to_numpy(), side="left")
         # Adopted after the last observed period: never treated within the sample window.
         position = np.where(position >= len(times), NEVER, position)
@@ -198,29 +211,32 @@ def prepare_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str,
         first-treated values within a unit, and (by default) unbalanced panels or units
         treated without a pre-period.
     """
-    needed = [unit, time, outcome, first_treated]
-    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+    roles = {"unit": unit, "time": time, "outcome": outcome, "first_treated": first_treated}
+    missing = [f"{role}={_show(column)}" for role, column in roles.items()
+               if column not in frame.columns]
     if missing:
         raise PanelError(f"missing column(s): {', '.join(missing)}; "
                          f"available: {', '.join(map(str, frame.columns))}")
-    data = frame[list(dict.fromkeys(needed))].copy()
+    data = frame[list(dict.fromkeys(roles.values()))].copy()
     if data.empty:
         raise PanelError("the panel has no rows")
     data[time] = _coerce_time(data[time], time)
     duplicated = data.duplicated([unit, time], keep=False)
     if duplicated.any():
         first = data.loc[duplicated, [unit, time]].iloc[0]
-        raise PanelError(f"{int(duplicated.sum())} duplicated unit-time rows, e.g. "
-                         f"{unit}={_show(first[unit])}, {time}={_show(first[time])}; aggregate or "
-                         "deduplicate them first")
+        raise PanelError(f"{int(duplicated.sum())} duplicated unit-time rows, e.g. unit "
+                         f"{_show(first[unit])} at {time} {_show(first[time])}; aggregate or "
+                         "deduplicate them first", row=_spreadsheet_row(data, duplicated))
     data[outcome] = pd.to_numeric(data[outcome], errors="coerce")
     if data[outcome].isna().any():
-        raise PanelError(f"outcome {_show(outcome)} has {int(data[outcome].isna().sum())} missing "
-                         "or non-numeric values")
+        bad = data[outcome].isna()
+        raise PanelError(f"outcome={_show(outcome)} has {int(bad.sum())} missing "
+                         "or non-numeric values", row=_spreadsheet_row(data, bad))
     per_unit = data.groupby(unit, sort=False)[first_treated].agg(
         lambda s: s.astype("string").fillna("").str.strip().nunique())
     if (per_unit > 1).any():
-        raise PanelError(f"first-treated value changes within unit {_show(per_unit.idxmax())}; "
+        raise PanelError(f"first_treated={_show(first_treated)} changes within unit "
+                         f"{_show(per_unit.idxmax())}; "
                          "it must be one adoption period per unit")
 
     wide = data.pivot(index=unit, columns=time, values=outcome).sort_index(axis=1)
@@ -233,7 +249,7 @@ def prepare_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str,
     wide = wide[complete]
     times = wide.columns.to_numpy()
     firsts = data.drop_duplicates(unit).set_index(unit)[first_treated].reindex(wide.index)
-    codes = _code_first_treated(firsts, times, data[time])
+    codes = _code_first_treated(firsts, times, data[time], first_treated)
     no_pre = codes == 0
     if no_pre.any() and always_treated == "error":
         raise PanelError(f"{int(no_pre.sum())} treated unit(s) have no pre-treatment period "

@@ -21,39 +21,61 @@ panel DiD with this exact-p convention.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.did.panel import Panel, PanelError
 from analysis.did.twobytwo import common_adoption, unit_changes
+from analysis.estimates import Estimate, ResultMixin
 
 
 @dataclass(frozen=True)
-class PermutationResult:
+class PermutationResult(ResultMixin):
     """Result of a placebo or permutation test.
 
     Attributes
     ----------
-    statistic
-        DiD estimate for the actual assignment.
+    effect
+        DiD estimate for the actual assignment with the randomisation p-value (two-sided,
+        absolute statistics); there is no interval.
     null_distribution
-        Statistic under each placebo assignment (index: the placebo unit for the exact
+        The DiD estimate under each placebo assignment (index: the placebo unit for the exact
         test, draw number for the Monte Carlo test).
-    p_value
-        Two-sided p-value (absolute statistics).
-    method
+    scheme
         ``"exact"`` (placebo in space over all comparison units) or ``"random"``.
     n_draws
         Number of placebo assignments.
     """
 
-    statistic: float
+    method_name = "randomisation inference for DiD"
+
+    effect: Estimate
     null_distribution: pd.Series
-    p_value: float
-    method: Literal["exact", "random"]
+    scheme: Literal["exact", "random"]
     n_draws: int
+
+    @property
+    def p_value(self) -> float:
+        """The randomisation p-value."""
+        return self.effect.p_value
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The DiD estimate with its randomisation p-value."""
+        return (self.effect,)
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Scheme and number of placebo assignments."""
+        return [("scheme", self.scheme), ("placebo assignments", str(self.n_draws)),
+                ("smallest attainable p", f"{1 / (self.n_draws + 1):.4g}")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """Scheme, draws and (for the exact test) each placebo unit's estimate."""
+        extra: dict[str, Any] = {"scheme": self.scheme, "n_draws": self.n_draws}
+        if self.scheme == "exact":
+            extra["placebo_estimates"] = {str(k): v for k, v in self.null_distribution.items()}
+        return extra
 
 
 def assignment_statistics(changes: np.ndarray, assignments: np.ndarray) -> np.ndarray:
@@ -97,10 +119,13 @@ def placebo_in_space(panel: Panel) -> PermutationResult:
     placebo = assignment_statistics(controls, np.eye(n0))
     statistic = float(changes[treated][0] - controls.mean())
     rank = 1 + int(np.sum(np.abs(placebo) >= abs(statistic) - 1e-12))
+    effect = Estimate(name="att", estimate=statistic, p_value=rank / (n0 + 1),
+                      interval_method=(f"placebo-in-space rank p-value over {n0} comparison "
+                                       "units; no interval"))
     return PermutationResult(
-        statistic=statistic,
+        effect=effect,
         null_distribution=pd.Series(placebo, index=panel.units[~treated], name="placebo"),
-        p_value=rank / (n0 + 1), method="exact", n_draws=n0)
+        scheme="exact", n_draws=n0)
 
 
 def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> PermutationResult:
@@ -119,6 +144,8 @@ def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> P
     -------
     PermutationResult
     """
+    if n_draws < 1:
+        raise PanelError(f"n_draws={n_draws}: at least one draw is needed")
     adoption = common_adoption(panel)
     changes = unit_changes(panel, adoption)
     treated = panel.ever_treated
@@ -138,5 +165,9 @@ def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> P
     null = treated_sum / n1 - (changes.sum() - treated_sum) / (n - n1)
     statistic = float(assignment_statistics(changes, treated[None, :])[0])
     p = (1 + int(np.sum(np.abs(null) >= abs(statistic) - 1e-12))) / (1 + n_draws)
-    return PermutationResult(statistic=statistic, null_distribution=pd.Series(null, name="draw"),
-                             p_value=p, method="random", n_draws=n_draws)
+    effect = Estimate(name="att", estimate=statistic, p_value=p,
+                      interval_method=(f"Monte Carlo permutation p-value, {n_draws} random "
+                                       f"reassignments of {n1} treated among {n} units (seed "
+                                       f"{seed}); no interval"))
+    return PermutationResult(effect=effect, null_distribution=pd.Series(null, name="draw"),
+                             scheme="random", n_draws=n_draws)

@@ -1,4 +1,4 @@
-"""Simulated panels with known effects, for tests, the benchmark and the TWFE demonstration.
+"""Simulated panels with known effects, and the true estimands of such panels.
 
 Outcomes are unit effect + common time trend + treatment effect + noise, so every estimator's
 target is known exactly. All randomness is seeded.
@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -116,3 +117,50 @@ def simulate_single_treated(*, n_controls: int = 12, n_periods: int = 24, treat_
         "y": y.ravel(),
         "first_treated": np.repeat(first, n_periods),
     })
+
+
+@dataclass(frozen=True)
+class TrueEffects:
+    """The estimands of a panel that stores its true effects.
+
+    Attributes
+    ----------
+    att
+        Mean true effect over treated unit-periods (CS's simple aggregation targets it).
+    dynamic
+        rel_time, effect: mean true effect by event time.
+    group
+        group, effect: per adoption period, the mean over its post periods of the period means
+        (what CS's group aggregation targets).
+    """
+
+    att: float
+    dynamic: pd.DataFrame
+    group: pd.DataFrame
+
+
+def true_effects(frame: pd.DataFrame, *, effect: str = "true_effect", time: str = "time",
+                 first_treated: str = "first_treated") -> TrueEffects:
+    """Average the stored true effects the way the DiD estimators aggregate theirs.
+
+    Parameters
+    ----------
+    frame
+        Long panel with a numeric ``time``, ``first_treated`` (0 = never) and ``effect``.
+    effect, time, first_treated
+        Column names.
+
+    Examples
+    --------
+    >>> truth = true_effects(simulate_staggered(n_units=40, n_periods=6, cohorts=(3,),
+    ...                                         shape="constant", seed=1))
+    >>> truth.att, truth.dynamic["effect"].tolist()
+    (1.0, [1.0, 1.0, 1.0])
+    """
+    post = frame[(frame[first_treated] > 0) & (frame[time] >= frame[first_treated])]
+    post = post.assign(rel_time=post[time] - post[first_treated])
+    dynamic = post.groupby("rel_time")[effect].mean().rename("effect").reset_index()
+    group = (post.groupby([first_treated, time])[effect].mean()
+             .groupby(level=0).mean().rename("effect").reset_index()
+             .rename(columns={first_treated: "group"}))
+    return TrueEffects(att=float(post[effect].mean()), dynamic=dynamic, group=group)

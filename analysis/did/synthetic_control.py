@@ -17,6 +17,7 @@ pandas 3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,42 +25,64 @@ from scipy import optimize
 
 from analysis.did.panel import Panel, PanelError
 from analysis.did.twobytwo import common_adoption
+from analysis.estimates import Estimate, ResultMixin
 
 
 @dataclass(frozen=True)
-class SyntheticControlResult:
+class SyntheticControlResult(ResultMixin):
     """Result of :func:`synthetic_control`.
 
     Attributes
     ----------
     treated_unit
         Label of the treated unit.
+    effect
+        Mean post-period gap (treated minus synthetic) with the placebo p-value: the rank
+        of the treated unit's post/pre RMSPE ratio among all N0 + 1 ratios, divided by
+        N0 + 1. There is no standard error or interval.
     weights
         Donor weights (index: donor labels), non-negative, summing to one.
     path
         Frame indexed by period label: treated, synthetic, gap.
     pre_rmspe, post_rmspe, rmspe_ratio
         Fit before adoption, divergence after, and their ratio.
-    att
-        Mean post-period gap (treated minus synthetic).
     placebo_ratios
         Post/pre RMSPE ratio of each donor when treated as if treated (index: donors).
     placebo_gaps
         Gap paths of the placebos (rows: period labels, columns: donors).
-    p_value
-        Rank of the treated unit's ratio among all N0 + 1 ratios, divided by N0 + 1.
     """
 
+    method_name = "synthetic control"
+
     treated_unit: object
+    effect: Estimate
     weights: pd.Series
     path: pd.DataFrame
     pre_rmspe: float
     post_rmspe: float
     rmspe_ratio: float
-    att: float
     placebo_ratios: pd.Series
     placebo_gaps: pd.DataFrame
-    p_value: float
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The mean post-period gap with its placebo p-value."""
+        return (self.effect,)
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Treated unit, fit and the RMSPE ratio."""
+        return [("treated unit", str(self.treated_unit)),
+                ("donors with weight > 0.01", str(int((self.weights > 0.01).sum()))),
+                ("pre-period RMSPE", f"{self.pre_rmspe:.4g}"),
+                ("post/pre RMSPE ratio", f"{self.rmspe_ratio:.4g}"),
+                ("largest placebo ratio", f"{self.placebo_ratios.max():.4g}")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """Unit weights, fit and the placebo ratios."""
+        return {"treated_unit": str(self.treated_unit),
+                "unit_weights": {str(k): v for k, v in self.weights.items()},
+                "pre_rmspe": self.pre_rmspe, "post_rmspe": self.post_rmspe,
+                "rmspe_ratio": self.rmspe_ratio,
+                "placebo_ratios": {str(k): v for k, v in self.placebo_ratios.items()}}
 
 
 def donor_weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
@@ -150,13 +173,16 @@ def synthetic_control(panel: Panel) -> SyntheticControlResult:
     treated_ratio = ratio(gap)
     rank = 1 + int(np.sum(placebo_ratio >= treated_ratio))
     donors = panel.units[donors_idx]
+    effect = Estimate(name="att", estimate=float(gap[adoption:].mean()),
+                      p_value=rank / (donors_idx.size + 1),
+                      interval_method=(f"placebo-in-space rank p-value of the post/pre RMSPE "
+                                       f"ratio over {donors_idx.size} donors; no interval"))
     return SyntheticControlResult(
-        treated_unit=panel.units[treated_idx[0]],
+        treated_unit=panel.units[treated_idx[0]], effect=effect,
         weights=pd.Series(weights, index=donors, name="weight"),
         path=pd.DataFrame({"treated": treated, "synthetic": treated - gap, "gap": gap},
                           index=panel.times),
         pre_rmspe=_rmspe(gap[:adoption]), post_rmspe=_rmspe(gap[adoption:]),
-        rmspe_ratio=treated_ratio, att=float(gap[adoption:].mean()),
+        rmspe_ratio=treated_ratio,
         placebo_ratios=pd.Series(placebo_ratio, index=donors, name="rmspe_ratio"),
-        placebo_gaps=pd.DataFrame(placebo_gaps, index=panel.times, columns=donors),
-        p_value=rank / (donors_idx.size + 1))
+        placebo_gaps=pd.DataFrame(placebo_gaps, index=panel.times, columns=donors))

@@ -13,31 +13,50 @@ can be negative (Goodman-Bacon 2021); see :mod:`analysis.did.staggered`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
 import pandas as pd
 from linearmodels.panel import PanelOLS
-from scipy import stats
 
 from analysis.did.panel import Panel, PanelError
+from analysis.estimates import Estimate, ResultMixin
 
 
 @dataclass(frozen=True)
-class TWFEResult:
+class TWFEResult(ResultMixin):
     """Result of :func:`twfe`: coefficient on the treatment indicator with clustered SE."""
 
-    estimate: float
-    se: float
-    ci: tuple[float, float]
-    pvalue: float
+    method_name = "two-way fixed effects DiD"
+
+    effect: Estimate
     n_obs: int
     n_clusters: int
+    n_treated_clusters: int
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The treatment coefficient."""
+        return (self.effect,)
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Observations and clusters."""
+        return [("observations", str(self.n_obs)),
+                ("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """Observations and clusters."""
+        return {"n_obs": self.n_obs, "n_clusters": self.n_clusters,
+                "n_treated_clusters": self.n_treated_clusters}
 
 
 def panel_frame(panel: Panel) -> pd.DataFrame:
     """Long frame indexed by (unit, period) as ``PanelOLS`` expects."""
     long = panel.to_long()
     return long.set_index(["unit", "period"])
+
+
+def cluster_robust_method(panel: Panel) -> str:
+    """``interval_method`` of the unit-clustered linearmodels fits (TWFE, event study)."""
+    return f"normal, cluster-robust by unit (linearmodels), {panel.cluster_description()}"
 
 
 def twfe(panel: Panel, *, alpha: float = 0.05) -> TWFEResult:
@@ -59,10 +78,8 @@ def twfe(panel: Panel, *, alpha: float = 0.05) -> TWFEResult:
     data = panel_frame(panel)
     model = PanelOLS(data["y"], data[["treated"]], entity_effects=True, time_effects=True)
     fit = model.fit(cov_type="clustered", cluster_entity=True)
-    estimate = float(fit.params["treated"])
-    se = float(fit.std_errors["treated"])
-    z = stats.norm.ppf(1 - alpha / 2)
-    ci = (float(estimate - z * se), float(estimate + z * se))
-    return TWFEResult(estimate=estimate, se=se, ci=ci,
-                      pvalue=float(2 * stats.norm.sf(abs(estimate / se))) if se > 0 else np.nan,
-                      n_obs=int(fit.nobs), n_clusters=panel.n_units)
+    effect = Estimate.from_se("att", float(fit.params["treated"]),
+                              float(fit.std_errors["treated"]),
+                              method=cluster_robust_method(panel), alpha=alpha)
+    return TWFEResult(effect=effect, n_obs=int(fit.nobs), n_clusters=panel.n_units,
+                      n_treated_clusters=panel.n_treated)

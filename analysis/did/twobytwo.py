@@ -14,36 +14,53 @@ statsmodels OLS with a treated x post interaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.did.panel import Panel, PanelError
+from analysis.estimates import Estimate, ResultMixin
 
 
 @dataclass(frozen=True)
-class TwoByTwoResult:
+class TwoByTwoResult(ResultMixin):
     """Result of :func:`two_by_two`.
 
     Attributes
     ----------
-    estimate, se, ci
-        DiD estimate, its standard error (NaN with one treated unit) and normal CI.
+    effect
+        The DiD estimate with its normal interval (no SE or interval with one treated or one
+        comparison unit; ``interval_method`` then says so).
     cell_means
         2 x 2 table of means: rows treated/comparison, columns pre/post.
     n_treated, n_control, n_pre, n_post
         Units and periods in each cell.
     """
 
-    estimate: float
-    se: float
-    ci: tuple[float, float]
+    method_name = "2x2 difference-in-differences"
+
+    effect: Estimate
     cell_means: pd.DataFrame
     n_treated: int
     n_control: int
     n_pre: int
     n_post: int
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The DiD estimate."""
+        return (self.effect,)
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Units and periods behind the four cells."""
+        return [("treated / comparison units", f"{self.n_treated} / {self.n_control}"),
+                ("pre / post periods", f"{self.n_pre} / {self.n_post}")]
+
+    def json_extra(self) -> dict[str, Any]:
+        """Cell means and cell sizes."""
+        return {"cell_means": self.cell_means.reset_index(names="group"),
+                "n_treated": self.n_treated, "n_control": self.n_control,
+                "n_pre": self.n_pre, "n_post": self.n_post}
 
 
 def common_adoption(panel: Panel) -> int:
@@ -97,10 +114,12 @@ def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
     n_t, n_c = int(treated.sum()), int((~treated).sum())
     if n_t > 1 and n_c > 1:
         se = float(np.sqrt(change[treated].var(ddof=1) / n_t + change[~treated].var(ddof=1) / n_c))
+        method = (f"normal, two-sample SE of unit-level changes ({n_t} treated, "
+                  f"{n_c} comparison units)")
     else:
         se = float("nan")
-    z = stats.norm.ppf(1 - alpha / 2)
-    ci = (float(estimate - z * se), float(estimate + z * se))
-    return TwoByTwoResult(estimate=estimate, se=se, ci=ci,
+        method = (f"no standard error: {min(n_t, n_c)} unit on one side; use permutation or "
+                  "placebo inference")
+    return TwoByTwoResult(effect=Estimate.from_se("att", estimate, se, method=method, alpha=alpha),
                           cell_means=means, n_treated=n_t, n_control=n_c,
                           n_pre=adoption, n_post=panel.n_periods - adoption)

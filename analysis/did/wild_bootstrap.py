@@ -20,28 +20,28 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.did.panel import Panel, PanelError
+from analysis.estimates import Estimate, ResultMixin
 
 WeightsType = Literal["rademacher", "webb"]
 
 
 @dataclass(frozen=True)
-class WildBootstrapResult:
+class WildBootstrapResult(ResultMixin):
     """Result of :func:`wild_cluster_bootstrap`.
 
     Attributes
     ----------
-    estimate
-        TWFE coefficient on the treatment indicator.
+    effect
+        TWFE coefficient on the treatment indicator, its cluster-robust SE and the wild
+        cluster bootstrap p-value (two-sided, null imposed); no interval.
     t_stat
         Cluster-robust t-statistic.
-    p_value
-        Wild cluster bootstrap p-value (two-sided, null imposed).
     n_clusters, n_treated_clusters
         Clusters in total and clusters that are ever treated.
     draws, weights_type
@@ -50,14 +50,40 @@ class WildBootstrapResult:
         Plain-language warning; empty when the design is not in a known failure region.
     """
 
-    estimate: float
+    method_name = "wild cluster bootstrap test of the TWFE coefficient"
+
+    effect: Estimate
     t_stat: float
-    p_value: float
     n_clusters: int
     n_treated_clusters: int
     draws: int
     weights_type: WeightsType
     caveat: str
+
+    @property
+    def p_value(self) -> float:
+        """The bootstrap p-value."""
+        return self.effect.p_value
+
+    def estimates(self) -> tuple[Estimate, ...]:
+        """The coefficient with its bootstrap p-value."""
+        return (self.effect,)
+
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Clusters, draws and the t-statistic."""
+        return [("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})"),
+                ("draws, weights", f"{self.draws}, {self.weights_type}"),
+                ("cluster-robust t", f"{self.t_stat:.4g}")]
+
+    def summary_notes(self) -> list[str]:
+        """The few-treated-clusters caveat, if any."""
+        return [self.caveat] if self.caveat else []
+
+    def json_extra(self) -> dict[str, Any]:
+        """t-statistic, clusters and bootstrap settings."""
+        return {"t_stat": self.t_stat, "n_clusters": self.n_clusters,
+                "n_treated_clusters": self.n_treated_clusters, "draws": self.draws,
+                "weights_type": self.weights_type}
 
 
 def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: WeightsType = "webb",
@@ -84,6 +110,8 @@ def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: We
 
     if not panel.ever_treated.any() or panel.ever_treated.all():
         raise PanelError("the wild cluster bootstrap needs treated and never-treated units")
+    if draws < 1:
+        raise PanelError(f"draws={draws}: at least one bootstrap draw is needed")
     long = panel.to_long()
     unit_dummies = pd.get_dummies(long["unit"].astype(str), prefix="u", drop_first=True,
                                   dtype=float)
@@ -108,7 +136,12 @@ def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: We
                   "bootstrap p-values are unreliable with so few treated or control clusters")
     else:
         caveat = ""
+    effect = Estimate(name="att", estimate=float(fit.params["treated"]),
+                      se=float(fit.bse["treated"]),
+                      p_value=float(np.asarray(table["p-value"].iloc[0]).item()),
+                      interval_method=(f"wild cluster bootstrap (WCR, {weights_type.title()}), "
+                                       f"{g} clusters ({n_treated} treated), {draws} draws; "
+                                       "p-value only, no interval"))
     return WildBootstrapResult(
-        estimate=float(fit.params["treated"]), t_stat=float(table["statistic"].iloc[0]),
-        p_value=float(np.asarray(table["p-value"].iloc[0]).item()), n_clusters=g,
+        effect=effect, t_stat=float(table["statistic"].iloc[0]), n_clusters=g,
         n_treated_clusters=n_treated, draws=draws, weights_type=weights_type, caveat=caveat)

@@ -1,12 +1,12 @@
-"""Interrupted time series: segmented regression, diagnostics, power and the reported points.
+"""Interrupted time series: segmented regression, diagnostics and power.
 
-Public entry points: :func:`analysis.its.fit.its` / :func:`analysis.its.fit.fit_its`,
-:mod:`analysis.its.diagnostics`, :mod:`analysis.its.power`, :mod:`analysis.its.reported`.
+Public entry points: :func:`analysis.its.fit.its` / :func:`analysis.its.fit.fit_its` (results in
+the shared dialect of :mod:`analysis.estimates`), :mod:`analysis.its.diagnostics`,
+:mod:`analysis.its.power`, and the command line :mod:`analysis.its.cli`.
 """
 
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its, its
-from analysis.its.results import Effect, ITSResult
+from analysis.its.results import ITSResult
 
-__all__ = ["Effect", "ITSInputError", "ITSResult", "ITSSpec", "OtherInterruption", "fit_its",
-           "its"]
+__all__ = ["ITSInputError", "ITSResult", "ITSSpec", "OtherInterruption", "fit_its", "its"]

@@ -76,12 +76,12 @@ class Interruption:
 
     def __post_init__(self) -> None:
         if self.impact not in IMPACTS:
-            raise ITSInputError(f"impact must be one of {', '.join(IMPACTS)}, not {self.impact!r}")
+            raise ITSInputError(f"impact={self.impact!r} is not one of {', '.join(IMPACTS)}")
         if self.window < 0:
-            raise ITSInputError(f"window must be >= 0, not {self.window}")
+            raise ITSInputError(f"window={self.window} must be >= 0")
         if self.window_kind not in ("exclude", "phase-in"):
-            raise ITSInputError(f"window kind must be 'exclude' or 'phase-in', not "
-                                f"{self.window_kind!r}")
+            raise ITSInputError(f"window_kind={self.window_kind!r} is not 'exclude' or "
+                                "'phase-in'")
 
     def prefix(self) -> str:
         """Column prefix: empty for the main intervention, ``name + ':'`` otherwise."""
@@ -144,7 +144,7 @@ def parse_seasonality(text: str) -> tuple[str, int]:
             k = 0
         if k >= 1:
             return "fourier", k
-    raise ITSInputError(f"seasonality must be none, month or fourier:K with K >= 1, not {text!r}")
+    raise ITSInputError(f"seasonality={text!r} is not none, month or fourier:K with K >= 1")
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class SegmentedDesign:
     Parameters
     ----------
     interruptions
-        The main intervention first, then any others (e.g. a COVID-19 shock).
+        The main intervention first, then any others (e.g. an epidemic shock).
     seasonality
         ``"none"``, ``"month"`` (period - 1 dummies) or ``"fourier:K"``.
     period
@@ -175,7 +175,7 @@ class SegmentedDesign:
     def __post_init__(self) -> None:
         parse_seasonality(self.seasonality)
         if self.period < 2:
-            raise ITSInputError(f"period must be >= 2, not {self.period}")
+            raise ITSInputError(f"period={self.period} must be >= 2")
         names = [i.name for i in self.interruptions]
         if len(set(names)) != len(names):
             raise ITSInputError("interruptions need distinct names")
@@ -284,8 +284,8 @@ def time_positions(values: pd.Series | Sequence[object]) -> tuple[np.ndarray, st
 
     Examples
     --------
-    >>> time_positions(["2023-01-01", "2023-02-01"])[0].tolist()
-    [24276.0, 24277.0]
+    >>> time_positions(["2021-03-01", "2021-04-01"])[0].tolist()
+    [24254.0, 24255.0]
     >>> time_positions([2017, 2022])
     (array([2017., 2022.]), 'unit')
     """
@@ -307,7 +307,7 @@ def time_positions(values: pd.Series | Sequence[object]) -> tuple[np.ndarray, st
     return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float), "month"
 
 
-def position_of(value: object, unit: str) -> float:
+def position_of(value: object, unit: str, what: str | None = None) -> float:
     """Convert one intervention time to a position in the same unit as the data.
 
     Parameters
@@ -316,6 +316,8 @@ def position_of(value: object, unit: str) -> float:
         A number, or a date (string, ``datetime`` or ``Timestamp``).
     unit
         ``"month"`` or ``"unit"``, from :func:`time_positions`.
+    what
+        How messages name the value (default ``intervention=<value>``).
 
     Returns
     -------
@@ -324,21 +326,21 @@ def position_of(value: object, unit: str) -> float:
 
     Examples
     --------
-    >>> position_of("2023-01", "month")
-    24276.0
+    >>> position_of("2021-03", "month")
+    24254.0
     >>> position_of("37", "unit")
     37.0
     """
+    what = what or f"intervention={value!r}"
     if unit == "unit":
         try:
             return float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ITSInputError(f"intervention {value!r} is not a number like the time "
-                                "column") from None
+            raise ITSInputError(f"{what} is not a number like the time column") from None
     try:
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ITSInputError(f"intervention {value!r} is not a date like the time column") from None
+        raise ITSInputError(f"{what} is not a date like the time column") from None
     return float(stamp.year * 12 + stamp.month - 1)
 
 
@@ -347,12 +349,12 @@ def label_of(position: float, unit: str) -> str:
 
     Examples
     --------
-    >>> label_of(24276.0, "month")
-    '2023-01'
-    >>> label_of(2023.0, "unit")
-    '2023'
+    >>> label_of(24254.0, "month")
+    '2021-03'
+    >>> label_of(2021.0, "unit")
+    '2021'
     """
     if unit == "month":
-        year, month = divmod(int(round(position)), 12)
+        year, month = divmod(round(position), 12)
         return f"{year:04d}-{month + 1:02d}"
     return f"{position:g}"

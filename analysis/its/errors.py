@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from analysis.errors import InputError
 
@@ -25,7 +26,14 @@ class ITSInputError(InputError):
     """Bad input to an interrupted-time-series analysis (one-line, user-facing message)."""
 
 
-def require_increasing(values: Sequence[float] | np.ndarray, name: str) -> None:
+def _row(rows: Sequence[object] | pd.Index | None, i: int) -> object:
+    """The label of row ``i``: the data's index (spreadsheet row numbers for files read by
+    :func:`analysis.cli_spec.read_frame`), or the position when no index is given."""
+    return i if rows is None else rows[i]
+
+
+def require_increasing(values: Sequence[float] | np.ndarray, name: str,
+                       rows: Sequence[object] | pd.Index | None = None) -> None:
     """Raise unless ``values`` strictly increase.
 
     Parameters
@@ -34,6 +42,8 @@ def require_increasing(values: Sequence[float] | np.ndarray, name: str) -> None:
         Numeric time positions in row order.
     name
         Column name used in the message.
+    rows
+        Row labels used in the message (default: positions).
     """
     arr = np.asarray(values, dtype=float)
     steps = np.diff(arr)
@@ -41,10 +51,12 @@ def require_increasing(values: Sequence[float] | np.ndarray, name: str) -> None:
     if bad.size:
         i = int(bad[0]) + 1
         raise ITSInputError(
-            f"time column '{name}' must strictly increase (row {i}: {arr[i]} after {arr[i - 1]})")
+            f"time column '{name}' must strictly increase (row {_row(rows, i)}: {arr[i]} "
+            f"after {arr[i - 1]})")
 
 
-def require_no_missing(values: np.ndarray, name: str) -> None:
+def require_no_missing(values: np.ndarray, name: str,
+                       rows: Sequence[object] | pd.Index | None = None) -> None:
     """Raise if ``values`` holds NaN or infinity.
 
     Parameters
@@ -53,16 +65,19 @@ def require_no_missing(values: np.ndarray, name: str) -> None:
         Column values.
     name
         Column name used in the message.
+    rows
+        Row labels used in the message (default: positions).
     """
     arr = np.asarray(values, dtype=float)
     missing = np.flatnonzero(~np.isfinite(arr))
     if missing.size:
         raise ITSInputError(
             f"column '{name}' has {missing.size} missing or non-finite value(s), first at row "
-            f"{int(missing[0])}; impute or drop them explicitly before the analysis")
+            f"{_row(rows, int(missing[0]))}; impute or drop them explicitly before the analysis")
 
 
-def require_positive(values: np.ndarray, name: str) -> None:
+def require_positive(values: np.ndarray, name: str,
+                     rows: Sequence[object] | pd.Index | None = None) -> None:
     """Raise unless every exposure value is strictly positive (its log is the offset).
 
     Parameters
@@ -71,15 +86,19 @@ def require_positive(values: np.ndarray, name: str) -> None:
         Exposure values.
     name
         Column name used in the message.
+    rows
+        Row labels used in the message (default: positions).
     """
     arr = np.asarray(values, dtype=float)
     bad = np.flatnonzero(~(arr > 0))
     if bad.size:
         raise ITSInputError(
-            f"exposure column '{name}' must be > 0 (row {int(bad[0])} is {arr[bad[0]]})")
+            f"exposure column '{name}' must be > 0 (row {_row(rows, int(bad[0]))} is "
+            f"{arr[bad[0]]})")
 
 
-def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, name: str) -> None:
+def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, name: str,
+                        rows: Sequence[object] | pd.Index | None = None) -> None:
     """Raise unless ``numerator/denominator`` (or ``numerator`` alone) lies in [0, 1].
 
     Parameters
@@ -90,6 +109,8 @@ def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, n
         Totals, or ``None``.
     name
         Outcome column name used in the message.
+    rows
+        Row labels used in the message (default: positions).
     """
     num = np.asarray(numerator, dtype=float)
     if denominator is None:
@@ -99,11 +120,12 @@ def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, n
         bad_den = np.flatnonzero(~(den > 0))
         if bad_den.size:
             raise ITSInputError(
-                f"denominator must be > 0 for outcome '{name}' (row {int(bad_den[0])} is "
-                f"{den[bad_den[0]]})")
+                f"denominator must be > 0 for outcome '{name}' (row "
+                f"{_row(rows, int(bad_den[0]))} is {den[bad_den[0]]})")
         share = num / den
     bad = np.flatnonzero((share < 0) | (share > 1))
     if bad.size:
         raise ITSInputError(
-            f"share '{name}' out of range [0, 1] at row {int(bad[0])} ({share[bad[0]]:.6g}); "
-            "for a binomial outcome give counts with --denominator, or proportions in [0, 1]")
+            f"share '{name}' out of range [0, 1] at row {_row(rows, int(bad[0]))} "
+            f"({share[bad[0]]:.6g}); for a binomial outcome give counts with denominator=..., "
+            "or proportions in [0, 1]")

@@ -39,17 +39,21 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 from scipy.linalg import toeplitz
 
+from analysis.cli_spec import option
+from analysis.estimates import Estimate, critical_value
 from analysis.its.design import (
+    IMPACTS,
     Impact,
     Interruption,
     SegmentedDesign,
@@ -65,18 +69,20 @@ from analysis.its.errors import (
     require_positive,
     require_share_range,
 )
-from analysis.its.results import Effect, ITSResult, RhoGridRow
+from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
 
 Family = Literal["gaussian", "binomial", "poisson", "quasipoisson"]
 Errors = Literal["ols", "hac", "ar1"]
 FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "poisson", "quasipoisson")
 ERRORS: tuple[str, ...] = ("ols", "hac", "ar1")
+WINDOW_KINDS: tuple[str, ...] = ("exclude", "phase-in")
 LOG_LINK = ("poisson", "quasipoisson")
+OTHER_FORM = "NAME=AT[:IMPACT[:WINDOW[:KIND]]]"
 
 
 @dataclass(frozen=True)
 class OtherInterruption:
-    """A further interruption modelled beside the intervention (e.g. COVID-19).
+    """A further interruption modelled beside the intervention (e.g. an epidemic).
 
     Parameters
     ----------
@@ -85,7 +91,17 @@ class OtherInterruption:
     impact, window, window_kind
         As for the main intervention.
     name
-        Column prefix, e.g. ``"covid"``.
+        Column prefix, e.g. ``"shock"``.
+
+    Examples
+    --------
+    >>> other = OtherInterruption.parse("shock=2019-06-01:level:6")
+    >>> other
+    OtherInterruption(at='2019-06-01', name='shock', impact='level', window=6, window_kind='exclude')
+    >>> other.text
+    'shock=2019-06-01:level:6:exclude'
+    >>> OtherInterruption.parse(other.text) == other
+    True
     """
 
     at: object
@@ -94,30 +110,95 @@ class OtherInterruption:
     window: int = 0
     window_kind: WindowKind = "exclude"
 
+    @classmethod
+    def parse(cls, text: str) -> OtherInterruption:
+        """Read the text form ``NAME=AT[:IMPACT[:WINDOW[:KIND]]]``.
+
+        ``AT`` is a number or a date without a clock time (``2019-06-01`` or ``2019-06``);
+        ``IMPACT`` defaults to ``level+slope``, ``WINDOW`` to 0 and ``KIND`` to ``exclude``.
+        """
+        name, sep, rest = text.strip().partition("=")
+        parts = [p.strip() for p in rest.split(":")]
+        if not sep or not name.strip() or not parts[0] or len(parts) > 4:
+            raise ITSInputError(f"{text!r} is not {OTHER_FORM}, e.g. shock=2019-06-01:level:6")
+        impact = parts[1] if len(parts) > 1 and parts[1] else "level+slope"
+        if impact not in IMPACTS:
+            raise ITSInputError(f"{text!r}: impact {impact!r} is not one of {', '.join(IMPACTS)}")
+        window_text = parts[2] if len(parts) > 2 and parts[2] else "0"
+        if not window_text.isdigit():
+            raise ITSInputError(f"{text!r}: window {window_text!r} is not a whole number >= 0")
+        kind = parts[3] if len(parts) > 3 and parts[3] else "exclude"
+        if kind not in WINDOW_KINDS:
+            raise ITSInputError(f"{text!r}: window kind {kind!r} is not one of "
+                                f"{', '.join(WINDOW_KINDS)}")
+        return cls(at=parts[0], name=name.strip(), impact=impact,  # type: ignore[arg-type]
+                   window=int(window_text), window_kind=kind)  # type: ignore[arg-type]
+
+    @property
+    def text(self) -> str:
+        """The text form :meth:`parse` reads (dates written ``YYYY-MM-DD``)."""
+        at = self.at.strftime("%Y-%m-%d") if hasattr(self.at, "strftime") else self.at
+        return f"{self.name}={at}:{self.impact}:{self.window}:{self.window_kind}"
+
+
+def _other_option(text: str) -> OtherInterruption:
+    try:
+        return OtherInterruption.parse(text)
+    except ITSInputError as error:  # argparse reports a type error as a usage error (exit 2)
+        raise argparse.ArgumentTypeError(str(error)) from None
+
 
 @dataclass(frozen=True)
 class ITSSpec:
-    """Everything that defines one ITS analysis (see :func:`its` for the parameters)."""
+    """Everything that defines one ITS analysis (see :func:`its` for the parameters).
 
-    time: str
-    outcome: str
-    intervention: object
-    impact: Impact = "level+slope"
-    family: Family = "gaussian"
-    denominator: str | None = None
-    exposure: str | None = None
-    seasonality: str = "none"
-    period: int = 12
-    errors: Errors = "ols"
-    controls: tuple[str, ...] = ()
-    others: tuple[OtherInterruption, ...] = ()
-    window: int = 0
-    window_kind: WindowKind = "exclude"
-    hac_lags: int | None = None
-    min_segment: int = 3
-    short_series: int = 12
-    rho_grid: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8)
-    alpha: float = 0.05
+    Every field is also a command-line option of ``python -m analysis its`` (see
+    :mod:`analysis.its.cli`).
+    """
+
+    time: str = field(metadata=option(
+        "time column: numbers, or dates (calendar months)", metavar="COL"))
+    outcome: str = field(metadata=option(
+        "outcome column (numerator counts for binomial with a denominator)", metavar="COL"))
+    intervention: object = field(metadata=option(
+        "first post-intervention value of the time column", metavar="T", parse=str))
+    impact: Impact = field(default="level+slope", metadata=option(
+        "which changes the intervention may make"))
+    family: Family = field(default="gaussian", metadata=option("outcome distribution"))
+    denominator: str | None = field(default=None, metadata=option(
+        "column of binomial totals", metavar="COL"))
+    exposure: str | None = field(default=None, metadata=option(
+        "exposure column; its log is the offset (poisson, quasipoisson)", metavar="COL"))
+    seasonality: str = field(default="none", metadata=option(
+        "seasonal terms: none, month (dummies) or fourier:K (K sine/cosine pairs)",
+        metavar="none|month|fourier:K"))
+    period: int = field(default=12, metadata=option(
+        "season length in time units", metavar="N"))
+    errors: Errors = field(default="ols", metadata=option(
+        "error model: OLS, Newey-West HAC, or AR(1) by Prais-Winsten GLS"))
+    controls: tuple[str, ...] = field(default=(), metadata=option(
+        "control series column(s) for comparative ITS", metavar="COL"))
+    others: tuple[OtherInterruption, ...] = field(default=(), metadata=option(
+        f"further interruption(s) beside the intervention, each {OTHER_FORM}: AT as in the "
+        "time column (dates YYYY-MM-DD), IMPACT level|slope|level+slope (default level+slope), "
+        "WINDOW periods from AT excluded or phased in (default 0), KIND exclude|phase-in "
+        "(default exclude); e.g. shock=2019-06-01:level:6:exclude", metavar="NAME=AT[:...]",
+        parse=_other_option))
+    window: int = field(default=0, metadata=option(
+        "periods from the intervention excluded from the fit or phased in", metavar="N"))
+    window_kind: WindowKind = field(default="exclude", metadata=option(
+        "what the intervention's window does"))
+    hac_lags: int | None = field(default=None, metadata=option(
+        "Newey-West truncation lag (default floor(4 (n/100)^(2/9)))", metavar="L"))
+    min_segment: int = field(default=3, metadata=option(
+        "fewest points allowed between interruptions", metavar="N"))
+    short_series: int = field(default=12, metadata=option(
+        "series of this many points or fewer are short: no AR(1)/HAC, a rho grid instead",
+        metavar="N"))
+    rho_grid: tuple[float, ...] = field(default=(0.0, 0.2, 0.4, 0.6, 0.8), metadata=option(
+        "assumed AR(1) coefficients shown for short series", metavar="RHO"))
+    alpha: float = field(default=0.05, metadata=option(
+        "one minus the coverage of every interval", metavar="A"))
 
 
 def newey_west_lags(n: int) -> int:
@@ -128,7 +209,7 @@ def newey_west_lags(n: int) -> int:
     >>> newey_west_lags(96), newey_west_lags(59), newey_west_lags(8)
     (3, 3, 2)
     """
-    return max(1, int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))))
+    return max(1, math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
 
 
 def ar1_correlation(t: np.ndarray, rho: float) -> np.ndarray:
@@ -210,62 +291,69 @@ class _Prepared:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
+def _require_column(data: pd.DataFrame, name: str, argument: str) -> None:
     if name not in data.columns:
-        raise ITSInputError(f"{role} column '{name}' not found; columns are: "
+        raise ITSInputError(f"{argument}={name!r} is not a column; columns are: "
                             f"{', '.join(map(str, data.columns))}")
+
+
+def _column(data: pd.DataFrame, name: str, argument: str) -> np.ndarray:
+    _require_column(data, name, argument)
     values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
-    require_no_missing(values, name)
+    require_no_missing(values, name, rows=data.index)
     return values
 
 
 def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     if spec.family not in FAMILIES:
-        raise ITSInputError(f"family must be one of {', '.join(FAMILIES)}, not {spec.family!r}")
+        raise ITSInputError(f"family={spec.family!r} is not one of {', '.join(FAMILIES)}")
     if spec.errors not in ERRORS:
-        raise ITSInputError(f"errors must be one of {', '.join(ERRORS)}, not {spec.errors!r}")
-    if spec.time not in data.columns:
-        raise ITSInputError(f"time column '{spec.time}' not found; columns are: "
-                            f"{', '.join(map(str, data.columns))}")
+        raise ITSInputError(f"errors={spec.errors!r} is not one of {', '.join(ERRORS)}")
+    if not 0.0 < spec.alpha < 1.0:
+        raise ITSInputError(f"alpha={spec.alpha} must lie strictly between 0 and 1")
+    _require_column(data, spec.time, "time")
     if len(data) == 0:
         raise ITSInputError("the data have no rows")
     t, unit = time_positions(data[spec.time].reset_index(drop=True))
-    require_increasing(t, spec.time)
+    require_increasing(t, spec.time, rows=data.index)
     y = _column(data, spec.outcome, "outcome")
     den = _column(data, spec.denominator, "denominator") if spec.denominator else None
     exposure = _column(data, spec.exposure, "exposure") if spec.exposure else None
-    controls = {c: _column(data, c, "control") for c in spec.controls}
+    controls = {c: _column(data, c, "controls") for c in spec.controls}
 
     if spec.family == "binomial":
-        require_share_range(y, den, spec.outcome)
+        require_share_range(y, den, spec.outcome, rows=data.index)
     elif spec.denominator:
-        raise ITSInputError("--denominator is for the binomial family only")
+        raise ITSInputError(f"denominator={spec.denominator!r} is for family='binomial' only")
     if spec.family in LOG_LINK:
         if np.any(y < 0):
             raise ITSInputError(f"counts in '{spec.outcome}' must be >= 0 for {spec.family}")
         if exposure is not None:
-            require_positive(exposure, spec.exposure or "")
+            require_positive(exposure, spec.exposure or "", rows=data.index)
     elif spec.exposure:
-        raise ITSInputError("--exposure is for the poisson and quasipoisson families only")
+        raise ITSInputError(f"exposure={spec.exposure!r} is for the poisson and quasipoisson "
+                            "families only")
     if spec.controls and spec.family != "gaussian":
-        raise ITSInputError("comparative ITS (--control) is available for the gaussian family")
+        raise ITSInputError("comparative ITS (controls=...) is available for the gaussian family "
+                            "only")
     if spec.controls and spec.errors == "ar1":
-        raise ITSInputError("AR(1) errors are not available with control series; use --errors hac")
+        raise ITSInputError("AR(1) errors are not available with control series; use "
+                            "errors='hac'")
     if spec.errors == "ar1" and spec.family != "gaussian":
         raise ITSInputError("AR(1) errors are available for the gaussian family; for counts and "
-                            "shares use --errors hac")
+                            "shares use errors='hac'")
 
     def locate(value: object, what: str) -> float:
-        pos = position_of(value, unit)
+        pos = position_of(value, unit, what)
         if not (t[0] < pos <= t[-1]):
             raise ITSInputError(
-                f"{what} {value} is outside the data: it must be after the first time "
+                f"{what} is outside the data: it must be after the first time "
                 f"({label_of(t[0], unit)}) and no later than the last ({label_of(t[-1], unit)})")
         return pos
 
-    main = Interruption(at=locate(spec.intervention, "intervention"), impact=spec.impact,
-                        window=spec.window, window_kind=spec.window_kind)
-    others = tuple(Interruption(at=locate(o.at, f"interruption '{o.name}'"), impact=o.impact,
+    main = Interruption(at=locate(spec.intervention, f"intervention={spec.intervention!r}"),
+                        impact=spec.impact, window=spec.window, window_kind=spec.window_kind)
+    others = tuple(Interruption(at=locate(o.at, f"others={o.text!r}"), impact=o.impact,
                                 name=o.name, window=o.window, window_kind=o.window_kind)
                    for o in spec.others)
     design = SegmentedDesign(interruptions=(main, *others), seasonality=spec.seasonality,
@@ -274,14 +362,14 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
 
     starts = sorted(i.at for i in design.interruptions)
     bounds = [-np.inf, *starts, np.inf]
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in pairwise(bounds):
         count = int(np.sum(keep & (t >= lo) & (t < hi)))
         if count < spec.min_segment:
             where = (f"before {label_of(hi, unit)}" if lo == -np.inf else
                      f"from {label_of(lo, unit)}" + ("" if hi == np.inf else
                                                       f" to before {label_of(hi, unit)}"))
             raise ITSInputError(f"too few points in a segment: {count} {where} (need at least "
-                                f"{spec.min_segment})")
+                                f"min_segment={spec.min_segment})")
 
     labels = [str(v) for v in data[spec.time].tolist()]
     if design.comparative:
@@ -346,24 +434,55 @@ def fit_statsmodels(prep: _Prepared, x: pd.DataFrame, family: str, errors: str,
     return model.fit(scale=scale), None, None
 
 
-def _critical(res: Any, alpha: float) -> float:
-    if getattr(res, "use_t", False):
-        return float(stats.t.ppf(1 - alpha / 2, res.df_resid))
-    return float(stats.norm.ppf(1 - alpha / 2))
+def _reference_df(res: Any) -> float | None:
+    """Degrees of freedom of the t reference distribution, or ``None`` for the normal.
+
+    statsmodels' own inference degrees of freedom where it sets them (series minus one for the
+    by-series HAC of comparative ITS, as its ``t_test`` uses), else the residual ones.
+    """
+    if not getattr(res, "use_t", False):
+        return None
+    df = getattr(res, "df_resid_inference", None)
+    return float(res.df_resid if df is None else df)
 
 
-def _contrast_effect(res: Any, columns: list[str], column: str, log_link: bool,
-                     alpha: float) -> Effect:
-    contrast = np.zeros(len(columns))
-    contrast[columns.index(column)] = 1.0
-    test = res.t_test(contrast)
-    est = float(np.squeeze(test.effect))
-    lo, hi = (float(v) for v in np.squeeze(test.conf_int(alpha=alpha)))
-    eff = Effect(estimate=est, se=float(np.squeeze(test.sd)), ci=(lo, hi),
-                 p=float(np.squeeze(test.pvalue)))
-    if log_link:
-        eff = replace(eff, ratio=math.exp(est), ratio_ci=(math.exp(lo), math.exp(hi)))
-    return eff
+def interval_method(res: Any, family: str, errors: str, lags: int | None,
+                    comparative: bool = False, assumed_rho: float | None = None) -> str:
+    """Name the reference distribution and covariance behind a fit's intervals.
+
+    Examples
+    --------
+    >>> class Fit:
+    ...     use_t, df_resid = True, 90.0
+    >>> interval_method(Fit(), "gaussian", "hac", 3)
+    't(90), OLS with Newey-West HAC lag 3'
+    """
+    df = _reference_df(res)
+    reference = "normal" if df is None else f"t({df:g})"
+    if family == "gaussian":
+        if assumed_rho is not None:
+            model = f"GLS with assumed AR(1) rho {assumed_rho:g}"
+        elif errors == "ar1":
+            model = "GLS AR(1) Prais-Winsten"
+        elif errors == "hac":
+            model = (f"OLS with Newey-West HAC by series lag {lags}" if comparative
+                     else f"OLS with Newey-West HAC lag {lags}")
+        else:
+            model = "OLS model-based"
+    else:
+        scale = "" if family == "poisson" else " (Pearson X2 scale)"
+        covariance = f"Newey-West HAC lag {lags}" if errors == "hac" else "model-based"
+        model = f"GLM {family}{scale}, {covariance}"
+    return f"{reference}, {model}"
+
+
+def _coefficient_effect(res: Any, columns: list[str], column: str, name: str, method: str,
+                        alpha: float) -> Estimate:
+    i = columns.index(column)
+    estimate = float(np.asarray(res.params)[i])
+    se = math.sqrt(float(np.asarray(res.cov_params())[i, i]))
+    return Estimate.from_se(name, estimate, se, method=method, alpha=alpha,
+                            df=_reference_df(res))
 
 
 def _inverse_link(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -377,11 +496,11 @@ def _inverse_link(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return mu, mu
 
 
-def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, Effect]:
+def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float, method: str,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, Estimate]:
     params = np.asarray(res.params, dtype=float)
     cov = np.asarray(res.cov_params(), dtype=float)
-    crit = _critical(res, alpha)
+    crit = critical_value(alpha, _reference_df(res))
     group = np.repeat("treated", prep.t.size)
     x1 = prep.design.matrix(prep.t, group=group).to_numpy()
     x0 = prep.design.matrix(prep.t, group=group, counterfactual=True).to_numpy()
@@ -436,11 +555,8 @@ def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float,
     else:
         total = float((mu1 - mu0)[rows].sum())
     se_cum = math.sqrt(max(float(g_cum @ cov @ g_cum), 0.0))
-    z = total / se_cum if se_cum > 0 else float("nan")
-    p_cum = float(2 * (stats.t.sf(abs(z), res.df_resid) if getattr(res, "use_t", False)
-                       else stats.norm.sf(abs(z))))
-    cumulative = Effect(estimate=total, se=se_cum,
-                        ci=(total - crit * se_cum, total + crit * se_cum), p=p_cum)
+    cumulative = Estimate.from_se("cumulative", total, se_cum, alpha=alpha,
+                                  method=f"{method}; delta method", df=_reference_df(res))
     return cf, horizon, cumulative
 
 
@@ -495,28 +611,35 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
         if spec.family != "gaussian":
             notes.append("the rho grid is computed for the gaussian family only")
     res, rho, lags = fit_statsmodels(prep, x, spec.family, errors, spec.hac_lags)
-    log_link = spec.family in LOG_LINK
-    effects = {k: _contrast_effect(res, columns, col, log_link, spec.alpha)
-               for k, col in prep.design.effect_columns(0).items()}
-    others = {itv.name: {k: _contrast_effect(res, columns, col, log_link, spec.alpha)
-                         for k, col in prep.design.effect_columns(i).items()}
+    method = interval_method(res, spec.family, errors, lags, prep.design.comparative)
+
+    def effects_of(fit: Any, index: int, fit_method: str) -> dict[str, Estimate]:
+        prefix = prep.design.interruptions[index].prefix()
+        return {k: _coefficient_effect(fit, columns, col, prefix + k, fit_method, spec.alpha)
+                for k, col in prep.design.effect_columns(index).items()}
+
+    effects = effects_of(res, 0, method)
+    others = {itv.name: effects_of(res, i, method)
               for i, itv in enumerate(prep.design.interruptions) if i > 0}
+    ratios: dict[str, Estimate] = {}
+    if spec.family in LOG_LINK:
+        for e in [*effects.values(), *(e for o in others.values() for e in o.values())]:
+            ratios[e.name] = rate_ratio(e)
     grid: list[RhoGridRow] = []
     if short and spec.family == "gaussian":
         for r in spec.rho_grid:
             g = sm.GLS(prep.fit_y, x, sigma=ar1_correlation(prep.fit_t, r)).fit()
-            grid.append(RhoGridRow(rho=float(r), effects={
-                k: _contrast_effect(g, columns, col, False, spec.alpha)
-                for k, col in prep.design.effect_columns(0).items()}))
-    cf, horizon, cumulative = _effect_tables(prep, res, spec.family, spec.alpha)
+            grid.append(RhoGridRow(rho=float(r), effects=effects_of(
+                g, 0, interval_method(g, spec.family, "ols", None, assumed_rho=float(r)))))
+    cf, horizon, cumulative = _effect_tables(prep, res, spec.family, spec.alpha, method)
     return ITSResult(
-        n=int(prep.fit_y.size), family=spec.family, errors=errors,
-        dispersion=_dispersion(res, spec.family), rho=rho, hac_lags=lags,
-        time_unit=prep.unit, intervention_label=label_of(prep.design.interruptions[0].at,
-                                                         prep.unit),
-        effects=effects, other_effects=others, counterfactual=cf, horizon_effects=horizon,
-        cumulative=cumulative, not_estimable=tuple(notes), rho_grid=tuple(grid),
-        params=pd.Series(np.asarray(res.params), index=columns),
+        outcome=spec.outcome, impact=spec.impact, n=int(prep.fit_y.size), family=spec.family,
+        errors=errors, dispersion=_dispersion(res, spec.family), rho=rho, hac_lags=lags,
+        interval_method=method, alpha=spec.alpha, time_unit=prep.unit,
+        intervention_label=label_of(prep.design.interruptions[0].at, prep.unit),
+        effects=effects, other_effects=others, rate_ratios=ratios, counterfactual=cf,
+        horizon_effects=horizon, cumulative=cumulative, not_estimable=tuple(notes),
+        rho_grid=tuple(grid), params=pd.Series(np.asarray(res.params), index=columns),
         cov=pd.DataFrame(np.asarray(res.cov_params()), index=columns, columns=columns),
         model=res)
 
@@ -563,9 +686,8 @@ def its(data: pd.DataFrame, *, time: str, outcome: str, intervention: object,
     ITSResult
         The fit.
     """
-    if "controls" in options:
-        options["controls"] = tuple(options["controls"])
-    if "others" in options:
-        options["others"] = tuple(options["others"])
+    for name in ("controls", "others", "rho_grid"):
+        if name in options:
+            options[name] = tuple(options[name])
     return fit_its(data, ITSSpec(time=time, outcome=outcome, intervention=intervention,
                                  **options))

@@ -47,8 +47,9 @@ from typing import Literal
 
 import numpy as np
 import statsmodels.api as sm
-from scipy import signal, stats
+from scipy import signal
 
+from analysis.estimates import critical_value
 from analysis.its.fit import ar1_coefficient, ar1_correlation
 
 Estimator = Literal["ols", "pw_known", "pw"]
@@ -233,7 +234,7 @@ def _rejection_rate(estimate: np.ndarray, se: np.ndarray, shift: float, crit: fl
 
 
 def simulate_power(n_pre: int, n_post: int, rho: float, sd: float,
-                   effects: Sequence[float], reps: int = 2000, seed: int = 20230101,
+                   effects: Sequence[float], reps: int = 2000, seed: int = 0,
                    impact: PowerImpact = "level", estimator: Estimator = "pw",
                    alpha: float = 0.05, target: float = 0.8, max_effect: float | None = None,
                    ) -> PowerResult:
@@ -268,7 +269,7 @@ def simulate_power(n_pre: int, n_post: int, rho: float, sd: float,
     noise = simulate_ar1(rng, reps, x.shape[0], rho, sd)
     est = vectorised_estimates(noise, x, estimator, rho=rho)
     b, se = est.params[:, 2], est.bse[:, 2]
-    crit = float(stats.t.ppf(1 - alpha / 2, est.df_resid))
+    crit = critical_value(alpha, est.df_resid)
     grid = np.asarray(effects, dtype=float)
     power = np.array([_rejection_rate(b, se, e, crit) for e in grid])
     hi = float(max_effect if max_effect is not None else 50.0 * sd)

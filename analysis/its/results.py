@@ -1,60 +1,41 @@
-"""Result containers of an ITS fit (frozen dataclasses) and their JSON form.
+"""The result of an ITS fit, in the shared dialect of :mod:`analysis.estimates`.
 
-All intervals are 95 % unless the fit was asked for another level. ``ratio``/``ratio_ci`` are
-filled only for log-link families (Poisson, quasi-Poisson), where ``exp(coefficient)`` is a
-rate ratio: for the level change, the ratio of the post- to the counterfactual rate at the
-interruption; for the slope change, the multiplicative change in the rate per time unit.
+Every effect is an :class:`~analysis.estimates.Estimate` on the model's linear-predictor scale
+(outcome units for Gaussian models). For log-link families (Poisson, quasi-Poisson)
+``exp(coefficient)`` is a rate ratio, reported as a separate ``Estimate`` in
+:attr:`ITSResult.rate_ratios`: for the level change the ratio of the post- to the
+counterfactual rate at the interruption, for the slope change the multiplicative change in the
+rate per time unit.
 
 Examples
 --------
->>> e = Effect(estimate=-0.1, se=0.02, ci=(-0.14, -0.06), p=0.001, ratio=0.905,
-...            ratio_ci=(0.87, 0.94))
->>> e.as_json()["ratio"]
-0.905
->>> Effect(estimate=1.0, se=0.5, ci=(0.0, 2.0), p=0.05).as_json().keys() == {"estimate", "ci", "p"}
+>>> from analysis.estimates import Estimate
+>>> level = Estimate.from_se("level", -0.1, 0.02, method="normal, GLM Poisson model-based")
+>>> ratio = rate_ratio(level)
+>>> ratio.name, round(ratio.estimate, 4), round(ratio.ci_lower, 4)
+('level_rate_ratio', 0.9048, 0.8701)
+>>> ratio.p_value == level.p_value
 True
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from analysis.estimates import Estimate, ResultMixin
 
-@dataclass(frozen=True)
-class Effect:
-    """One estimated effect with its interval.
 
-    Parameters
-    ----------
-    estimate
-        Point estimate on the model's linear-predictor scale (outcome units for Gaussian).
-    se
-        Standard error.
-    ci
-        Confidence interval ``(lo, hi)``.
-    p
-        Two-sided p-value for "no change".
-    ratio, ratio_ci
-        ``exp`` of estimate and interval for log-link families, else ``None``.
-    """
-
-    estimate: float
-    se: float
-    ci: tuple[float, float]
-    p: float
-    ratio: float | None = None
-    ratio_ci: tuple[float, float] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        """Dictionary in the command line's ``--json`` schema."""
-        out: dict[str, Any] = {"estimate": self.estimate, "ci": list(self.ci), "p": self.p}
-        if self.ratio is not None and self.ratio_ci is not None:
-            out["ratio"] = self.ratio
-            out["ratio_ci"] = list(self.ratio_ci)
-        return out
+def rate_ratio(effect: Estimate) -> Estimate:
+    """``exp`` of a log-link effect and of its interval (the p-value is the effect's own)."""
+    return Estimate(name=f"{effect.name}_rate_ratio", estimate=math.exp(effect.estimate),
+                    ci_lower=math.exp(effect.ci_lower), ci_upper=math.exp(effect.ci_upper),
+                    p_value=effect.p_value,
+                    interval_method=f"exp of the {effect.name} interval ({effect.interval_method})",
+                    alpha=effect.alpha)
 
 
 @dataclass(frozen=True)
@@ -62,15 +43,17 @@ class RhoGridRow:
     """Estimates under one *assumed* AR(1) coefficient (short series)."""
 
     rho: float
-    effects: dict[str, Effect]
+    effects: dict[str, Estimate]
 
 
 @dataclass(frozen=True)
-class ITSResult:
+class ITSResult(ResultMixin):
     """A fitted interrupted time series.
 
     Attributes
     ----------
+    outcome, impact
+        The analysed column and the impact model of the main intervention.
     n
         Observations used in the fit (after exclusion windows; stacked rows for comparative ITS).
     family, errors
@@ -82,16 +65,24 @@ class ITSResult:
         Estimated AR(1) coefficient (``errors="ar1"``), else ``None``.
     hac_lags
         Newey–West truncation lag (``errors="hac"``), else ``None``.
+    interval_method
+        How every interval of the fit was computed, e.g. ``"t(90), Newey-West HAC lag 3"``.
+    alpha
+        One minus the coverage of every interval.
     effects
         ``"level"`` / ``"slope"`` of the main intervention (missing keys were not modelled).
     other_effects
-        Effects of the other interruptions, keyed by their name.
+        Effects of the other interruptions, keyed by their name, then ``"level"``/``"slope"``;
+        their estimates are named ``"<name>:level"`` and ``"<name>:slope"``.
+    rate_ratios
+        Log-link families: the rate ratio of every effect, keyed by the effect's name
+        (``"level"``, ``"shock:level"``, ...); empty otherwise.
     counterfactual
         Per observed row of the (treated) series: time, position, observed, fitted,
-        counterfactual with its 95 % interval, ``post`` and ``in_fit`` flags.
+        counterfactual with its interval, ``post`` and ``in_fit`` flags.
     horizon_effects
         Effect at each post-intervention horizon h (time units since the interruption):
-        absolute (fitted - counterfactual) and relative (absolute / counterfactual) with 95 %
+        absolute (fitted - counterfactual) and relative (absolute / counterfactual) with
         intervals.
     cumulative
         Sum of the absolute effect over the post-intervention rows in the fit.
@@ -105,57 +96,93 @@ class ITSResult:
         The underlying statsmodels results object (for diagnostics).
     """
 
+    outcome: str
+    impact: str
     n: int
     family: str
     errors: str
     dispersion: float
     rho: float | None
     hac_lags: int | None
+    interval_method: str
+    alpha: float
     time_unit: str
     intervention_label: str
-    effects: dict[str, Effect]
-    other_effects: dict[str, dict[str, Effect]]
+    effects: dict[str, Estimate]
+    other_effects: dict[str, dict[str, Estimate]]
+    rate_ratios: dict[str, Estimate]
     counterfactual: pd.DataFrame
     horizon_effects: pd.DataFrame
-    cumulative: Effect
+    cumulative: Estimate
     not_estimable: tuple[str, ...]
     rho_grid: tuple[RhoGridRow, ...]
     params: pd.Series
     cov: pd.DataFrame
     model: Any = field(repr=False, compare=False)
 
-    def as_json(self) -> dict[str, Any]:
-        """The ``--json`` document: ``n``, ``family``, ``dispersion``, ``effects``.
+    method_name = "Interrupted time series (segmented regression)"
 
-        ``effects`` always has ``level`` and ``slope``; a component the impact model leaves out
-        is ``null``. For series of 12 points or fewer, ``not_estimable`` and ``rho_grid`` are
-        added.
+    def estimates(self) -> tuple[Estimate, ...]:
+        """Level and slope of the intervention, the cumulative effect, then other interruptions.
+
+        Log-link fits add each effect's rate ratio (``"level_rate_ratio"``, ...) after it.
         """
-        doc: dict[str, Any] = {
-            "n": self.n,
-            "family": self.family,
-            "dispersion": self.dispersion,
-            "effects": {k: (self.effects[k].as_json() if k in self.effects else None)
-                        for k in ("level", "slope")},
-        }
-        if self.not_estimable:
-            doc["not_estimable"] = list(self.not_estimable)
-        if self.rho_grid:
-            doc["rho_grid"] = [
-                {"rho": row.rho,
-                 "effects": {k: (row.effects[k].as_json() if k in row.effects else None)
-                             for k in ("level", "slope")}}
-                for row in self.rho_grid]
-        return doc
+        out: list[Estimate] = []
+        effects = [*self.effects.values(), self.cumulative,
+                   *(e for other in self.other_effects.values() for e in other.values())]
+        for effect in effects:
+            out.append(effect)
+            if effect.name in self.rate_ratios:
+                out.append(self.rate_ratios[effect.name])
+        return tuple(out)
 
-    def effects_table(self) -> pd.DataFrame:
-        """Level and slope of every interruption as one tidy table."""
-        rows = []
-        for name, effects in [("intervention", self.effects), *self.other_effects.items()]:
-            for kind, eff in effects.items():
-                rows.append({"interruption": name, "effect": kind, "estimate": eff.estimate,
-                             "ci_low": eff.ci[0], "ci_high": eff.ci[1], "p": eff.p,
-                             "ratio": eff.ratio,
-                             "ratio_ci_low": eff.ratio_ci[0] if eff.ratio_ci else None,
-                             "ratio_ci_high": eff.ratio_ci[1] if eff.ratio_ci else None})
-        return pd.DataFrame(rows)
+    def summary_header(self) -> list[tuple[str, str]]:
+        """Outcome, intervention, family, error model and fit size."""
+        header = [("Outcome", self.outcome),
+                  ("Intervention", f"{self.intervention_label} ({self.impact})"),
+                  ("Family", self.family), ("Errors", self.errors),
+                  ("Observations in fit", str(self.n)),
+                  ("Dispersion", f"{self.dispersion:.4g}")]
+        if self.rho is not None:
+            header.append(("AR(1) rho", f"{self.rho:.3f}"))
+        if self.hac_lags is not None:
+            header.append(("Newey–West lag", str(self.hac_lags)))
+        return header
+
+    def summary_notes(self) -> list[str]:
+        """What the data cannot support (short series), and what the cumulative effect sums."""
+        notes = [("cumulative = sum of (fitted - counterfactual) over the post-intervention rows "
+                  "in the fit")]
+        return notes + [f"cannot be estimated from these data: {n}" for n in self.not_estimable]
+
+    def summary(self) -> str:
+        """The shared table, followed by the rho grid for short series."""
+        text = super().summary()
+        if not self.rho_grid:
+            return text
+        lo, hi = f"{self.alpha / 2:.3f}", f"{1 - self.alpha / 2:.3f}"
+        lines = [text, (f"Effects under assumed AR(1) rho (GLS, first observation kept), "
+                        f"interval [{lo}, {hi}]:"),
+                 f"{'rho':<6} {'level':<36} slope"]
+        for row in self.rho_grid:
+            cells = []
+            for kind in ("level", "slope"):
+                e = row.effects.get(kind)
+                cells.append("not modelled" if e is None else
+                             f"{e.estimate:.4g} [{e.ci_lower:.4g}, {e.ci_upper:.4g}]")
+            lines.append(f"{row.rho:<6.2f} {cells[0]:<36} {cells[1]}")
+        return "\n".join(lines)
+
+    def json_extra(self) -> dict[str, Any]:
+        """Fit facts for ``details``: n, family, errors, dispersion, rho, lags, short series."""
+        extra: dict[str, Any] = {
+            "outcome": self.outcome, "impact": self.impact,
+            "intervention": self.intervention_label, "time_unit": self.time_unit,
+            "n": self.n, "family": self.family, "errors": self.errors,
+            "dispersion": self.dispersion, "rho": self.rho, "hac_lags": self.hac_lags,
+            "interval_method": self.interval_method, "alpha": self.alpha,
+            "not_estimable": list(self.not_estimable),
+            "rho_grid": [{"rho": row.rho, "estimates": [e.to_dict() for e in row.effects.values()]}
+                         for row in self.rho_grid],
+        }
+        return extra

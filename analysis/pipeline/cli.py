@@ -4,13 +4,16 @@ Usage::
 
     python -m analysis series --records PATH --out CSV [--engine duckdb|spark]
         [--quarantine PATH] [--memory-limit 8GB] [--temp-directory DIR] [--threads N]
-        [--spark-master local[2]|none] [--no-progress] [--json]
+        [--spark-master local[2]|none] [--typed true|false] [--no-progress] [--json]
 
-``PATH`` is a CSV (UTF-8 or GB18030) or Parquet file, or a folder of them. Failing rows go to
-``--quarantine`` (default: ``<out stem>.quarantine.csv`` beside ``--out``; a ``.parquet`` name
-writes Parquet). A progress bar appears on stderr when a run takes longer than a second; the
-summary (rows read, aggregated and quarantined by reason, months, counties) is printed at
-the end, as JSON with ``--json``. Bad input prints one line on stderr and exits with status 1.
+The run options are the fields of :class:`analysis.pipeline.series.SeriesSpec`, the same
+options :func:`~analysis.pipeline.series.build_series` takes. ``PATH`` is a CSV (UTF-8 or
+GB18030) or Parquet file, or a folder of them. Failing rows go to ``--quarantine`` (default:
+``<out stem>.quarantine.csv`` beside ``--out``; a ``.parquet`` name writes Parquet). A progress
+bar appears on stderr when a run takes longer than a second; the summary (rows read, aggregated
+and quarantined by reason, months, counties) is printed at the end, as JSON with ``--json``.
+
+Exit status: 0 done; 1 input refused (one ``error:`` line on stderr); 2 usage error.
 """
 
 from __future__ import annotations
@@ -22,29 +25,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis.pipeline.inputs import InputError
-from analysis.pipeline.series import STEPS, PipelineError, SeriesRun, build_series
+from analysis.cli_spec import add_spec_options, run_guarded, spec_fields, spec_from_args
+from analysis.pipeline.series import STEPS, SeriesRun, SeriesSpec, build_series
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Add the ``series`` options to ``parser``."""
-    parser.add_argument("--records", required=True, metavar="PATH",
-                        help="CSV or Parquet file, or a folder of them")
+    """Add the ``series`` options to ``parser``: one per :class:`SeriesSpec` field, and output."""
+    flags = add_spec_options(parser, SeriesSpec)
     parser.add_argument("--out", required=True, type=Path, metavar="CSV",
                         help="where to write the monthly series")
-    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
-    parser.add_argument("--quarantine", metavar="PATH",
-                        help="file for failing rows (.csv or .parquet); "
-                             "default <out stem>.quarantine.csv")
-    parser.add_argument("--memory-limit", metavar="SIZE",
-                        help="DuckDB memory limit, e.g. 8GB; beyond it DuckDB spills to disk")
-    parser.add_argument("--temp-directory", type=Path, metavar="DIR",
-                        help="DuckDB spill folder")
-    parser.add_argument("--threads", type=int, metavar="N", help="DuckDB threads")
-    parser.add_argument("--spark-master", default="local[2]", metavar="URL",
-                        help="Spark master; 'none' to take it from spark-submit")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(spec_flags=flags)
 
 
 def default_quarantine(out: Path) -> Path:
@@ -70,20 +62,11 @@ def summary_json(run: SeriesRun, out: Path) -> dict[str, object]:
     }
 
 
-def _engine_options(args: argparse.Namespace) -> dict[str, object]:
-    if args.engine == "duckdb":
-        return {"threads": args.threads, "memory_limit": args.memory_limit,
-                "temp_directory": args.temp_directory}
-    from analysis.pipeline.engines.spark import session
-
-    master = None if args.spark_master == "none" else args.spark_master
-    return {"spark": session(master)}
-
-
-def run(args: argparse.Namespace) -> int:
-    """Build the series, write it, print the summary. Returns the exit status."""
-    quarantine = args.quarantine or default_quarantine(args.out)
-    bar = tqdm(total=len(STEPS), desc=f"series ({args.engine})", unit="step", file=sys.stderr,
+def _series(args: argparse.Namespace) -> str:
+    spec = spec_from_args(SeriesSpec, args)
+    options = {f.name: getattr(spec, f.name) for f in spec_fields(SeriesSpec)
+               if f.name not in ("records", "engine", "quarantine")}
+    bar = tqdm(total=len(STEPS), desc=f"series ({spec.engine})", unit="step", file=sys.stderr,
                delay=1.0, disable=args.no_progress, leave=False)
 
     def step(label: str) -> None:
@@ -91,25 +74,20 @@ def run(args: argparse.Namespace) -> int:
         bar.update(1)
 
     try:
-        if args.engine == "spark":
-            import shutil
-
-            if shutil.which("java") is None:
-                raise PipelineError("the Spark engine needs Java (e.g. openjdk-17-jre-headless)")
-        result = build_series(args.records, engine=args.engine, quarantine=quarantine,
-                              step=step, **_engine_options(args))
-    except (InputError, PipelineError) as error:
+        result = build_series(spec.records, engine=spec.engine,
+                              quarantine=spec.quarantine or default_quarantine(args.out),
+                              step=step, **options)
+    finally:
         bar.close()
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    bar.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = result.series.copy()
     frame["month"] = frame["month"].dt.strftime("%Y-%m-%d")
     frame.to_csv(args.out, index=False)
     if args.json:
-        print(json.dumps(summary_json(result, args.out), indent=2, ensure_ascii=False))
-    else:
-        print(result.summary())
-        print(f"series written to {args.out}")
-    return 0
+        return json.dumps(summary_json(result, args.out), indent=2, ensure_ascii=False)
+    return f"{result.summary()}\nseries written to {args.out}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the series, write it, print the summary. Returns the exit status."""
+    return run_guarded(lambda: _series(args), getattr(args, "spec_flags", {}))

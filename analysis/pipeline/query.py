@@ -392,8 +392,8 @@ FROM (SELECT *, {date_text} AS date_slashless FROM settlements_tagged) AS shaped
 _CHECKS: tuple[tuple[str, str], ...] = (
     *((f"missing_{name}", f"missing_{name}") for name in FIELD_NAMES),
     ("malformed_date", "NOT missing_settlement_date AND settlement_day IS NULL"),
-    ("malformed_amount", "(NOT missing_total_cost AND total_cost_yuan IS NULL) "
-                         "OR (NOT missing_fund_paid AND fund_paid_yuan IS NULL)"),
+    ("malformed_amount", ("(NOT missing_total_cost AND total_cost_yuan IS NULL) "
+                          "OR (NOT missing_fund_paid AND fund_paid_yuan IS NULL)")),
     ("negative_amount", "total_cost_yuan < 0 OR fund_paid_yuan < 0"),
     ("fund_exceeds_total", "fund_paid_yuan > total_cost_yuan"),
     ("unknown_level", "NOT missing_institution_level AND level IS NULL"),
@@ -402,7 +402,6 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     ("conflicting_record_id", "dup_status = 2"),
     ("duplicate_record_id", "dup_status = 1"),
 )
-CHECK_CODES: tuple[str, ...] = tuple(code for code, _ in _CHECKS)
 
 _CASES = [f"CASE WHEN {condition} THEN {_quote(code)} END" for code, condition in _CHECKS]
 # One searched CASE: the first failing check wins, and a row stops being tested once one fails.

@@ -24,7 +24,7 @@ the book use one district, a few months, or a scaled-down copy (:func:`scale_cou
 Examples
 --------
 >>> import pandas as pd, tempfile
->>> counts = pd.DataFrame({"district": ["qj"], "month": [pd.Timestamp("2023-01-01")],
+>>> counts = pd.DataFrame({"district": ["c1"], "month": [pd.Timestamp("2021-03-01")],
 ...     "visits_primary": [3], "visits_total": [5], "admissions_primary": [1],
 ...     "admissions_total": [2], "fund_primary": [1000], "fund_total": [9000]})
 >>> manifest = write_records(tempfile.mkdtemp(), counts, seed=1)
@@ -431,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--district", action="append", help="limit to these districts")
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="divide counts by this (e.g. 400 for a ~50k-record Qianjiang)")
+                        help="divide counts by this (e.g. 400: ~20 million settlements -> ~50k)")
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     parser.add_argument("--encoding", choices=["utf-8", "gb18030"], default="utf-8")
     parser.add_argument("--labels", choices=["zh", "en"], default="zh")

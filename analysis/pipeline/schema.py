@@ -56,12 +56,12 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("record_id", "text", "Settlement identifier, unique within the extract (结算流水号).",
-          "QJ2023000001"),
+          "S2021000001"),
     Field("settlement_date", "date: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; a time after a space "
           "or 'T' is ignored", "Date the claim was settled (结算日期); the month of this date "
-          "is the series month.", "2023-01-15"),
+          "is the series month.", "2021-03-15"),
     Field("county_code", "text", "County or district the settlement is attributed to "
-          "(统筹区/区县代码); copied unchanged into the output column district.", "qianjiang"),
+          "(统筹区/区县代码); copied unchanged into the output column district.", "county_01"),
     Field("institution_id", "text", "Facility identifier (定点医药机构编码). Required, not "
           "aggregated.", "H42900500001"),
     Field("institution_level", "label, see the level table", "Facility level: primary, "

@@ -7,6 +7,9 @@ Spark on request), then turns the engine's grouped counts into the series schema
 query, ``rows_aggregated`` is the sum of visits and admissions in the output, and
 ``rows_quarantined`` is the number of rows the engine wrote to the quarantine file.
 
+Every option of a run is a field of :class:`SeriesSpec`; ``python -m analysis series`` builds
+its flags from that dataclass, so the command line offers exactly what the API does.
+
 Examples
 --------
 >>> import tempfile
@@ -15,20 +18,21 @@ Examples
 >>> _ = (folder / "r.csv").write_text(
 ...     "record_id,settlement_date,county_code,institution_id,institution_level,"
 ...     "service_type,total_cost,fund_paid,scheme\\n"
-...     "1,2023-01-05,qj,H1,基层,门诊,100,60,居民\\n"
-...     "2,2023-01-09,qj,H2,三级,住院,9000,6000,职工\\n"
-...     "3,2023-13-01,qj,H2,三级,住院,9000,6000,职工\\n", encoding="utf-8")
+...     "1,2021-03-05,c1,H1,基层,门诊,100,60,居民\\n"
+...     "2,2021-03-09,c1,H2,三级,住院,9000,6000,职工\\n"
+...     "3,2021-13-01,c1,H2,三级,住院,9000,6000,职工\\n", encoding="utf-8")
 >>> run = build_series(folder / "r.csv")
 >>> run.rows_in, run.rows_aggregated, run.rows_quarantined
 (3, 2, 1)
 >>> run.series[["district", "visits_primary", "fund_primary", "fund_total"]].to_dict("records")
-[{'district': 'qj', 'visits_primary': 1, 'fund_primary': 60, 'fund_total': 6060}]
+[{'district': 'c1', 'visits_primary': 1, 'fund_primary': 60, 'fund_total': 6060}]
 >>> run.quarantine_counts["malformed_date"]
 1
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,9 +42,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-# One definition of the shares for the whole compendium: the registry's.
-from analysis.datasets import add_shares
+from analysis.cli_spec import option
 
+# One definition of the shares for the whole compendium.
+from analysis.datasets import add_shares
+from analysis.errors import UsageError
 from analysis.pipeline.engines import EngineOutput, Step, no_step
 from analysis.pipeline.inputs import InputError, is_remote, prepare, remote
 from analysis.pipeline.schema import COUNT_COLUMNS, OUTPUT_COLUMNS, REASON_CODES
@@ -51,7 +57,79 @@ STEPS: tuple[str, ...] = ("read", "check", "aggregate", "count", "quarantine")
 
 
 class PipelineError(RuntimeError):
-    """The run could not complete, or its row accounting does not balance."""
+    """The engine failed, or the row accounting does not balance: a bug, not bad input."""
+
+
+def _spark_master(text: str) -> str | None:
+    return None if text.strip().lower() == "none" else text
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """Everything one run of :func:`build_series` needs besides a progress callback.
+
+    Examples
+    --------
+    >>> SeriesSpec("records/", threads=4).engine_options()
+    {'threads': 4, 'memory_limit': None, 'temp_directory': None, 'typed': True}
+    >>> SeriesSpec("records/", engine="spark", threads=4).engine_options()
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UsageError: threads= is a DuckDB setting; it does nothing with engine='spark'
+    """
+
+    records: str | Path = field(metadata=option(
+        "CSV (UTF-8 or GB18030) or Parquet file, or a folder of them; the Spark engine also "
+        "reads hdfs://, s3a:// and file:// URIs", metavar="PATH", parse=str))
+    engine: Engine = field(default="duckdb", metadata=option(
+        "duckdb (embedded, out of core) or spark (PySpark; needs Java)"))
+    quarantine: str | Path | None = field(default=None, metadata=option(
+        "file for failing rows (.csv or .parquet); without it rows are only counted, except on "
+        "the command line, which writes <out stem>.quarantine.csv beside --out",
+        metavar="PATH", parse=str))
+    threads: int | None = field(default=None, metadata=option("DuckDB threads", metavar="N"))
+    memory_limit: str | None = field(default=None, metadata=option(
+        "DuckDB memory limit, e.g. 8GB; beyond it DuckDB spills to disk", metavar="SIZE"))
+    temp_directory: Path | None = field(default=None, metadata=option(
+        "DuckDB spill folder", metavar="DIR", parse=Path))
+    spark_master: str | None = field(default="local[2]", metadata=option(
+        "Spark master URL; none to take it from spark-submit", metavar="URL",
+        parse=_spark_master))
+    spark: Any = field(default=None, metadata=option(
+        "an existing SparkSession (API only); spark_master is then ignored", cli=False))
+    typed: bool = field(default=True, metadata=option(
+        "read typed Parquet columns directly where that gives the text route's result; "
+        "false forces the text route", metavar="true|false"))
+
+    def engine_options(self) -> dict[str, Any]:
+        """Keyword arguments for the chosen engine's ``execute``.
+
+        Raises
+        ------
+        UsageError
+            When the engine is unknown, a DuckDB setting is given for the Spark engine, or the
+            Spark engine has no Java to run on.
+        """
+        duckdb_only = {"threads": self.threads, "memory_limit": self.memory_limit,
+                       "temp_directory": self.temp_directory}
+        if self.engine == "duckdb":
+            return {**duckdb_only, "typed": self.typed}
+        if self.engine != "spark":
+            raise UsageError(f"engine={self.engine!r} is not an engine; choose 'duckdb' or "
+                             "'spark'")
+        given = [name for name, value in duckdb_only.items() if value is not None]
+        if given:
+            raise UsageError(f"{given[0]}= is a DuckDB setting; it does nothing with "
+                             f"engine={self.engine!r}")
+        spark = self.spark
+        if spark is None:
+            if shutil.which("java") is None:
+                raise UsageError("engine='spark' needs Java (e.g. openjdk-17-jre-headless); "
+                                 "install it or use engine='duckdb'")
+            from analysis.pipeline.engines.spark import session
+
+            spark = session(self.spark_master)
+        return {"spark": spark, "typed": self.typed}
 
 
 @dataclass(frozen=True)
@@ -171,16 +249,14 @@ def assemble(output: EngineOutput) -> tuple[pd.DataFrame, dict[str, int], int, i
 def _engine_runner(engine: Engine) -> Callable[..., EngineOutput]:
     if engine == "duckdb":
         from analysis.pipeline.engines import duckdb as module
-    elif engine == "spark":
-        from analysis.pipeline.engines import spark as module  # type: ignore[no-redef]
     else:
-        raise ValueError(f"unknown engine {engine!r}; choose 'duckdb' or 'spark'")
+        from analysis.pipeline.engines import spark as module  # type: ignore[no-redef]
     return module.execute
 
 
 def build_series(records: str | Path, *, engine: Engine = "duckdb",
                  quarantine: str | Path | None = None, step: Step = no_step,
-                 **engine_options: Any) -> SeriesRun:
+                 **options: Any) -> SeriesRun:
     """Aggregate settlement records into the monthly share series.
 
     Parameters
@@ -193,9 +269,9 @@ def build_series(records: str | Path, *, engine: Engine = "duckdb",
         File for failing rows, ``.csv`` or ``.parquet``; ``None`` counts them only.
     step
         Called with each label of :data:`STEPS` as the stage finishes.
-    **engine_options
-        Passed to the engine: DuckDB takes ``threads``, ``memory_limit``,
-        ``temp_directory``; Spark takes ``spark`` (a session).
+    **options
+        Any further :class:`SeriesSpec` field: DuckDB's ``threads``, ``memory_limit``,
+        ``temp_directory``; Spark's ``spark`` (a session) or ``spark_master``; ``typed``.
 
     Returns
     -------
@@ -205,20 +281,29 @@ def build_series(records: str | Path, *, engine: Engine = "duckdb",
     ------
     analysis.pipeline.inputs.InputError
         When the records cannot be found or read.
+    UsageError
+        When the options contradict each other (a DuckDB setting for Spark) or name no engine.
     PipelineError
         When an engine fails or the row accounting does not balance.
     """
+    return run_spec(SeriesSpec(records, engine=engine, quarantine=quarantine, **options), step)
+
+
+def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
+    """Run the pipeline as ``spec`` says; see :func:`build_series`."""
     start = time.perf_counter()
+    records, engine, quarantine = spec.records, spec.engine, spec.quarantine
+    engine_options = spec.engine_options()
     execute = _engine_runner(engine)
     quarantine_path: Path | str | None = None
     if quarantine is not None:
         quarantine_path = str(quarantine) if is_remote(quarantine) else Path(quarantine)
         if is_remote(quarantine) and engine != "spark":
-            raise InputError(f"{quarantine}: remote quarantine paths need --engine spark")
+            raise InputError(f"{quarantine}: remote quarantine paths need engine='spark'")
     with tempfile.TemporaryDirectory(prefix="series-") as scratch:
         if is_remote(records):
             if engine != "spark":
-                raise InputError(f"{records}: remote inputs need --engine spark")
+                raise InputError(f"{records}: remote inputs need engine='spark'")
             files = remote(str(records))
         else:
             files = prepare(Path(records), Path(scratch))

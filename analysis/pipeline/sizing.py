@@ -10,8 +10,9 @@ The work per record is a scan of nine columns, text parsing and checks, one shuf
 set from measurements: the whole job (checks, series and quarantine file) on 10 million
 synthetic records in PySpark local mode (``PIPELINE_BENCH_SPARK=1`` in
 :mod:`analysis.pipeline.benchmark`) took 69 to 112 s on 2 cores shared with other work, that
-is 45,000 to 73,000 rows per core-second; we take 50,000, near the slower end. :data:`OVERHEAD` adds half again for what a
-cluster adds and one machine does not have: network shuffle, skew, stragglers and retries.
+is 45,000 to 73,000 rows per core-second; we take 50,000, near the slower end.
+:data:`OVERHEAD` adds half again for what a cluster adds and one machine does not have:
+network shuffle, skew, stragglers and retries.
 The shuffle moves the record id and a signature-sized row for each record
 (:data:`SHUFFLE_BYTES_PER_RECORD`).
 
@@ -137,8 +138,8 @@ def spark_submit_command(plan: ClusterPlan, records: str, out: str, quarantine: 
     partitions = int(math.ceil(plan.shuffle_partitions / 100) * 100)
     lines = [
         "spark-submit --master yarn --deploy-mode client",
-        f"  --num-executors {plan.executors} --executor-cores {plan.cores // plan.executors}"
-        f" --executor-memory {plan.executor_memory_gib}g",
+        (f"  --num-executors {plan.executors} --executor-cores {plan.cores // plan.executors}"
+         f" --executor-memory {plan.executor_memory_gib}g"),
         f"  --conf spark.sql.shuffle.partitions={partitions}",
         "  --conf spark.sql.adaptive.enabled=true",
         "  --conf spark.sql.session.timeZone=Asia/Shanghai",

@@ -22,15 +22,20 @@ True
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from analysis.frameworks import Crosswalk, Diagram, Node, concept_map_data, \
-    framework_diagram_data, load_crosswalk
+from analysis.frameworks import (
+    Crosswalk,
+    Diagram,
+    Node,
+    concept_map_data,
+    framework_diagram_data,
+    load_crosswalk,
+)
 from analysis.plotting.style import use_book_style
 
 FONT_SIZE = 7.5
@@ -113,12 +118,6 @@ def node_patches(fig: Figure, kind: str | None = None) -> list[FancyBboxPatch]:
             if ":" in gid and (kind is None or gid.startswith(f"{kind}:")):
                 out.append(patch)
     return out
-
-
-def _legend(ax, kinds: list[str]) -> None:
-    handles = [Patch(edgecolor="#333333", label=KIND_NAMES[k], **KIND_STYLE[k]) for k in kinds]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(kinds),
-              fontsize=FONT_SIZE, frameon=False, handlelength=2.5)
 
 
 def draw_diagram_bands(diagram: Diagram, width_in: float = 9.0, label_in: float = 1.35) -> Figure:
@@ -239,7 +238,7 @@ def draw_concept_map(crosswalk: Crosswalk | None = None) -> Figure:
     column(analyses, x_a, w_a)
     for src, dst in diagram.edges:
         (x0, y0), (x1, y1) = anchors[src], anchors[dst + "@in"]
-        untestable = dst.endswith(":other") or dst.endswith(":none")
+        untestable = dst.endswith((":other", ":none"))
         if src.startswith("mechanism:"):
             lw, colour, ls = (0.5, "#aaaaaa", ":") if untestable else (0.8, "#555555", "-")
         else:

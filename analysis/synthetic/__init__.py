@@ -1,8 +1,9 @@
 """Seeded, calibrated synthetic data: monthly district counts and a staggered county panel.
 
 Everything the generator invents is stated in ``data/synthetic/assumptions.toml``; every reported
-number it matches is read from ``data/claims/claims.csv``. ``python -m analysis.synthetic``
-rewrites the committed CSV files, byte for byte, from those two files and the seed.
+number it matches is read from the claims ledger. ``python -m analysis.synthetic`` rewrites the
+committed CSV files, byte for byte, from those two files and the seed; where they go is the
+registry's business (:mod:`analysis.registry`), not the generator's.
 
 Examples
 --------
@@ -20,21 +21,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
 from analysis.synthetic.calibration import anchor_check
-from analysis.synthetic.config import (CLAIMS_PATH, CONFIG_PATH, Anchors, load_config,
-                                       read_anchors)
+from analysis.synthetic.config import (
+    CONFIG_PATH,
+    Anchors,
+    load_config,
+    read_anchors,
+    treated_district,
+)
 from analysis.synthetic.district import district_monthly
 from analysis.synthetic.panel import county_panel
 
-OUTPUT_DIR: Path = paths.DATA / "synthetic"
-GENERATOR = "analysis.synthetic"
-
-__all__ = ["GENERATOR", "OUTPUT_DIR", "SyntheticData", "generate", "write_outputs"]
+__all__ = ["CalibrationError", "SyntheticData", "generate", "output_files", "write_outputs"]
 
 
 class CalibrationError(RuntimeError):
-    """The generated Qianjiang aggregates miss a reported anchor."""
+    """The generated treated district's aggregates miss a reported anchor."""
+
+
+def output_files() -> dict[str, Path]:
+    """Dataset name -> the committed file the generator writes, as the registry declares it."""
+    # Imported here: the registry imports this package's config to describe these datasets.
+    from analysis.registry import DATASETS
+
+    return {d.name: d.file for d in DATASETS if d.generated_by == __name__}
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,7 @@ class SyntheticData:
     @property
     def files(self) -> dict[str, pd.DataFrame]:
         """Output file name -> frame."""
-        return {"district_monthly.csv": self.district_monthly,
-                "county_staggered_panel.csv": self.county_staggered_panel}
+        return {path.name: getattr(self, name) for name, path in output_files().items()}
 
 
 def generate(config_path: Path | None = None, claims_path: Path | None = None) -> SyntheticData:
@@ -62,7 +71,7 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
     config_path
         Assumptions file; the committed one when ``None``.
     claims_path
-        Claims CSV holding the anchors; the committed one when ``None``.
+        Claims CSV holding the anchors; the registry's ``claims`` file when ``None``.
 
     Returns
     -------
@@ -71,12 +80,12 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
     Raises
     ------
     CalibrationError
-        When Qianjiang's annual aggregates miss a reported anchor at one decimal.
+        When the treated district's annual aggregates miss a reported anchor at one decimal.
     """
     config = load_config(config_path or CONFIG_PATH)
-    anchors = read_anchors(config, claims_path or CLAIMS_PATH)
+    anchors = read_anchors(config, claims_path)
     monthly = district_monthly(config, anchors)
-    check = anchor_check(monthly, anchors)
+    check = anchor_check(monthly, anchors, treated_district(config))
     if not check["matches"].all():
         raise CalibrationError("synthetic data miss reported anchors:\n"
                                + check[~check["matches"]].to_string())
@@ -90,7 +99,7 @@ def write_outputs(out_dir: Path | None = None, data: SyntheticData | None = None
     Parameters
     ----------
     out_dir
-        Target directory; ``data/synthetic`` when ``None``.
+        Target directory; the committed files are replaced when ``None``.
     data
         Already generated data; generated from the committed inputs when ``None``.
 
@@ -99,11 +108,10 @@ def write_outputs(out_dir: Path | None = None, data: SyntheticData | None = None
     list of pathlib.Path
     """
     data = data or generate()
-    out_dir = Path(out_dir or OUTPUT_DIR)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, frame in data.files.items():
-        target = out_dir / name
-        frame.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+    for name, committed in output_files().items():
+        target = committed if out_dir is None else Path(out_dir) / committed.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        getattr(data, name).to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
         written.append(target)
     return written

@@ -3,13 +3,18 @@
 The assumptions live in one commented TOML file (``data/synthetic/assumptions.toml``) so a reader
 can audit every invented number in one place; ``tomllib`` from the standard library reads it.
 Reported values are never copied into that file or into code: :func:`read_anchors` looks them up
-in ``data/claims/claims.csv`` by ``claim_id`` each time the generator runs.
+in the claims ledger (dataset ``claims``) by ``claim_id`` each time the generator runs.
+
+The treated district is whatever the assumptions file says: its id in the data is the name of
+the one table under ``[treated]`` (:func:`treated_district`), and that table holds its settings.
 
 Examples
 --------
 >>> cfg = load_config()
 >>> cfg["generator"]["first_month"]
 '2017-01'
+>>> treated_district(cfg) in cfg["treated"]
+True
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import pandas as pd
 from analysis import paths
 
 CONFIG_PATH: Path = paths.DATA / "synthetic" / "assumptions.toml"
-CLAIMS_PATH: Path = paths.DATA / "claims" / "claims.csv"
 
 
 class AnchorError(LookupError):
@@ -48,30 +52,60 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def treated_district(config: dict[str, Any] | None = None) -> str:
+    """Id of the treated district: the name of the one table under ``[treated]``.
+
+    Parameters
+    ----------
+    config
+        Parsed assumptions; the committed file when ``None``.
+
+    Raises
+    ------
+    ValueError
+        When ``[treated]`` does not hold exactly one table.
+    """
+    tables = (config or load_config()).get("treated", {})
+    if len(tables) != 1 or not all(isinstance(v, dict) for v in tables.values()):
+        raise ValueError("the assumptions file needs exactly one table [treated.<district id>]")
+    return next(iter(tables))
+
+
+def treated_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings of the treated district (its ``[treated.<id>]`` table)."""
+    return config["treated"][treated_district(config)]
+
+
 def read_claim_values(claims_path: Path | None = None) -> dict[str, float]:
     """Return ``claim_id -> value`` for every claim with a numeric value.
 
     Parameters
     ----------
     claims_path
-        The claims CSV; ``data/claims/claims.csv`` when ``None``.
+        The claims CSV; the registry's ``claims`` file when ``None``.
 
     Returns
     -------
     dict of str to float
     """
-    frame = pd.read_csv(claims_path or CLAIMS_PATH, dtype=str, keep_default_na=False,
-                        encoding="utf-8")
+    if claims_path is None:
+        # Imported here: the registry reads this module to describe the synthetic datasets.
+        from analysis.registry import declaration
+
+        claims_path = declaration("claims").file
+    frame = pd.read_csv(claims_path, dtype=str, keep_default_na=False, encoding="utf-8")
     values = pd.to_numeric(frame["value"].str.strip().replace("", None), errors="coerce")
     return {cid: float(v) for cid, v in zip(frame["claim_id"], values) if pd.notna(v)}
 
 
 @dataclass(frozen=True)
 class Anchors:
-    """The reported Qianjiang values the synthetic series must reproduce (percent unless noted).
+    """The treated district's reported values the synthetic series must reproduce.
 
-    ``visit_share``, ``admission_share`` and ``fund_share`` map a year to the reported share.
-    ``post_year`` is an *assumed* year (the paper does not state it).
+    Percent unless noted. ``visit_share``, ``admission_share`` and ``fund_share`` map a year to
+    the reported share. ``post_year`` is an *assumed* year (the paper does not state it).
+    ``pilot_counties`` is the size of the panel's first adoption wave, in ``pilot_year`` (the
+    year its claim id ends with).
     """
 
     visit_share: dict[int, float]
@@ -84,11 +118,12 @@ class Anchors:
     admission_growth_pct: float
     fund_growth_pct: float
     pilot_counties: int | None
+    pilot_year: int
     claim_ids: dict[str, str]
 
     @property
     def post_visit_share(self) -> float:
-        """Visit share in the assumed post year: 2022's value plus the reported rise."""
+        """Visit share in the assumed post year: last pre-reform value plus the reported rise."""
         return round(self.visit_share[self.reform_year - 1] + self.visit_share_change_pp, 1)
 
 
@@ -110,7 +145,7 @@ def read_anchors(config: dict[str, Any] | None = None,
     claims_path
         The claims CSV; the committed one when ``None``.
     require_pilot
-        Raise when the Anhui pilot-county claim is missing (the panel needs it).
+        Raise when the pilot-county claim is missing (the panel needs it).
 
     Returns
     -------
@@ -151,6 +186,7 @@ def read_anchors(config: dict[str, Any] | None = None,
         admission_growth_pct=value(cfg["admission_volume_growth"]),
         fund_growth_pct=value(cfg["fund_growth_annual"]),
         pilot_counties=int(values[pilot_id]) if pilot_id in values else None,
+        pilot_year=_year_of(pilot_id),
         claim_ids=claim_ids,
     )
 

@@ -1,16 +1,17 @@
-"""Monthly primary-care and total counts for Qianjiang and never-reformed comparison districts.
+"""Monthly primary-care and total counts for the treated district and never-reformed comparisons.
 
 Generation runs in two steps so calibration is exact:
 
-1. **Annual integers.** For Qianjiang every reported anchor fixes an annual ratio (a share, or a
-   growth over the previous year); the annual primary-care and total counts are chosen as
-   integers that reproduce it. Years without a reported value follow the assumptions file.
+1. **Annual integers.** For the treated district every reported anchor fixes an annual ratio (a
+   share, or a growth over the previous year); the annual primary-care and total counts are
+   chosen as integers that reproduce it. Years without a reported value follow the assumptions
+   file.
 2. **Monthly split.** Each annual integer is apportioned to months with seasonal, COVID-19 and
    noise weights (:func:`analysis.synthetic.allocation.allocate`), so the twelve months sum to
    the annual integer exactly and the annual shares stay on the anchors.
 
 All randomness comes from ``numpy.random.default_rng([seed, stream, ...])``: each district has its
-own stream, so adding comparison districts does not move Qianjiang's noise.
+own stream, so adding comparison districts does not move the treated district's noise.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.synthetic.allocation import allocate
-from analysis.synthetic.config import Anchors
+from analysis.synthetic.config import Anchors, treated_district, treated_settings
 
 Measure = Literal["visits", "admissions", "fund"]
 MEASURES: tuple[Measure, ...] = ("visits", "admissions", "fund")
 SHARE_NAME: dict[Measure, str] = {"visits": "visit_share", "admissions": "admission_share",
                                   "fund": "fund_share"}
-QIANJIANG = "qianjiang"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def year_factor(config: dict[str, Any], measure: Measure, year: int) -> float:
 
 def _base_totals(config: dict[str, Any], measure: Measure, years: list[int],
                  scale: float = 1.0) -> dict[int, int]:
-    q = config["qianjiang"]
+    q = treated_settings(config)
     start, growth = q[f"{measure}_total_2017"], q[f"{measure}_total_growth"]
     return {y: round(scale * start * (1 + growth) ** (y - years[0])
                      * year_factor(config, measure, y)) for y in years}
@@ -84,8 +84,8 @@ def _round_share(share_pct: float, total: int) -> int:
     return round(share_pct / 100.0 * total)
 
 
-def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, AnnualPath]:
-    """Annual integer counts for Qianjiang that reproduce every reported anchor.
+def treated_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, AnnualPath]:
+    """Annual integer counts for the treated district that reproduce every reported anchor.
 
     Parameters
     ----------
@@ -99,7 +99,7 @@ def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, 
     dict
         One :class:`AnnualPath` per measure.
     """
-    q = config["qianjiang"]
+    q = treated_settings(config)
     years = years_of(config)
     reform, post = anchors.reform_year, anchors.post_year
     if not reform <= post <= years[-1]:
@@ -110,7 +110,7 @@ def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, 
     out: dict[Measure, AnnualPath] = {}
 
     # Visits: shares on the anchors before the reform; the post year has the reported share
-    # (2022 + 5.8 pp) and primary-care visits +7.6 % over the year before.
+    # (last pre-reform year + reported rise) and the reported growth of primary-care visits.
     total = _base_totals(config, "visits", pre_years)
     shares = _interpolated_shares(anchors.visit_share, pre_years)
     primary = {y: _round_share(shares[y], total[y]) for y in pre_years}
@@ -130,8 +130,8 @@ def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, 
             primary[y] = _round_share(share, total[y])
     out["visits"] = AnnualPath(primary, total)
 
-    # Admissions: the post year has primary-care admissions +4.3 % over the year before; the
-    # share follows from the assumed growth of all admissions.
+    # Admissions: the post year has the reported growth of primary-care admissions; the share
+    # follows from the assumed growth of all admissions.
     total = _base_totals(config, "admissions", pre_years)
     shares = _interpolated_shares(anchors.admission_share, pre_years)
     primary = {y: _round_share(shares[y], total[y]) for y in pre_years}
@@ -150,7 +150,7 @@ def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, 
         primary[y] = _round_share(share, total[y])
     out["admissions"] = AnnualPath(primary, total)
 
-    # Fund: primary-care fund revenue grows 3 % in every reform year (the reported average);
+    # Fund: primary-care fund revenue grows at the reported average rate in every reform year;
     # the total follows from the ASSUMED post-reform fund share.
     total = _base_totals(config, "fund", pre_years)
     shares = _interpolated_shares(anchors.fund_share, pre_years)
@@ -158,7 +158,8 @@ def qianjiang_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, 
     fund_share_post = {int(k): float(v) for k, v in q["fund_share_post"].items()}
     for y in reform_years:
         if y not in fund_share_post:
-            raise ValueError(f"[qianjiang] fund_share_post has no value for {y}")
+            raise ValueError(f"[treated.{treated_district(config)}] fund_share_post has no "
+                             f"value for {y}")
         primary[y] = round(primary[y - 1] * (1 + anchors.fund_growth_pct / 100))
         total[y] = round(primary[y] * 100 / fund_share_post[y])
     out["fund"] = AnnualPath(primary, total)
@@ -266,14 +267,14 @@ def district_frame(name: str, annual: dict[Measure, AnnualPath], config: dict[st
 
 
 def district_monthly(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
-    """All districts' monthly counts, Qianjiang first.
+    """All districts' monthly counts, the treated district first.
 
     Parameters
     ----------
     config
         Parsed assumptions file.
     anchors
-        Reported Qianjiang values.
+        The treated district's reported values.
 
     Returns
     -------
@@ -281,7 +282,7 @@ def district_monthly(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
         Raw columns as written to ``district_monthly.csv`` (dates as ISO text).
     """
     seed = int(config["generator"]["seed"])
-    frames = [district_frame(QIANJIANG, qianjiang_annual(config, anchors), config,
+    frames = [district_frame(treated_district(config), treated_annual(config, anchors), config,
                              np.random.default_rng([seed, 0]), anchors.reform_year)]
     for i in range(1, int(config["comparisons"]["n_districts"]) + 1):
         rng = np.random.default_rng([seed, 1, i])

@@ -1,9 +1,9 @@
-"""Annual county panel with staggered adoption, shaped like Anhui's county medical communities.
+"""Annual county panel with staggered adoption: a reported pilot wave, then assumed waves.
 
-The first wave has the reported number of pilot counties (Cui & Wang 2021: 37 pilot counties in
-2019, read from the claims file); later waves, the never-treated group, county sizes, shares,
-trends and treatment effects are assumptions from ``[panel]`` in the assumptions file. The true
-effect of each county-year is written next to the data (``true_visit_effect_pp``,
+The first wave has the reported number of pilot counties in the reported pilot year (the claim
+named by ``[anchors].pilot_counties``); later waves, the never-treated group, county sizes,
+shares, trends and treatment effects are assumptions from ``[panel]`` in the assumptions file.
+The true effect of each county-year is written next to the data (``true_visit_effect_pp``,
 ``true_fund_effect_pp``) so that DiD estimators can be checked against the truth.
 """
 
@@ -36,17 +36,23 @@ def wave_sizes(config: dict[str, Any], anchors: Anchors) -> dict[int, int]:
     if anchors.pilot_counties is None:
         raise ValueError("the pilot-county claim is missing; the panel cannot be shaped")
     p = config["panel"]
-    sizes = {2019: anchors.pilot_counties}
+    sizes = {anchors.pilot_year: anchors.pilot_counties}
     sizes.update({int(year): int(n) for year, n in p["expansion_waves"].items()})
     sizes[0] = int(p["never_treated"])
     return sizes
 
 
-def wave_label(first_treated: int) -> str:
-    """Human-readable wave name: ``pilot_2019``, ``wave_2020``, ... or ``never_treated``."""
+def wave_label(first_treated: int, pilot_year: int) -> str:
+    """Human-readable wave name: ``pilot_<year>``, ``wave_<year>`` or ``never_treated``.
+
+    Examples
+    --------
+    >>> [wave_label(year, pilot_year=2019) for year in (2019, 2021, 0)]
+    ['pilot_2019', 'wave_2021', 'never_treated']
+    """
     if first_treated == 0:
         return NEVER
-    return f"pilot_{first_treated}" if first_treated == 2019 else f"wave_{first_treated}"
+    return f"pilot_{first_treated}" if first_treated == pilot_year else f"wave_{first_treated}"
 
 
 def effect_pp(event_time: np.ndarray, impact: float, growth: float, growth_years: int,
@@ -125,7 +131,7 @@ def county_panel(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
         "county": counties[grid_county],
         "year": grid_year,
         "first_treated": ft,
-        "wave": [wave_label(int(f)) for f in ft],
+        "wave": [wave_label(int(f), anchors.pilot_year) for f in ft],
         "treated": (ft > 0) & (grid_year >= ft),
         "visits_primary": visits_primary,
         "visits_total": visits_total,
@@ -158,14 +164,14 @@ def wave_summary(panel: pd.DataFrame, anchors: Anchors) -> pd.DataFrame:
     >>> from analysis.synthetic import generate
     >>> data = generate()
     >>> table = wave_summary(data.county_staggered_panel, data.anchors)
-    >>> table.loc[table["first_treated"] == 2019, "size_provenance"].item()
+    >>> table.loc[table["first_treated"] == data.anchors.pilot_year, "size_provenance"].item()
     'reported (ah_pilot_counties_2019)'
     """
     last = panel["year"].max()
     rows = []
     for first, group in panel.groupby("first_treated"):
         size = group["county"].nunique()
-        reported = first == 2019 and size == anchors.pilot_counties
+        reported = first == anchors.pilot_year and size == anchors.pilot_counties
         rows.append({
             "wave": group["wave"].iloc[0], "first_treated": int(first), "counties": size,
             "size_provenance": (f"reported ({anchors.claim_ids['pilot_counties']})" if reported

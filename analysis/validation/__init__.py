@@ -13,13 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.errors import UsageError
 from analysis.validation.checks import check_table
 from analysis.validation.errors import Problem, ValidationError
 from analysis.validation.reading import Table, read_table
-from analysis.validation.schemas import ResourceSchema, generic_schema, schema_for_name
+from analysis.validation.schemas import TableSchema, generic_schema
 
-__all__ = ["Problem", "Report", "ValidationError", "Table", "read_table", "validate_file",
-           "find_schema"]
+__all__ = [
+    "Problem",
+    "Report",
+    "Table",
+    "ValidationError",
+    "find_schema",
+    "read_table",
+    "schema_names",
+    "validate_file",
+]
 
 
 @dataclass(frozen=True)
@@ -38,23 +47,34 @@ class Report:
         return not self.problems
 
 
-def find_schema(table: Table, name: str | None = None) -> ResourceSchema:
+def schema_names() -> tuple[str, ...]:
+    """Names of the registered schemas (one per dataset of :mod:`analysis.registry`)."""
+    from analysis.registry import DATASETS
+
+    return tuple(d.name for d in DATASETS)
+
+
+def find_schema(table: Table, name: str | None = None) -> TableSchema:
     """The schema for ``table``: named, registered by file name, or inferred from its columns.
 
     Raises
     ------
+    UsageError
+        When ``name`` is not a registered schema (an argument error, not bad data).
     ValidationError
         When no schema applies.
     """
-    from analysis.validation.schemas import RESOURCES
+    # Imported here: the registry declares its schemas with this package's vocabulary.
+    from analysis.registry import DATASETS, declaration_for_file
 
     if name is not None:
-        for resource in RESOURCES:
-            if resource.name == name:
-                return resource
-        raise ValidationError([Problem(table.path, f"unknown schema {name!r}; known: "
-                                       + ", ".join(r.name for r in RESOURCES))])
-    schema = schema_for_name(table.path.name) or generic_schema(table.header, table.path.name)
+        named = [d.schema for d in DATASETS if d.name == name]
+        if not named:
+            raise UsageError(f"schema={name!r} is not a registered schema; known: "
+                             + ", ".join(schema_names()))
+        return named[0]
+    registered = declaration_for_file(table.path.name)
+    schema = registered.schema if registered else generic_schema(table.header, table.path.name)
     if schema is None:
         raise ValidationError([Problem(
             table.path, "no schema applies: not a registered file name, and the columns have "
@@ -70,7 +90,8 @@ def validate_file(path: Path | str, schema: str | None = None) -> Report:
     path
         CSV or ``.xlsx`` file.
     schema
-        Registered schema name to force; chosen from the file name or columns when ``None``.
+        Registered schema name (:func:`schema_names`) to force; chosen from the file name or
+        columns when ``None``.
 
     Returns
     -------
@@ -81,6 +102,8 @@ def validate_file(path: Path | str, schema: str | None = None) -> Report:
     ------
     ValidationError
         When the file cannot be read at all or no schema applies.
+    UsageError
+        When ``schema`` is not a registered name.
     """
     table = read_table(path)
     resource = find_schema(table, schema)

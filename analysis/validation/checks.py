@@ -1,4 +1,4 @@
-"""Check a table of text cells against a :class:`~analysis.validation.schemas.ResourceSchema`.
+"""Check a table of text cells against a :class:`~analysis.validation.schemas.TableSchema`.
 
 Two stages:
 
@@ -28,7 +28,7 @@ import pandas as pd
 
 from analysis.validation.errors import Problem
 from analysis.validation.reading import Table
-from analysis.validation.schemas import ResourceSchema
+from analysis.validation.schemas import TableSchema
 
 MAX_PROBLEMS_PER_CHECK = 200
 SHARE_TOLERANCE_PP = 0.05
@@ -114,7 +114,7 @@ _DTYPES = {"integer": "Int64", "year": "Int64", "number": "Float64", "boolean": 
            "date": "datetime64[ns]", "string": "object"}
 
 
-def _header_problems(table: Table, schema: ResourceSchema) -> list[Problem]:
+def _header_problems(table: Table, schema: TableSchema) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for position, name in enumerate(table.header, start=1):
@@ -134,7 +134,7 @@ def _header_problems(table: Table, schema: ResourceSchema) -> list[Problem]:
     return problems
 
 
-def _parse(table: Table, schema: ResourceSchema) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse(table: Table, schema: TableSchema) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     width = len(table.header)
     good_rows = []
@@ -180,7 +180,7 @@ def _parse(table: Table, schema: ResourceSchema) -> tuple[pd.DataFrame, list[Pro
     return pd.DataFrame(columns, index=index), problems
 
 
-def _pandera_schema(schema: ResourceSchema, frame: pd.DataFrame) -> Any:
+def _pandera_schema(schema: TableSchema, frame: pd.DataFrame) -> Any:
     pa = _pandera()
     columns = {}
     for f in schema.fields:
@@ -210,7 +210,7 @@ def _pandera_schema(schema: ResourceSchema, frame: pd.DataFrame) -> Any:
                               report_duplicates="all")
 
 
-def _rule_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) -> list[Problem]:
+def _rule_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> list[Problem]:
     pa = _pandera()
     try:
         with _no_pyspark_warning():
@@ -252,7 +252,7 @@ def _rule_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) ->
     return problems
 
 
-def _index_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) -> list[Problem]:
+def _index_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> list[Problem]:
     if schema.time_index is None:
         return []
     unit, time, frequency = schema.time_index
@@ -281,7 +281,7 @@ def _index_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) -
     return problems
 
 
-def _share_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) -> list[Problem]:
+def _share_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> list[Problem]:
     problems = []
     for share, (num, den) in schema.share_columns.items():
         if not {share, num, den} <= set(frame.columns):
@@ -301,7 +301,7 @@ def _share_problems(table: Table, schema: ResourceSchema, frame: pd.DataFrame) -
     return problems
 
 
-def check_table(table: Table, schema: ResourceSchema) -> list[Problem]:
+def check_table(table: Table, schema: TableSchema) -> list[Problem]:
     """Every problem of ``table`` against ``schema`` (empty list when the file is valid).
 
     Parameters

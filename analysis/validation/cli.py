@@ -1,8 +1,12 @@
-"""``python -m analysis validate PATH...``: check data files; exit 1 on any problem.
+"""``python -m analysis validate PATH...``: check data files against their schemas.
 
 Each problem is printed on stderr as ``FILE: row N, column 'C': message``; a valid file gets one
-``OK`` line on stdout. Directories are searched for ``.csv`` and ``.xlsx`` files. Inputs are only
-read, never written.
+``OK`` line on stdout. Directories are searched for ``.csv`` and ``.xlsx`` files. A file's
+schema is the registered one of the same name (see :mod:`analysis.registry`), else one inferred
+from its columns, unless ``--schema`` names one. Inputs are only read, never written.
+
+Exit status: 0 every file is valid; 1 a file was refused (its problems above a final ``error:``
+line); 2 usage error.
 """
 
 from __future__ import annotations
@@ -11,18 +15,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.validation import ValidationError, validate_file
+from analysis.cli_spec import run_guarded
+from analysis.errors import InputError
+from analysis.validation import ValidationError, schema_names, validate_file
 from analysis.validation.errors import Problem
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_INTERNAL = 0, 1, 3
+FLAGS = {"schema": "--schema"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` arguments."""
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help="CSV or .xlsx files, or directories to search")
-    parser.add_argument("--schema", default=None,
-                        help="force a registered schema (default: by file name, else inferred)")
+    parser.add_argument("--schema", default=None, choices=schema_names(), metavar="NAME",
+                        help="force a registered schema: " + ", ".join(schema_names())
+                        + " (default: by file name, else inferred from the columns)")
     parser.add_argument("--max-problems", type=int, default=50,
                         help="problems printed per file (default 50; 0 = all)")
 
@@ -38,7 +45,7 @@ def _expand(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _print_problems(problems: tuple[Problem, ...] | list[Problem], limit: int) -> None:
+def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
     shown = problems if limit <= 0 else problems[:limit]
     for problem in shown:
         print(str(problem), file=sys.stderr)
@@ -47,34 +54,47 @@ def _print_problems(problems: tuple[Problem, ...] | list[Problem], limit: int) -
               file=sys.stderr)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Validate every file; return 0 when all are valid, 1 otherwise."""
-    files = _expand(list(args.paths))
+def validate_paths(paths: list[Path], schema: str | None = None, max_problems: int = 50) -> str:
+    """Validate every file, printing each problem as it is found.
+
+    Returns
+    -------
+    str
+        Empty: the ``OK`` lines are printed as each file passes.
+
+    Raises
+    ------
+    InputError
+        When no file was found or any file was refused.
+    """
+    files = _expand(paths)
     if not files:
-        print("no CSV or .xlsx files found in: " + ", ".join(map(str, args.paths)),
-              file=sys.stderr)
-        return EXIT_PROBLEMS
-    status = EXIT_OK
+        raise InputError("no CSV or .xlsx files found in: " + ", ".join(map(str, paths)))
+    refused = 0
     for path in files:
         try:
-            report = validate_file(path, args.schema)
+            report = validate_file(path, schema)
         except ValidationError as error:
-            _print_problems(error.problems, args.max_problems)
-            status = max(status, EXIT_PROBLEMS)
-            continue
-        except Exception as error:  # a bug, not bad data: still one line, no traceback
-            print(f"{path}: internal error while validating ({type(error).__name__}: {error}); "
-                  "please report it", file=sys.stderr)
-            status = EXIT_INTERNAL
+            _print_problems(error.problems, max_problems)
+            refused += 1
             continue
         if report.ok:
-            print(f"OK {path} (schema {report.schema}, {report.n_rows} rows, {report.encoding})")
+            print(f"OK {path} (schema {report.schema}, {report.n_rows} rows, {report.encoding})",
+                  flush=True)
         else:
-            _print_problems(report.problems, args.max_problems)
+            _print_problems(report.problems, max_problems)
             print(f"{path}: {len(report.problems)} problem(s) (schema {report.schema})",
                   file=sys.stderr)
-            status = max(status, EXIT_PROBLEMS)
-    return status
+            refused += 1
+    if refused:
+        raise InputError(f"{refused} of {len(files)} file(s) did not validate")
+    return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate every file; return the exit status (0, 1 or 2)."""
+    return run_guarded(lambda: validate_paths(list(args.paths), args.schema, args.max_problems),
+                       FLAGS)
 
 
 def main(argv: list[str] | None = None) -> int:

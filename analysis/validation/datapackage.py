@@ -1,11 +1,12 @@
 """Build ``data/datapackage.json``: a Frictionless Tabular Data Package for every file in data/.
 
-Each tabular resource carries its Table Schema (fields, types, constraints, primary key, foreign
-keys) from :mod:`analysis.validation.schemas`, the file's ``sha256`` hash and size, and its
+Each tabular resource is generated from its declaration in :mod:`analysis.registry`: Table
+Schema (fields, types, constraints, primary key, foreign keys), title, description and
 provenance (for synthetic files: generator, command, config file and its hash, seed, and the
-claims it is calibrated to). The descriptor is *generated*, never hand-edited, so it cannot
-drift from the schemas the validator enforces; the hash makes an edit to a raw file without a
-refresh fail the test suite loudly.
+claims it is calibrated to), plus the file's ``sha256`` hash and size. The descriptor is
+*generated*, never hand-edited, so it cannot drift from the schemas the validator enforces; the
+hash makes an edit to a raw file without a refresh fail the test suite loudly. Refresh it with
+``python -m analysis.validation.checksums --write``.
 
 Examples
 --------
@@ -24,17 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from analysis import paths
-from analysis.validation.schemas import RESOURCES, ResourceSchema
+from analysis.registry import DATASETS, Declaration, declaration
+from analysis.synthetic.config import CONFIG_PATH, load_config
 
 DESCRIPTOR_PATH: Path = paths.DATA / "datapackage.json"
-ASSUMPTIONS = "synthetic/assumptions.toml"
-
-FOREIGN_KEYS: dict[str, list[dict[str, Any]]] = {
-    "claims": [{"fields": "paper_id", "reference": {"resource": "papers", "fields": "paper_id"}}],
-    "lenses": [{"fields": "paper_id", "reference": {"resource": "papers", "fields": "paper_id"}}],
-    "mechanisms": [{"fields": "lens_id", "reference": {"resource": "lenses", "fields": "lens_id"}}],
-    "hypotheses": [{"fields": "lens_id", "reference": {"resource": "lenses", "fields": "lens_id"}}],
-}
+REFRESH_COMMAND = "python -m analysis.validation.checksums --write"
 
 
 def sha256(path: Path) -> str:
@@ -42,51 +37,59 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _provenance(resource: ResourceSchema) -> dict[str, Any]:
-    if resource.provenance == "synthetic":
-        from analysis.synthetic.config import load_config
+def _relative(path: Path) -> str:
+    return path.relative_to(paths.DATA).as_posix()
 
-        config = load_config()
+
+_CONFIG_IN_DATA = CONFIG_PATH.relative_to(paths.DATA)
+
+
+def _config_path() -> Path:
+    # Resolved at call time: paths.DATA may point at a copy of data/ (the tests do this).
+    return paths.DATA / _CONFIG_IN_DATA
+
+
+def _provenance(entry: Declaration) -> dict[str, Any]:
+    if entry.generated_by:
+        config = load_config(_config_path())
         anchors = config["anchors"]
-        calibrated = [cid for key in ("visit_share", "admission_share", "fund_share")
-                      for cid in anchors[key]] + [
-            anchors[k] for k in ("visit_share_change_post", "visit_share_change_year",
-                                 "outpatient_volume_growth", "admission_volume_growth",
-                                 "fund_growth_annual")]
-        if resource.name == "county_staggered_panel":
-            calibrated = [anchors["pilot_counties"]]
-        return {"class": "synthetic", "generator": "analysis.synthetic",
-                "command": "python -m analysis.synthetic", "config": ASSUMPTIONS,
-                "config_sha256": sha256(paths.DATA / ASSUMPTIONS),
+        calibrated = [cid for key in entry.calibrated_to
+                      for cid in (anchors[key] if isinstance(anchors[key], list)
+                                  else [anchors[key]])]
+        return {"class": entry.provenance, "generator": entry.generated_by,
+                "command": f"python -m {entry.generated_by}", "config": _relative(_config_path()),
+                "config_sha256": sha256(_config_path()),
                 "seed": int(config["generator"]["seed"]),
-                "anchors_from": "claims/claims.csv", "calibrated_to_claims": calibrated}
-    if resource.provenance == "mixed":
+                "anchors_from": declaration("claims").path, "calibrated_to_claims": calibrated}
+    if entry.provenance == "mixed":
         return {"class": "mixed", "row_column": "provenance",
                 "note": "each row's class is in its provenance column"}
-    if resource.provenance == "assumed":
+    if entry.provenance == "assumed":
         return {"class": "assumed",
                 "note": "the compendium's own synthesis; not stated by the papers"}
-    if resource.provenance == "public":
-        return {"class": "public", "source": resource.source}
-    return {"class": resource.provenance, "sources": "the four papers (see papers.csv)"}
+    if entry.provenance == "public":
+        return {"class": "public", "source": entry.source}
+    return {"class": entry.provenance, "sources": "the four papers (see papers.csv)"}
 
 
-def _tabular(resource: ResourceSchema) -> dict[str, Any]:
-    path = paths.DATA / resource.path
-    schema: dict[str, Any] = {"fields": [f.descriptor() for f in resource.fields],
-                              "primaryKey": list(resource.primary_key), "missingValues": [""]}
-    if resource.name in FOREIGN_KEYS:
-        schema["foreignKeys"] = FOREIGN_KEYS[resource.name]
+def _tabular(entry: Declaration) -> dict[str, Any]:
+    path = paths.DATA / entry.path
+    schema: dict[str, Any] = {"fields": [f.descriptor() for f in entry.fields],
+                              "primaryKey": list(entry.primary_key), "missingValues": [""]}
+    if entry.foreign_keys:
+        schema["foreignKeys"] = [{"fields": column, "reference": {"resource": other,
+                                                                  "fields": other_column}}
+                                 for column, other, other_column in entry.foreign_keys]
     out: dict[str, Any] = {
-        "name": resource.name, "path": resource.path, "profile": "tabular-data-resource",
-        "title": resource.title, "description": resource.description, "format": "csv",
+        "name": entry.name, "path": entry.path, "profile": "tabular-data-resource",
+        "title": entry.title, "description": entry.description, "format": "csv",
         "mediatype": "text/csv", "encoding": "utf-8",
         "bytes": path.stat().st_size if path.exists() else None,
         "hash": f"sha256:{sha256(path)}" if path.exists() else None,
-        "schema": schema, "provenance": _provenance(resource)}
-    if resource.share_pairs:
-        out["rules"] = {"numerator_not_above_denominator": [list(p) for p in resource.share_pairs],
-                        "complete_index": list(resource.time_index or ())}
+        "schema": schema, "provenance": _provenance(entry)}
+    if entry.share_pairs:
+        out["rules"] = {"numerator_not_above_denominator": [list(p) for p in entry.share_pairs],
+                        "complete_index": list(entry.time_index or ())}
     return out
 
 
@@ -98,15 +101,17 @@ def build_descriptor() -> dict[str, Any]:
     dict
         JSON-serialisable Frictionless descriptor.
     """
-    resources = [_tabular(r) for r in RESOURCES]
-    config = paths.DATA / ASSUMPTIONS
+    resources = [_tabular(entry) for entry in DATASETS]
+    config = _config_path()
     resources.append({
-        "name": "synthetic_assumptions", "path": ASSUMPTIONS, "title": "Synthetic-data assumptions",
+        "name": "synthetic_assumptions", "path": _relative(config),
+        "title": "Synthetic-data assumptions",
         "description": "Every assumption of the synthetic-data generator, commented (TOML).",
         "format": "toml", "mediatype": "application/toml", "encoding": "utf-8",
         "bytes": config.stat().st_size, "hash": f"sha256:{sha256(config)}",
         "provenance": {"class": "assumed", "note": "stated assumptions; anchors are read from "
-                                                   "claims/claims.csv, not typed here"}})
+                                                   f"{declaration('claims').path}, not typed "
+                                                   "here"}})
     # Documentation files (READMEs written next to the data) are described and hashed too, so
     # every file in data/ is covered; they hold no data values.
     for doc in sorted(paths.DATA.rglob("*.md")):
@@ -124,7 +129,7 @@ def build_descriptor() -> dict[str, Any]:
         "description": "Claims transcribed from four papers in the Chinese Journal of Health "
                        "Policy, framework crosswalks, a glossary, and clearly labelled synthetic "
                        "series calibrated to the reported values. Generated by "
-                       "python -m analysis.validation.checksums --write.",
+                       f"{REFRESH_COMMAND}.",
         "provenance_classes": {
             "reported": "printed in one of the four papers (paper, section, verbatim words)",
             "public": "from a citable public source",

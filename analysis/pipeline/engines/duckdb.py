@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from analysis.pipeline.engines import EngineOutput, Step, no_step
-from analysis.pipeline.inputs import InputFile
+from analysis.pipeline.inputs import InputError, InputFile
 from analysis.pipeline.query import (
     DETAIL_GROUPS_SQL,
     DETAIL_TOTALS_SQL,
@@ -134,18 +134,23 @@ def execute(files: list[InputFile], quarantine: Path | None = None, step: Step =
     """
     con = connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_directory)
     try:
-        kinds = kinds_of(con, files) if typed else TEXT_KINDS
-        con.execute(f"CREATE TEMP VIEW settlements_raw AS {raw_view_sql(files, kinds)}")
-        for name, sql, materialise in stages(kinds, "duckdb"):
-            kind = "TABLE" if "duckdb" in materialise else "VIEW"
-            con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
-        step("check")
-        if quarantine is None:
-            groups = con.execute(GROUPS_SQL).df()
-        else:
-            # One pass gives both the series and the failing rows (see DETAIL_GROUPS_SQL).
-            con.execute(f"CREATE TEMP TABLE settlements_groups AS {DETAIL_GROUPS_SQL}")
-            groups = con.execute(DETAIL_TOTALS_SQL).df()
+        try:
+            kinds = kinds_of(con, files) if typed else TEXT_KINDS
+            con.execute(f"CREATE TEMP VIEW settlements_raw AS {raw_view_sql(files, kinds)}")
+            for name, sql, materialise in stages(kinds, "duckdb"):
+                kind = "TABLE" if "duckdb" in materialise else "VIEW"
+                con.execute(f"CREATE TEMP {kind} {name} AS {sql}")
+            step("check")
+            if quarantine is None:
+                groups = con.execute(GROUPS_SQL).df()
+            else:
+                # One pass gives both the series and the failing rows (see DETAIL_GROUPS_SQL).
+                con.execute(f"CREATE TEMP TABLE settlements_groups AS {DETAIL_GROUPS_SQL}")
+                groups = con.execute(DETAIL_TOTALS_SQL).df()
+        except duckdb.InvalidInputException as error:
+            # Row-level problems are quarantined; this is a file DuckDB cannot parse at all.
+            message = str(error).strip().splitlines()[0]
+            raise InputError(f"the records cannot be read: {message}") from error
         step("aggregate")
         rows_read = int(con.execute(RAW_COUNT_SQL).fetchone()[0])  # type: ignore[index]
         step("count")

@@ -1,10 +1,10 @@
-"""Figures for the multi-level security chapter (Gong & Wang 2024, Tables 1 and 2) and for
-G County's handling-service network (Yang et al. 2023).
+"""Holistic governance of the multi-level security system
+(``book/frameworks/holistic_multilevel_security.md``): Gong & Wang 2024, Tables 1 and 2.
 
-All values are *reported*: they come from ``load_data("policy_documents")``,
-``load_data("security_schemes")`` and the ``gc_*`` rows of ``load_data("claims")``. Where the
-printed Table 1 disagrees with the paper's body text (the claims helper's ``body_text_check``
-column), the timeline marks the row instead of silently correcting it.
+All values are *reported*: they come from the registry's ``policy_documents`` and
+``security_schemes`` datasets. Where the printed Table 1 disagrees with the paper's body
+text (the ``body_text_check`` column), the timeline marks the row instead of silently
+correcting it.
 
 Examples
 --------
@@ -14,16 +14,89 @@ Examples
 'multi-level, other wording'
 >>> statement_class("健全全民医保体系。")
 'no multi-level wording'
+>>> numbers()["ml-n-schemes"] == len(schemes())
+True
 """
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from analysis import frameworks as fw
+from analysis.datasets import load_data
+from analysis.plotting.diagrams import draw_framework
 from analysis.plotting.style import use_book_style
+
+LENS = "holistic_multilevel"
+
+
+@cache
+def crosswalk() -> fw.Crosswalk:
+    """The crosswalk, read through the registry."""
+    return fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
+                             load_data("hypotheses").frame)
+
+
+@cache
+def documents() -> pd.DataFrame:
+    """Gong & Wang's Table 1, as printed."""
+    return load_data("policy_documents").frame
+
+
+@cache
+def schemes() -> pd.DataFrame:
+    """Gong & Wang's Table 2, as printed."""
+    return load_data("security_schemes").frame
+
+
+def numbers() -> dict[str, Any]:
+    """Every number the page glues: Table 1 and Table 2 counts and the lens's quote."""
+    docs, table2 = documents(), schemes()
+    classes = docs["key_statement"].map(statement_class)
+    medical = classes == "multi-level medical security"
+    moved = table2.loc[table2["current_layer_en"] != table2["authors_layer_en"], "scheme"]
+    return {
+        "ml-lens-quote": crosswalk().lens(LENS)["source_zh"],
+        "ml-n-rows": len(docs),
+        "ml-n-documents": int(docs["n_documents"].astype(int).sum()),
+        "ml-first-year": int(docs["year"].min()),
+        "ml-last-year": int(docs["year"].max()),
+        "ml-first-medical-year": int(docs.loc[medical, "year"].min()),
+        "ml-n-medical": int(medical.sum()),
+        "ml-n-differs": int((docs["body_text_check"] == "differs").sum()),
+        "ml-n-schemes": len(table2),
+        "ml-n-moved": len(moved),
+        "ml-moved-names": "、".join(moved),
+        "ml-n-mech": len(crosswalk().mechanisms_of(LENS)),
+    }
+
+
+def figure_framework() -> Figure:
+    """Gong and Wang's framework redrawn from the crosswalk (``fig-ml-framework``)."""
+    return draw_framework(LENS, crosswalk())
+
+
+def figure_timeline() -> Figure:
+    """Table 1 as a timeline (``fig-ml-timeline``)."""
+    return plot_policy_timeline(documents())
+
+
+def figure_schemes() -> Figure:
+    """Table 2 as a matrix of layers (``fig-ml-schemes``)."""
+    return plot_scheme_matrix(schemes())
+
+
+def mechanisms() -> Markdown:
+    """The lens's mechanisms in the paper's words."""
+    return Markdown(fw.mechanism_markdown(crosswalk(), LENS))
+
 
 STATEMENT_CLASSES: dict[str, dict[str, object]] = {
     "multi-level medical security": {"marker": "o", "markerfacecolor": "black",
@@ -160,76 +233,4 @@ def plot_scheme_matrix(schemes: pd.DataFrame) -> Figure:
               title_fontsize=7.5)
     ax.set_title("Eight medical-security schemes: current layering and the authors' layering")
     fig.tight_layout()
-    return fig
-
-
-G_COUNTY_LEVELS: tuple[tuple[str, str], ...] = (
-    ("gc_county_centres", "county handling centres\n县级经办中心"),
-    ("gc_township_stations", "township insurance stations\n乡镇医保工作站"),
-    ("gc_village_rooms", "village/community service rooms\n村(社区)医保便民服务室"),
-)
-
-
-def g_county_network(claims: pd.DataFrame) -> pd.DataFrame:
-    """Outlets per level of G County's network and the 2022 workload of the lower two levels.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per level: claim_id, level, outlets (reported).
-    """
-    table = claims.set_index("claim_id")
-    return pd.DataFrame([{"claim_id": cid, "level": label, "outlets": float(table.at[cid, "value"])}
-                         for cid, label in G_COUNTY_LEVELS])
-
-
-def plot_g_county_network(claims: pd.DataFrame) -> Figure:
-    """G County's three-level handling network: outlets per level, delegated items, workload.
-
-    Parameters
-    ----------
-    claims
-        ``load_data("claims").frame`` (uses ``gc_county_centres``, ``gc_township_stations``,
-        ``gc_village_rooms``, ``gc_items_delegated`` and ``gc_cases_2022``).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Left: outlets per level (reported). Right: cases handled in 2022 by township stations
-        and village rooms together (reported) and per outlet (computed from reported values).
-    """
-    use_book_style()
-    table = claims.set_index("claim_id")
-    network = g_county_network(claims)
-    items = int(table.at["gc_items_delegated", "value"])
-    cases = float(table.at["gc_cases_2022", "value"])
-    lower = network["outlets"].iloc[1:].sum()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.4),
-                                      gridspec_kw={"width_ratios": [1.6, 1]})
-    y = list(range(len(network)))[::-1]
-    left.barh(y, network["outlets"], color="0.45", edgecolor="black", height=0.55)
-    for yi, value in zip(y, network["outlets"]):
-        left.text(value + 4, yi, f"{value:.0f}", va="center", fontsize=9)
-    left.set_yticks(y, network["level"], fontsize=8)
-    left.set_xlabel("outlets (reported)")
-    left.set_xlim(0, network["outlets"].max() * 1.18)
-    left.set_title(f"Outlets by level ({items} service items delegated, accepted at every outlet)",
-                   fontsize=8.5)
-    left.grid(axis="y", visible=False)
-    bars = right.bar([0, 1], [cases, cases / lower], color=["0.45", "white"],
-                     edgecolor="black", hatch=["", "//"])
-    right.set_yscale("log")
-    right.set_xticks([0, 1], ["cases, 2022\n(reported)",
-                              f"per township or\nvillage outlet\n(computed: ÷ {lower:.0f})"],
-                     fontsize=8)
-    for bar, value in zip(bars, [cases, cases / lower]):
-        right.text(bar.get_x() + bar.get_width() / 2, value * 1.25, f"{value:,.0f}",
-                   ha="center", fontsize=9)
-    right.set_ylim(1, cases * 6)
-    right.set_ylabel("cases handled (log scale)")
-    right.set_title("Township and village workload", fontsize=8.5)
-    right.grid(axis="x", visible=False)
-    fig.text(0.01, 0.01, "Source: Yang et al. 2023, section 2.2 (claims gc_*).", fontsize=7,
-             color="0.3")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

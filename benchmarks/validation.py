@@ -1,4 +1,4 @@
-"""Benchmark for ``make bench``: synthetic generation and validation wall times.
+"""Validation benchmark: synthetic generation and validation wall times.
 
 Not a test: it reports seconds and rows per second for the issue notes.
 """

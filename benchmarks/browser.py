@@ -1,4 +1,4 @@
-"""``make bench``: wall time of the real-browser suite (``tests/browser``) on the built site.
+"""Browser benchmark: wall time of the real-browser suite (``tests/browser``) on the built site.
 
 The suite runs in a subprocess exactly as ``make test`` runs it, except that it reuses the
 existing ``_build/html`` (``COMPENDIUM_REUSE_BUILD=1``) so the figure is the browser time

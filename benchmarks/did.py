@@ -1,4 +1,4 @@
-"""``make bench`` entry: Callaway-Sant'Anna on 3,000 counties x 10 years, and 10,000 draws.
+"""DiD benchmark: Callaway-Sant'Anna on 3,000 counties x 10 years, and 10,000 draws.
 
 Targets (issue 5): CS with standard errors and all aggregations within 10 s; 10,000
 permutation draws within 2 s (2 cores).

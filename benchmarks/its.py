@@ -1,4 +1,4 @@
-"""``make bench`` entry: vectorised power simulation against a per-replication statsmodels loop.
+"""ITS benchmark: vectorised power simulation against a per-replication statsmodels loop.
 
 Scenario: the monthly design of the chapter (72 pre-reform and 24 post-reform months,
 level+slope model), AR(1) errors with rho = 0.5 and marginal SD 1.5 pp, feasible two-step

@@ -1,4 +1,4 @@
-"""``make bench`` entry: the pipeline at 10 and 100 million settlement records.
+"""Pipeline benchmark: the pipeline at 10 and 100 million settlement records.
 
 1. **10 million records → series, DuckDB vs pandas.** Synthetic records (25 counties, 96
    months, Chinese labels, typed Parquet columns, about 0.2 % defective rows and some duplicate
@@ -307,7 +307,7 @@ def run(include_100m: bool | None = None) -> dict[str, float | str]:
 
 
 def main() -> int:
-    """Print the benchmark results (``python -m analysis.pipeline.benchmark``)."""
+    """Print the benchmark results (``python -m benchmarks.pipeline``)."""
     for key, value in run().items():
         print(f"{key:<66} {value}")
     return 0

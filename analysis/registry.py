@@ -1,0 +1,358 @@
+"""Every dataset in ``data/``, declared once: file, provenance, description, schema and loader.
+
+Each :class:`Declaration` below is the only place its dataset is described. Everything else is
+derived from it:
+
+* :func:`analysis.datasets.load_data` reads the file with the declared loader and returns it
+  with its provenance;
+* ``python -m analysis validate`` finds the schema of a file by its name
+  (:func:`declaration_for_file`) and checks the declared fields and rules;
+* ``data/datapackage.json`` (:mod:`analysis.validation.datapackage`) is generated from the
+  declarations and the files' hashes; a test fails when it drifts;
+* the synthetic generator writes the files declared ``generated_by="analysis.synthetic"``.
+
+Examples
+--------
+>>> declaration("district_monthly").path
+'synthetic/district_monthly.csv'
+>>> declaration_for_file("my_copy/district_monthly.xlsx").name
+'district_monthly'
+>>> declaration_for_file("my_county.csv") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import paths
+from analysis.datasets import Provenance, add_shares
+from analysis.synthetic.config import load_config, treated_district
+from analysis.validation.schemas import (
+    Field,
+    TableSchema,
+    count_fields,
+    provenance_field,
+    text_fields,
+)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One dataset: what it is, where it is, what its columns must hold and how to load it.
+
+    Attributes
+    ----------
+    name
+        Dataset name, for :func:`analysis.datasets.load_data` and the data package.
+    path
+        File path relative to ``data/``.
+    provenance
+        "reported", "public", "assumed", "synthetic" or "mixed" (per-row ``provenance`` column).
+    title, description
+        A short title and one sentence on what the rows are.
+    fields, primary_key, share_pairs, time_index
+        The table schema (see :class:`analysis.validation.schemas.TableSchema`).
+    loader
+        Reads the file into the frame :func:`~analysis.datasets.load_data` returns.
+    foreign_keys
+        ``(column, other dataset, its column)`` references.
+    source
+        Citation of a public source.
+    generated_by
+        Module that writes the file (synthetic data), if any.
+    calibrated_to
+        Keys of ``[anchors]`` in the assumptions file whose claims the generated file reproduces.
+    """
+
+    name: str
+    path: str
+    provenance: Provenance
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    loader: Callable[[Path], pd.DataFrame]
+    share_pairs: tuple[tuple[str, str], ...] = ()
+    time_index: tuple[str | None, str, str] | None = None
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    source: str = ""
+    generated_by: str = ""
+    calibrated_to: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> Path:
+        """Absolute path of the file."""
+        return paths.DATA / self.path
+
+    @property
+    def schema(self) -> TableSchema:
+        """The table schema the validator checks."""
+        return TableSchema(name=self.name, fields=self.fields, primary_key=self.primary_key,
+                           share_pairs=self.share_pairs, time_index=self.time_index)
+
+
+# Loaders ------------------------------------------------------------------------------------
+
+def _text(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.str.strip().replace("", None), errors="coerce").astype(float)
+
+
+def _text_with(**conversions: str) -> Callable[[Path], pd.DataFrame]:
+    """A loader that reads text and converts the named columns: "float" or "Int64"."""
+
+    def load(path: Path) -> pd.DataFrame:
+        frame = _text(path)
+        for column, dtype in conversions.items():
+            if column in frame:
+                frame[column] = _numeric(frame[column]).astype(dtype)
+        return frame
+
+    return load
+
+
+def _boolean(series: pd.Series) -> pd.Series:
+    return series.map({"True": True, "False": False}).astype(bool)
+
+
+def _district_monthly(path: Path) -> pd.DataFrame:
+    frame = _text(path)
+    frame["month"] = pd.to_datetime(frame["month"], format="%Y-%m-%d").astype("datetime64[ns]")
+    frame["first_treated"] = pd.to_datetime(frame["first_treated"].replace("", None),
+                                            format="%Y-%m-%d").astype("datetime64[ns]")
+    frame["treated"] = _boolean(frame["treated"])
+    for column in frame.columns[frame.columns.str.endswith(("_primary", "_total"))]:
+        frame[column] = frame[column].astype("int64")
+    return add_shares(frame)
+
+
+def _county_panel(path: Path) -> pd.DataFrame:
+    frame = _text(path)
+    for column in ("year", "first_treated", "visits_primary", "visits_total", "fund_primary",
+                   "fund_total"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("true_visit_effect_pp", "true_fund_effect_pp"):
+        frame[column] = frame[column].astype(float)
+    frame["treated"] = _boolean(frame["treated"])
+    return add_shares(frame)
+
+
+def _typed(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8")
+
+
+# Declarations -------------------------------------------------------------------------------
+
+PAPER_IDS = ("yang2023", "gong2024", "cui2021", "luo2025")
+_PAPER = ("paper_id", "papers", "paper_id")
+_LENS = ("lens_id", "lenses", "lens_id")
+
+_CONFIG = load_config()
+_TREATED = treated_district(_CONFIG)
+_FIRST_YEAR = _CONFIG["generator"]["first_month"][:4]
+_LAST_YEAR = _CONFIG["generator"]["last_month"][:4]
+
+DATASETS: tuple[Declaration, ...] = (
+    Declaration(
+        name="papers", path="papers.csv", provenance="reported", title="The four papers",
+        description="The four papers: authors, journal, DOI, titles and theoretical lens.",
+        fields=(Field("paper_id", required=True, unique=True, enum=PAPER_IDS),
+                Field("authors", required=True),
+                Field("year", "year", required=True, minimum=1990, maximum=2100),
+                Field("journal", required=True),
+                Field("volume", "integer", minimum=1), Field("issue", "integer", minimum=1),
+                Field("doi", required=True, pattern=r"^10\.\d{4,9}/\S+$"),
+                *text_fields("title_zh", "title_en", required=("title_zh", "title_en")),
+                Field("seed_file", required=True, pattern=r"^\d{3}_[0-9a-f]+\.txt$"),
+                Field("lens", required=True)),
+        primary_key=("paper_id",),
+        loader=_text_with(year="Int64", volume="Int64", issue="Int64")),
+    Declaration(
+        name="claims", path="claims/claims.csv", provenance="mixed", title="Claims ledger",
+        description="Every quantitative statement of the four papers, with its verbatim source "
+                    "words; a few rows are explicit assumptions.",
+        fields=(Field("claim_id", required=True, unique=True, pattern=r"^[a-z0-9_]+$"),
+                Field("paper_id", required=True, enum=PAPER_IDS),
+                *text_fields("section", "source_zh", "gloss_en", "quantity", "geography",
+                             "period", required=("section", "gloss_en", "quantity")),
+                Field("value", "number", "Numeric reading of the printed value; empty when the "
+                                         "claim is not a number."),
+                Field("value_as_printed", description="The value exactly as printed."),
+                Field("unit", required=True),
+                provenance_field(),
+                *text_fields("note", "used_in")),
+        primary_key=("claim_id",), foreign_keys=(_PAPER,),
+        loader=_text_with(value="float")),
+    Declaration(
+        name="policy_documents", path="claims/gong2024_policy_documents.csv",
+        provenance="reported", title="Gong & Wang 2024, Table 1",
+        description="Gong & Wang 2024, Table 1: policy documents 1992-2022, as printed.",
+        fields=(Field("row", "integer", required=True, unique=True, minimum=1),
+                Field("year_as_printed", required=True),
+                Field("year", "year", minimum=1949, maximum=2100),
+                Field("n_documents", "integer", minimum=0),
+                *text_fields("document", "key_statement", "source_zh", "section", "table",
+                             required=("document", "key_statement")),
+                provenance_field(),
+                *text_fields("body_text_check", "body_text_source_zh", "note")),
+        primary_key=("row",),
+        loader=_text_with(year="Int64")),
+    Declaration(
+        name="security_schemes", path="claims/gong2024_security_schemes.csv",
+        provenance="reported", title="Gong & Wang 2024, Table 2",
+        description="Gong & Wang 2024, Table 2: the eight medical-security schemes.",
+        fields=(Field("row", "integer", required=True, unique=True, minimum=1),
+                *text_fields("layer_cell_as_printed", "current_layer", "current_layer_en",
+                             "scheme", "organiser", "funding_source", "compulsory_as_printed",
+                             required=("current_layer", "scheme")),
+                Field("compulsory", "boolean"),
+                *text_fields("authors_layer", "authors_layer_en"),
+                Field("layer_changed", "boolean"),
+                *text_fields("authors_layer_source_zh", "source_zh", "section", "table"),
+                provenance_field(), Field("note")),
+        primary_key=("row",), loader=_text),
+    Declaration(
+        name="lenses", path="frameworks/lenses.csv", provenance="reported",
+        title="Framework crosswalk: lenses",
+        description="The theoretical lens of each paper: theorists, unit of analysis, drivers.",
+        fields=(Field("lens_id", required=True, unique=True),
+                Field("paper_id", required=True, enum=PAPER_IDS),
+                *text_fields("lens_name_en", "lens_name_zh", "theorists", "theorists_basis",
+                             "theorists_context", "unit_of_analysis", "unit_of_analysis_basis",
+                             "drivers", "drivers_basis", "actors", "actors_basis",
+                             "outcomes_claimed", "outcomes_claimed_basis", "role_of_financing",
+                             "role_of_financing_basis", "role_of_public", "role_of_public_basis",
+                             "how_change_happens", "how_change_happens_basis", "level_order",
+                             "source_zh", "section", required=("lens_name_en",)),
+                provenance_field()),
+        primary_key=("lens_id",), foreign_keys=(_PAPER,), loader=_text),
+    Declaration(
+        name="mechanisms", path="frameworks/mechanisms.csv", provenance="reported",
+        title="Framework crosswalk: mechanisms",
+        description="Each mechanism as the paper names it, with observable indicators.",
+        fields=(Field("mechanism_id", required=True, unique=True),
+                Field("lens_id", required=True),
+                *text_fields("mechanism_zh", "mechanism_en", "level", "groups_under",
+                             "description_en", "source_zh", "section", "observable_indicator",
+                             "series", "testable_by", "predicted_direction", "hypothesis_id",
+                             required=("mechanism_zh",)),
+                provenance_field(), Field("basis")),
+        primary_key=("mechanism_id",), foreign_keys=(_LENS,), loader=_text),
+    Declaration(
+        name="hypotheses", path="frameworks/hypotheses.csv", provenance="assumed",
+        title="Testable hypotheses",
+        description="Testable statements this book derives from the frameworks.",
+        fields=(Field("hypothesis_id", required=True, unique=True),
+                Field("lens_id", required=True),
+                *text_fields("mechanism_ids", "series", "predicted_direction", "effect_form",
+                             "statement_en", "analysis", "testable_by", "data_in_book",
+                             "evidence_labels", "basis", required=("statement_en",))),
+        primary_key=("hypothesis_id",), foreign_keys=(_LENS,), loader=_text),
+    Declaration(
+        name="glossary", path="glossary.csv", provenance="reported", title="Bilingual glossary",
+        description="Bilingual glossary of the policy terms the book uses.",
+        fields=(Field("term_zh", required=True, unique=True),
+                *text_fields("pinyin", "term_en", "definition_en", "seed_match", "in_papers",
+                             "first_paper", required=("pinyin", "term_en", "definition_en"))),
+        primary_key=("term_zh",), loader=_text),
+    Declaration(
+        name="district_monthly", path="synthetic/district_monthly.csv", provenance="synthetic",
+        title="Synthetic monthly district counts",
+        description=f"Synthetic monthly primary-care and total counts for the treated district "
+                    f"({_TREATED}) and never-reformed comparison districts, "
+                    f"{_FIRST_YEAR}-{_LAST_YEAR}, calibrated to the treated district's "
+                    "reported anchors.",
+        fields=(Field("district", required=True,
+                      pattern=rf"^({re.escape(_TREATED)}|comparison_\d{{2}})$"),
+                Field("month", "date", "First day of the month.", required=True,
+                      first_of_month=True),
+                *count_fields("visits", "admissions", "fund"),
+                Field("treated", "boolean", "District is reformed (the treated district).",
+                      required=True),
+                Field("first_treated", "date", "First reform month; empty if never reformed."),
+                provenance_field("synthetic")),
+        primary_key=("district", "month"),
+        share_pairs=(("visits_primary", "visits_total"),
+                     ("admissions_primary", "admissions_total"), ("fund_primary", "fund_total")),
+        time_index=("district", "month", "monthly"),
+        generated_by="analysis.synthetic",
+        calibrated_to=("visit_share", "admission_share", "fund_share", "visit_share_change_post",
+                       "visit_share_change_year", "outpatient_volume_growth",
+                       "admission_volume_growth", "fund_growth_annual"),
+        loader=_district_monthly),
+    Declaration(
+        name="county_staggered_panel", path="synthetic/county_staggered_panel.csv",
+        provenance="synthetic", title="Synthetic staggered-adoption county panel",
+        description="Synthetic annual county panel with staggered adoption waves shaped like "
+                    "Anhui's.",
+        fields=(Field("county", required=True, pattern=r"^county_\d{3}$"),
+                Field("year", "year", required=True, minimum=1990, maximum=2100),
+                Field("first_treated", "integer", "Adoption year; 0 = never treated.",
+                      required=True, minimum=0, maximum=2100),
+                Field("wave", required=True,
+                      pattern=r"^(pilot_\d{4}|wave_\d{4}|never_treated)$"),
+                Field("treated", "boolean", "Adopted by this year.", required=True),
+                *count_fields("visits", "fund"),
+                Field("true_visit_effect_pp", "number",
+                      "Simulated effect on the visit share, pp.", required=True),
+                Field("true_fund_effect_pp", "number", "Simulated effect on the fund share, pp.",
+                      required=True),
+                provenance_field("synthetic")),
+        primary_key=("county", "year"),
+        share_pairs=(("visits_primary", "visits_total"), ("fund_primary", "fund_total")),
+        time_index=("county", "year", "annual"),
+        generated_by="analysis.synthetic", calibrated_to=("pilot_counties",),
+        loader=_county_panel),
+    Declaration(
+        name="sicily_smoking_ban", path="public/sicily_smoking_ban.csv", provenance="public",
+        title="Sicily smoking-ban series (Lopez Bernal et al. 2017)",
+        description="Public Sicily smoking-ban series (Lopez Bernal et al. 2017), used only to "
+                    "reproduce a published ITS result.",
+        fields=(Field("year", "year", required=True, minimum=2002, maximum=2006),
+                Field("month", "integer", required=True, minimum=1, maximum=12),
+                Field("aces", "integer", "Acute coronary events, ages 0-69.", required=True,
+                      minimum=0),
+                Field("time", "integer", "Month counter.", required=True, unique=True,
+                      minimum=1),
+                Field("smokban", "integer", "1 from the ban (January 2005).", required=True,
+                      minimum=0, maximum=1),
+                Field("pop", "number", "Population.", required=True, minimum=0),
+                Field("stdpop", "number", "Age-standardised population.", required=True,
+                      minimum=0),
+                provenance_field("public")),
+        primary_key=("year", "month"),
+        source=("Lopez Bernal J, Cummins S, Gasparrini A. Interrupted time series regression "
+                "for the evaluation of public health interventions: a tutorial. Int J "
+                "Epidemiol 2017;46(1):348-355, doi:10.1093/ije/dyw098 (corrigendum "
+                "2020;49(4):1414); the sicily.csv file published with the authors' code."),
+        loader=_typed),
+)
+
+
+def declaration(name: str) -> Declaration:
+    """The declaration of dataset ``name``.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the known ones.
+    """
+    for entry in DATASETS:
+        if entry.name == name:
+            return entry
+    raise KeyError(f"unknown dataset {name!r}; known: {', '.join(d.name for d in DATASETS)}")
+
+
+def declaration_for_file(file_name: str | Path) -> Declaration | None:
+    """The declaration whose file has the same stem (any folder, ``.csv`` or ``.xlsx``), if any."""
+    stem = Path(file_name).stem
+    return next((d for d in DATASETS if Path(d.path).stem == stem), None)
