@@ -31,14 +31,24 @@ from analysis.build.book import default_jobs, run_build
 from analysis.build.sphinx_inputs import MANIFESTS_FOLDER
 
 EDITED_FILE = Path("data") / "glossary.csv"
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__", "*.pyc",
-                                     ".pytest_cache", ".hypothesis", "test-artifacts")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "_build",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    "test-artifacts",
+)
 
 
 def _manifest_times(project: Path) -> dict[str, int]:
     folder = project / "_build" / MANIFESTS_FOLDER
-    return {path.relative_to(folder).with_suffix("").as_posix(): path.stat().st_mtime_ns
-            for path in folder.rglob("*.json")}
+    return {
+        path.relative_to(folder).with_suffix("").as_posix(): path.stat().st_mtime_ns
+        for path in folder.rglob("*.json")
+    }
 
 
 def _timed_build(project: Path) -> tuple[float, list[str]]:
@@ -65,9 +75,13 @@ def edit_glossary(project: Path) -> None:
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "analysis.validation.checksums", "--write"],
-                   cwd=project, env={**os.environ, "PYTHONPATH": str(project)}, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "analysis.validation.checksums", "--write"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        check=True,
+        capture_output=True,
+    )
 
 
 def run() -> dict[str, float | str]:

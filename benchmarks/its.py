@@ -46,8 +46,16 @@ def run() -> dict[str, float | str]:
         best = min(best, time.perf_counter() - start)
 
     start = time.perf_counter()
-    simulate_power(72, 24, rho=0.5, sd=1.5, effects=np.linspace(0.0, 4.0, 21), reps=REPS,
-                   seed=SEED, impact="level+slope")
+    simulate_power(
+        72,
+        24,
+        rho=0.5,
+        sd=1.5,
+        effects=np.linspace(0.0, 4.0, 21),
+        reps=REPS,
+        seed=SEED,
+        impact="level+slope",
+    )
     end_to_end = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -55,19 +63,20 @@ def run() -> dict[str, float | str]:
     naive_subset = time.perf_counter() - start
     naive_scaled = naive_subset * REPS / NAIVE_REPS
 
-    diff = max(float(np.max(np.abs(fast.params[:NAIVE_REPS] - slow.params))),
-               float(np.max(np.abs(fast.bse[:NAIVE_REPS] - slow.bse))))
+    diff = max(
+        float(np.max(np.abs(fast.params[:NAIVE_REPS] - slow.params))),
+        float(np.max(np.abs(fast.bse[:NAIVE_REPS] - slow.bse))),
+    )
     return {
         "ITS power: replications": float(REPS),
         "ITS power: vectorised time for 10,000 reps (s)": best,
-        "ITS power: end-to-end simulate_power, 10,000 reps, 21 effect sizes + MDE (s)":
-            end_to_end,
+        "ITS power: end-to-end simulate_power, 10,000 reps, 21 effect sizes + MDE (s)": end_to_end,
         f"ITS power: naive statsmodels loop, {NAIVE_REPS} reps (s)": naive_subset,
         "ITS power: naive loop scaled to 10,000 reps (s)": naive_scaled,
         "ITS power: speed ratio naive / vectorised": naive_scaled / best,
         "ITS power: max abs diff vs statsmodels (params, bse)": diff,
         "ITS power: scenario": "72 pre + 24 post months, level+slope, AR(1) rho 0.5, "
-                               "two-step Prais-Winsten",
+        "two-step Prais-Winsten",
     }
 
 

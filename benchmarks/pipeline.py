@@ -137,9 +137,19 @@ def pandas_series(path: Path) -> pd.DataFrame:
     level = _map_labels(frame["institution_level"], dict(LEVEL_LABELS))
     service = _map_labels(frame["service_type"], dict(SERVICE_LABELS))
     scheme = _map_labels(frame["scheme"], dict(SCHEME_LABELS))
-    ok = (text.notna().all(axis=1) & (text != "").all(axis=1) & day.notna() & total.notna()
-          & fund.notna() & (total >= 0) & (fund >= 0) & (fund <= total) & level.notna()
-          & service.notna() & scheme.notna())
+    ok = (
+        text.notna().all(axis=1)
+        & (text != "").all(axis=1)
+        & day.notna()
+        & total.notna()
+        & fund.notna()
+        & (total >= 0)
+        & (fund >= 0)
+        & (fund <= total)
+        & level.notna()
+        & service.notna()
+        & scheme.notna()
+    )
     repeated = text["record_id"].duplicated(keep=False)
     if repeated.any():
         copies = frame[repeated]
@@ -148,22 +158,36 @@ def pandas_series(path: Path) -> pd.DataFrame:
         extra_copy = copies.duplicated(keep="first")
         drop = copies["record_id"].isin(conflicting_ids) | extra_copy
         ok &= ~drop.reindex(frame.index, fill_value=False)
-    good = pd.DataFrame({
-        "district": text["county_code"], "month": day.dt.to_period("M").dt.to_timestamp(),
-        "outpatient": service == "outpatient", "primary": level == "primary", "fund": fund,
-    })[ok]
+    good = pd.DataFrame(
+        {
+            "district": text["county_code"],
+            "month": day.dt.to_period("M").dt.to_timestamp(),
+            "outpatient": service == "outpatient",
+            "primary": level == "primary",
+            "fund": fund,
+        }
+    )[ok]
     good["visits_primary"] = good["outpatient"] & good["primary"]
     good["admissions_primary"] = ~good["outpatient"] & good["primary"]
     good["fund_primary"] = good["fund"].where(good["primary"], 0.0)
-    grouped = good.groupby(["district", "month"], sort=True).agg(
-        visits_primary=("visits_primary", "sum"), visits_total=("outpatient", "sum"),
-        admissions_primary=("admissions_primary", "sum"), n=("outpatient", "size"),
-        fund_primary=("fund_primary", "sum"), fund_total=("fund", "sum")).reset_index()
+    grouped = (
+        good.groupby(["district", "month"], sort=True)
+        .agg(
+            visits_primary=("visits_primary", "sum"),
+            visits_total=("outpatient", "sum"),
+            admissions_primary=("admissions_primary", "sum"),
+            n=("outpatient", "size"),
+            fund_primary=("fund_primary", "sum"),
+            fund_total=("fund", "sum"),
+        )
+        .reset_index()
+    )
     grouped["admissions_total"] = grouped["n"] - grouped["visits_total"]
     for column in ("fund_primary", "fund_total"):
         grouped[column] = np.floor(grouped[column] + 0.5)
     return grouped[["district", "month", *COUNT_COLUMNS]].astype(
-        {"month": "datetime64[ns]", **{column: "int64" for column in COUNT_COLUMNS}})
+        {"month": "datetime64[ns]", **{column: "int64" for column in COUNT_COLUMNS}}
+    )
 
 
 _PLAIN_SQL = """
@@ -190,16 +214,27 @@ def plain_groupby_seconds(path: Path) -> tuple[float, float]:
         con.execute(_PLAIN_SQL.format(path=path)).fetchall()
         duck = time.perf_counter() - start
     start = time.perf_counter()
-    frame = pd.read_parquet(path, columns=["county_code", "settlement_date", "service_type",
-                                           "institution_level", "fund_paid"])
+    frame = pd.read_parquet(
+        path,
+        columns=[
+            "county_code",
+            "settlement_date",
+            "service_type",
+            "institution_level",
+            "fund_paid",
+        ],
+    )
     frame["month"] = pd.to_datetime(frame["settlement_date"]).dt.to_period("M")
     frame["outpatient"] = frame["service_type"] == "门诊"
     frame["visits_primary"] = frame["outpatient"] & frame["institution_level"].isin(
-        ["乡镇卫生院", "社区卫生服务中心"])
+        ["乡镇卫生院", "社区卫生服务中心"]
+    )
     frame["fund_paid"] = frame["fund_paid"].astype("float64")
     frame.groupby(["county_code", "month"]).agg(
-        visits_primary=("visits_primary", "sum"), visits_total=("outpatient", "sum"),
-        fund_total=("fund_paid", "sum"))
+        visits_primary=("visits_primary", "sum"),
+        visits_total=("outpatient", "sum"),
+        fund_total=("fund_paid", "sum"),
+    )
     return duck, time.perf_counter() - start
 
 
@@ -225,10 +260,20 @@ def out_of_core(path: Path, memory_limit: str = MEMORY_LIMIT) -> dict[str, float
     """
     with tempfile.TemporaryDirectory(prefix="bench-spill-") as scratch:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(path),
-                               str(Path(scratch) / "q.csv"), memory_limit,
-                               str(Path(scratch) / "spill")],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _CHILD,
+                str(path),
+                str(Path(scratch) / "q.csv"),
+                memory_limit,
+                str(Path(scratch) / "spill"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = json.loads(done.stdout)
     if peak_kib < before:  # pragma: no cover - getrusage reports the largest child so far
@@ -266,36 +311,44 @@ def run(include_100m: bool | None = None) -> dict[str, float | str]:
     baseline = pandas_series(path)
     pandas_seconds = time.perf_counter() - start
     plain = plain_groupby_seconds(path)
-    same = run_.series[["district", "month", *COUNT_COLUMNS]].reset_index(drop=True).equals(
-        baseline.reset_index(drop=True))
-    results.update({
-        "pipeline: 10M records -> series, DuckDB (s, best of 2)": round(duck, 2),
-        "pipeline: 10M records -> series, pandas (s)": round(pandas_seconds, 2),
-        "pipeline: DuckDB speed-up over pandas (x)": round(pandas_seconds / duck, 1),
-        "pipeline: pandas and DuckDB series identical": str(same),
-        "pipeline: 10M rows quarantined": float(run_.rows_quarantined),
-        "pipeline: 10M bare group-by without checks, DuckDB (s)": round(plain[0], 2),
-        "pipeline: 10M bare group-by without checks, pandas (s)": round(plain[1], 2),
-        "pipeline: CPU cores": float(os.cpu_count() or 0),
-    })
+    same = (
+        run_.series[["district", "month", *COUNT_COLUMNS]]
+        .reset_index(drop=True)
+        .equals(baseline.reset_index(drop=True))
+    )
+    results.update(
+        {
+            "pipeline: 10M records -> series, DuckDB (s, best of 2)": round(duck, 2),
+            "pipeline: 10M records -> series, pandas (s)": round(pandas_seconds, 2),
+            "pipeline: DuckDB speed-up over pandas (x)": round(pandas_seconds / duck, 1),
+            "pipeline: pandas and DuckDB series identical": str(same),
+            "pipeline: 10M rows quarantined": float(run_.rows_quarantined),
+            "pipeline: 10M bare group-by without checks, DuckDB (s)": round(plain[0], 2),
+            "pipeline: 10M bare group-by without checks, pandas (s)": round(plain[1], 2),
+            "pipeline: CPU cores": float(os.cpu_count() or 0),
+        }
+    )
     if include_100m:
         big, made_big = generated(100_000_000)
         results["pipeline: generate 100M records with DuckDB (s, 0 = cached)"] = round(made_big, 1)
         measured = out_of_core(big)
-        results.update({
-            "pipeline: 100M records from Parquet, DuckDB (s)": round(measured["seconds"], 1),
-            "pipeline: 100M peak RSS (GiB)": round(measured["peak_rss_gib"], 2),
-            "pipeline: 100M DuckDB memory_limit": MEMORY_LIMIT,
-            "pipeline: 100M Parquet size (GiB)": round(big.stat().st_size / 1024**3, 2),
-            "pipeline: 100M rows in": float(measured["rows_in"]),
-        })
+        results.update(
+            {
+                "pipeline: 100M records from Parquet, DuckDB (s)": round(measured["seconds"], 1),
+                "pipeline: 100M peak RSS (GiB)": round(measured["peak_rss_gib"], 2),
+                "pipeline: 100M DuckDB memory_limit": MEMORY_LIMIT,
+                "pipeline: 100M Parquet size (GiB)": round(big.stat().st_size / 1024**3, 2),
+                "pipeline: 100M rows in": float(measured["rows_in"]),
+            }
+        )
     else:
         results["pipeline: 100M part"] = "skipped (PIPELINE_BENCH_SKIP_100M=1)"
     if os.environ.get("PIPELINE_BENCH_SPARK", "") in ("1", "true"):
         from analysis.pipeline.engines.spark import session
 
-        spark = session("local[2]", {"spark.driver.memory": "6g",
-                                     "spark.sql.shuffle.partitions": "8"})
+        spark = session(
+            "local[2]", {"spark.driver.memory": "6g", "spark.sql.shuffle.partitions": "8"}
+        )
         with tempfile.TemporaryDirectory(prefix="bench-spark-") as scratch:
             start = time.perf_counter()
             build_series(path, engine="spark", quarantine=Path(scratch) / "q.csv", spark=spark)

@@ -19,8 +19,9 @@ AREAS = ("book", "its", "did", "pipeline", "validation", "browser")
 def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks and print their figures."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--only", default=",".join(AREAS),
-                        help="comma-separated subset of: " + ", ".join(AREAS))
+    parser.add_argument(
+        "--only", default=",".join(AREAS), help="comma-separated subset of: " + ", ".join(AREAS)
+    )
     args = parser.parse_args(argv)
     chosen = [part.strip() for part in args.only.split(",") if part.strip()]
     unknown = sorted(set(chosen) - set(AREAS))

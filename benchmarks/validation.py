@@ -34,9 +34,11 @@ def run() -> dict[str, float | str]:
     results["generate synthetic data (s)"] = _seconds(generate)
     files = sorted(paths.DATA.rglob("*.csv"))
     results["validate all data/ CSV files (s)"] = _seconds(
-        lambda: [validate_file(f) for f in files])
-    monthly = pd.read_csv(paths.DATA / "synthetic" / "district_monthly.csv", dtype=str,
-                          keep_default_na=False)
+        lambda: [validate_file(f) for f in files]
+    )
+    monthly = pd.read_csv(
+        paths.DATA / "synthetic" / "district_monthly.csv", dtype=str, keep_default_na=False
+    )
     with tempfile.TemporaryDirectory() as tmp:
         frames = [monthly.assign(district=monthly["district"] + f"_{i:03d}") for i in range(60)]
         big = pd.concat(frames, ignore_index=True)

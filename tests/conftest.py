@@ -38,5 +38,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
-                "book"):
+            "book"
+        ):
             item.add_marker(pytest.mark.book)

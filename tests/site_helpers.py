@@ -22,10 +22,21 @@ SPHINX_PAGES = ("search", "genindex")
 SOURCE_SUFFIXES = (".md", ".ipynb")
 IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|svg|webp|pdf|bmp|tiff?)$", re.IGNORECASE)
 # Scratch copies of the project leave out what a clean clone would not have.
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "__pycache__", "*.pyc",
-                                     ".pytest_cache", ".hypothesis", "test-artifacts",
-                                     "*.egg-info", ".ipynb_checkpoints", "spark-warehouse",
-                                     "metastore_db", "derby.log")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "_build",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    "test-artifacts",
+    "*.egg-info",
+    ".ipynb_checkpoints",
+    "spark-warehouse",
+    "metastore_db",
+    "derby.log",
+)
 
 
 def toc_docnames(root: Path = paths.ROOT) -> list[str]:
@@ -68,14 +79,21 @@ def read_soup(path: Path) -> BeautifulSoup:
 
 def article(soup: BeautifulSoup):
     """Return the page's own content (without the theme's navigation and header)."""
-    return (soup.select_one("article.bd-article") or soup.select_one("main#main-content")
-            or soup.body or soup)
+    return (
+        soup.select_one("article.bd-article")
+        or soup.select_one("main#main-content")
+        or soup.body
+        or soup
+    )
 
 
 def built_pages(html_root: Path) -> list[Path]:
     """Every HTML page of the site, theme and Sphinx pages included."""
-    return sorted(path for path in html_root.rglob("*.html")
-                  if not {"_static", "_sources"}.intersection(path.relative_to(html_root).parts))
+    return sorted(
+        path
+        for path in html_root.rglob("*.html")
+        if not {"_static", "_sources"}.intersection(path.relative_to(html_root).parts)
+    )
 
 
 def copy_project(destination: Path, root: Path = paths.ROOT) -> Path:

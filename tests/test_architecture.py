@@ -38,8 +38,9 @@ def architecture_map(readme: str) -> list[str]:
 def analysis_parts(folder: Path = ANALYSIS) -> set[str]:
     """Packages (``name/``) and top-level modules (``name.py``) of the library."""
     packages = {f"{path.parent.name}/" for path in folder.glob("*/__init__.py")}
-    modules = {path.name for path in folder.glob("*.py")
-               if path.name not in {"__init__.py", "__main__.py"}}
+    modules = {
+        path.name for path in folder.glob("*.py") if path.name not in {"__init__.py", "__main__.py"}
+    }
     return packages | modules
 
 
@@ -47,10 +48,12 @@ def test_the_map_lists_every_package_and_module_once() -> None:
     mapped = architecture_map(README.read_text(encoding="utf-8"))
     assert len(mapped) == len(set(mapped)), f"listed twice: {sorted(mapped)}"
     existing = analysis_parts()
-    assert not set(mapped) - existing, f"the map names what does not exist: " \
-                                       f"{sorted(set(mapped) - existing)}"
-    assert not existing - set(mapped), f"not in the README's architecture map: " \
-                                       f"{sorted(existing - set(mapped))}"
+    assert not set(mapped) - existing, (
+        f"the map names what does not exist: {sorted(set(mapped) - existing)}"
+    )
+    assert not existing - set(mapped), (
+        f"not in the README's architecture map: {sorted(existing - set(mapped))}"
+    )
 
 
 def test_the_map_check_can_fail(tmp_path: Path) -> None:
@@ -90,20 +93,30 @@ def imported_modules(source: str) -> set[str]:
 @pytest.mark.parametrize("path", engine_files(), ids=lambda p: p.relative_to(ANALYSIS).as_posix())
 def test_engines_do_not_import_the_chapters(path: Path) -> None:
     imports = imported_modules(path.read_text(encoding="utf-8"))
-    assert not {name for name in imports
-                if name == "analysis.chapters" or name.startswith("analysis.chapters.")}
+    assert not {
+        name
+        for name in imports
+        if name == "analysis.chapters" or name.startswith("analysis.chapters.")
+    }
 
 
 @pytest.mark.parametrize("path", engine_files(), ids=lambda p: p.relative_to(ANALYSIS).as_posix())
 def test_engines_do_not_name_the_case(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    hits = [f"line {number}: {word!r}" for number, line in enumerate(text.splitlines(), 1)
-            for word in CASE_WORDS if word in line]
+    hits = [
+        f"line {number}: {word!r}"
+        for number, line in enumerate(text.splitlines(), 1)
+        for word in CASE_WORDS
+        if word in line
+    ]
     assert not hits, f"{path.relative_to(paths.ROOT)} names the book's case: {hits}"
 
 
-BENCHMARKS = sorted(path.stem for path in (paths.ROOT / "benchmarks").glob("*.py")
-                    if not path.stem.startswith("_") and path.stem != "run")
+BENCHMARKS = sorted(
+    path.stem
+    for path in (paths.ROOT / "benchmarks").glob("*.py")
+    if not path.stem.startswith("_") and path.stem != "run"
+)
 
 
 def test_every_benchmark_area_is_run_by_make_bench(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,8 +127,9 @@ def test_every_benchmark_area_is_run_by_make_bench(monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)
-def test_benchmarks_import_against_the_current_engines(name: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_benchmarks_import_against_the_current_engines(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Benchmarks are not run by the tests, but an engine API change must not break them
     # silently: importing resolves every name they use from the engines.
     monkeypatch.syspath_prepend(str(paths.ROOT))

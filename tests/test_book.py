@@ -35,20 +35,32 @@ def test_every_toc_entry_is_built(built_book: Path, docname: str) -> None:
 
 def test_every_chapter_source_is_in_the_toc() -> None:
     in_toc = set(_toc_files())
-    sources = {p.relative_to(paths.ROOT).with_suffix("").as_posix()
-               for p in paths.BOOK.rglob("*.md") if "_build" not in p.parts}
+    sources = {
+        p.relative_to(paths.ROOT).with_suffix("").as_posix()
+        for p in paths.BOOK.rglob("*.md")
+        if "_build" not in p.parts
+    }
     assert sources <= in_toc, f"chapters missing from _toc.yml: {sorted(sources - in_toc)}"
 
 
 def test_skeleton_parts_are_all_present() -> None:
     toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
     captions = {part["caption"] for part in toc["parts"]}
-    assert {"Frameworks", "Evidence", "Incentive mechanics", "Data and provenance",
-            "Back matter"} <= captions
+    assert {
+        "Frameworks",
+        "Evidence",
+        "Incentive mechanics",
+        "Data and provenance",
+        "Back matter",
+    } <= captions
     files = set(_toc_files())
-    for needed in ("book/appendix/reproduce", "book/appendix/glossary",
-                   "book/appendix/references", "book/evidence/its_qianjiang",
-                   "book/evidence/did_qianjiang"):
+    for needed in (
+        "book/appendix/reproduce",
+        "book/appendix/glossary",
+        "book/appendix/references",
+        "book/evidence/its_qianjiang",
+        "book/evidence/did_qianjiang",
+    ):
         assert needed in files
 
 
@@ -78,4 +90,3 @@ def test_mathjax_is_served_from_the_site(built_book: Path) -> None:
             assert not src.startswith(("http:", "https:", "//")), (page, src)
             assert (page.parent / src.split("?")[0]).resolve().is_file(), (page, src)
     assert loaded, "no page loads MathJax, yet the evidence chapters typeset equations"
-

@@ -39,7 +39,9 @@ kernelspec:
 
 def probe_page(title: str, reading: str) -> str:
     """A notebook page that glues one value computed by ``reading`` and its execution time."""
-    return FRONT_MATTER + f"""
+    return (
+        FRONT_MATTER
+        + f"""
 # {title}
 
 ```{{code-cell}} ipython3
@@ -53,6 +55,7 @@ glue("stamp", time.time_ns(), display=False)
 
 Value {{glue:text}}`value`; executed at {{glue:text}}`stamp`.
 """
+    )
 
 
 # Page "library" reads its file through a project module (an indirect read, as chapters do);
@@ -60,7 +63,7 @@ Value {{glue:text}}`value`; executed at {{glue:text}}`stamp`.
 PAGES = {
     "library": "from analysis.probe_reader import probe_value\nvalue = probe_value()",
     "direct": "from analysis import paths\n"
-              "value = int((paths.DATA / 'probe' / 'direct.txt').read_text())",
+    "value = int((paths.DATA / 'probe' / 'direct.txt').read_text())",
     **{f"idle{number}": "value = 0" for number in range(4)},  # > 5 pages: a parallel read
 }
 READER = '''"""Probe library module: reads the first probe file on behalf of a page."""
@@ -88,8 +91,9 @@ def _copy_project(destination: Path) -> Path:
     toc += [f"  - file: book/{name}" for name in names[1:]]
     (destination / "_toc.yml").write_text("\n".join(toc) + "\n", encoding="utf-8")
     for name, reading in PAGES.items():
-        (destination / "book" / f"{name}.md").write_text(probe_page(name.title(), reading),
-                                                         encoding="utf-8")
+        (destination / "book" / f"{name}.md").write_text(
+            probe_page(name.title(), reading), encoding="utf-8"
+        )
     (destination / "data" / "probe").mkdir()
     (destination / "data" / "probe" / "library.txt").write_text("41\n", encoding="utf-8")
     (destination / "data" / "probe" / "direct.txt").write_text("7\n", encoding="utf-8")
@@ -103,15 +107,17 @@ def _build_and_read(project: Path) -> dict[str, tuple[int, int]]:
     shown = {}
     for name in PAGES:
         html = (project / "_build" / "html" / "book" / f"{name}.html").read_text(encoding="utf-8")
-        match = re.search(r"Value\s*(?:<[^>]+>\s*)*(\d+)(?:\s*<[^>]+>)*;\s*executed at\s*"
-                          r"(?:<[^>]+>\s*)*(\d+)", html)
+        match = re.search(
+            r"Value\s*(?:<[^>]+>\s*)*(\d+)(?:\s*<[^>]+>)*;\s*executed at\s*"
+            r"(?:<[^>]+>\s*)*(\d+)",
+            html,
+        )
         assert match, f"page {name} did not render its glued values"
         shown[name] = (int(match.group(1)), int(match.group(2)))
     return shown
 
 
-def _re_executed(before: dict[str, tuple[int, int]],
-                 after: dict[str, tuple[int, int]]) -> set[str]:
+def _re_executed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
     return {name for name in before if before[name][1] != after[name][1]}
 
 
@@ -171,23 +177,35 @@ def test_recording_sees_indirect_reads_modules_and_listings(tmp_path: Path) -> N
     project = _copy_project(tmp_path / "project")
     (project / "data" / "probe" / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     manifests = tmp_path / "manifests"
-    env = {**os.environ, "PYTHONPATH": str(project), page_inputs.ROOT_VARIABLE: str(project),
-           page_inputs.MANIFESTS_VARIABLE: str(manifests)}
-    done = subprocess.run([sys.executable, "-c", RECORD, "data/probe/table.csv", "data/claims"],
-                          cwd=project, env=env, capture_output=True, text=True, check=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        page_inputs.ROOT_VARIABLE: str(project),
+        page_inputs.MANIFESTS_VARIABLE: str(manifests),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", RECORD, "data/probe/table.csv", "data/claims"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     manifest = json.loads(Path(done.stdout.strip()).read_text(encoding="utf-8"))
     assert manifest == page_inputs.read_manifest(manifests, "book/probe")
     assert manifest["data_files"] == ["data/probe/library.txt", "data/probe/table.csv"]
     assert "analysis/probe_reader.py" in manifest["modules"]
     assert "analysis/paths.py" in manifest["modules"]
     assert list(manifest["listings"]) == ["data/claims"]
-    assert not any(name.startswith(".venv") or "site-packages" in name
-                   for kind in ("files", "modules") for name in manifest[kind])
+    assert not any(
+        name.startswith(".venv") or "site-packages" in name
+        for kind in ("files", "modules")
+        for name in manifest[kind]
+    )
     assert page_inputs.changed_inputs(manifest, project) == []
     (project / "data" / "probe" / "table.csv").write_text("a,b\n1,3\n", encoding="utf-8")
     (project / "data" / "claims" / "new.csv").write_text("x\n", encoding="utf-8")
-    assert page_inputs.changed_inputs(manifest, project) == ["data/probe/table.csv",
-                                                              "data/claims"]
+    assert page_inputs.changed_inputs(manifest, project) == ["data/probe/table.csv", "data/claims"]
 
 
 def test_recording_is_off_outside_a_build() -> None:

@@ -45,8 +45,19 @@ def test_every_line_of_the_lock_is_an_exact_pin() -> None:
 
 @pytest.mark.parametrize(
     "package",
-    ["jupyter-book", "jupytext", "jieba", "sphinx-mathjax-offline", "mplfonts", "pandas",
-     "statsmodels", "linearmodels", "matplotlib", "pytest", "ipykernel"],
+    [
+        "jupyter-book",
+        "jupytext",
+        "jieba",
+        "sphinx-mathjax-offline",
+        "mplfonts",
+        "pandas",
+        "statsmodels",
+        "linearmodels",
+        "matplotlib",
+        "pytest",
+        "ipykernel",
+    ],
 )
 def test_lock_carries_the_packages_the_book_needs(lock_pins: dict[str, str], package: str) -> None:
     assert package in lock_pins

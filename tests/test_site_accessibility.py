@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import Collection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+
 from site_helpers import IMAGE_SUFFIX, article, read_soup, toc_docnames  # noqa: E402
 
 # Smallest grey-level difference (0..1, ITU-R 601 luma) that still reads apart in print.
@@ -38,8 +39,7 @@ def meaningful_alt(alt: str | None, src: str) -> bool:
     False
     """
     text = (alt or "").strip()
-    return bool(text) and text != src and not IMAGE_SUFFIX.search(text) \
-        and "_images/" not in text
+    return bool(text) and text != src and not IMAGE_SUFFIX.search(text) and "_images/" not in text
 
 
 def figure_problems(html: Path) -> list[str]:
@@ -87,23 +87,30 @@ def test_checks_catch_an_uncaptioned_output(tmp_path: Path) -> None:
         '<div class="cell_output"><img alt="../_images/ab.png" src="../_images/ab.png"></div>'
         '<figure id="fig-x"><img alt="Visit share" src="../_images/cd.png">'
         '<figcaption><p><span class="caption-number">Fig. 1 </span>Visits.</p></figcaption>'
-        '</figure><table><tr><td>1</td></tr></table></article></body></html>',
-        encoding="utf-8")
+        "</figure><table><tr><td>1</td></tr></table></article></body></html>",
+        encoding="utf-8",
+    )
     assert len(figure_problems(page)) == 2
     assert table_problems(page) == ["table 1 has no header row"]
 
 
 @pytest.mark.book  # reads the shared full build
 def test_every_figure_has_caption_number_and_alt_text(built_book: Path) -> None:
-    problems = [f"{name}: {problem}" for name in toc_docnames()
-                for problem in figure_problems(built_book / f"{name}.html")]
+    problems = [
+        f"{name}: {problem}"
+        for name in toc_docnames()
+        for problem in figure_problems(built_book / f"{name}.html")
+    ]
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.book  # reads the shared full build
 def test_every_table_has_a_header_row(built_book: Path) -> None:
-    problems = [f"{name}: {problem}" for name in toc_docnames()
-                for problem in table_problems(built_book / f"{name}.html")]
+    problems = [
+        f"{name}: {problem}"
+        for name in toc_docnames()
+        for problem in table_problems(built_book / f"{name}.html")
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -132,12 +139,18 @@ def _style_of(artists: list) -> dict:
             marker = artist.get_marker()
             has_line = artist.get_linestyle() not in ("None", "none", "", " ")
             face = artist.get_markerfacecolor()
-            filled = marker not in (None, "None", "none", "") and \
-                (face not in ("none", "None") and to_rgba(face)[3] > 0) and \
-                artist.get_fillstyle() != "none"
+            filled = (
+                marker not in (None, "None", "none", "")
+                and (face not in ("none", "None") and to_rgba(face)[3] > 0)
+                and artist.get_fillstyle() != "none"
+            )
             colour = artist.get_color() if has_line else artist.get_markeredgecolor()
-            return {"marker": str(marker), "line": artist.get_linestyle() if has_line else "",
-                    "filled": filled, "grey": grey_level(colour, artist.get_alpha())}
+            return {
+                "marker": str(marker),
+                "line": artist.get_linestyle() if has_line else "",
+                "filled": filled,
+                "grey": grey_level(colour, artist.get_alpha()),
+            }
         if isinstance(artist, Collection):
             faces = artist.get_facecolors()
             edges = artist.get_edgecolors()
@@ -146,8 +159,12 @@ def _style_of(artists: list) -> dict:
             paths = artist.get_paths()
             shape = paths[0].vertices.round(2).tobytes().hex()[:32] if paths else ""
             styles = artist.get_linestyle()
-            return {"marker": shape, "line": str(styles[0]) if styles else "",
-                    "filled": filled, "grey": grey_level(colour, artist.get_alpha())}
+            return {
+                "marker": shape,
+                "line": str(styles[0]) if styles else "",
+                "filled": filled,
+                "grey": grey_level(colour, artist.get_alpha()),
+            }
     raise AssertionError(f"no line or marker drawn: {artists}")
 
 
@@ -156,15 +173,18 @@ def _draw_each_provenance() -> dict[str, dict]:
 
     styles = {}
     drawers = {
-        "reported": lambda ax: provenance.mark_reported(ax, [2017, 2022], [43.3, 36.9],
-                                                        label="reported", source="luo2025"),
-        "synthetic": lambda ax: provenance.plot_synthetic(ax, [2017, 2018, 2019],
-                                                          [40.0, 39.0, 38.5]),
+        "reported": lambda ax: provenance.mark_reported(
+            ax, [2017, 2022], [43.3, 36.9], label="reported", source="luo2025"
+        ),
+        "synthetic": lambda ax: provenance.plot_synthetic(
+            ax, [2017, 2018, 2019], [40.0, 39.0, 38.5]
+        ),
         "assumed": lambda ax: provenance.mark_assumed(ax, [2024], [38.0], label="assumed"),
     }
     if hasattr(provenance, "mark_public"):  # optional fourth class
-        drawers["public"] = lambda ax: provenance.mark_public(ax, [2019, 2020], [41.0, 40.0],
-                                                              label="public", source="yearbook")
+        drawers["public"] = lambda ax: provenance.mark_public(
+            ax, [2019, 2020], [41.0, 40.0], label="public", source="yearbook"
+        )
     for kind, draw in drawers.items():
         fig, ax = plt.subplots()
         before = set(ax.get_children())
@@ -179,7 +199,7 @@ def test_provenance_styles_differ_beyond_colour() -> None:
     styles = _draw_each_provenance()
     kinds = sorted(styles)
     for index, first in enumerate(kinds):
-        for second in kinds[index + 1:]:
+        for second in kinds[index + 1 :]:
             a, b = styles[first], styles[second]
             shape_a = (a["marker"], a["line"], a["filled"])
             shape_b = (b["marker"], b["line"], b["filled"])
@@ -190,8 +210,9 @@ def test_provenance_styles_differ_in_grey() -> None:
     styles = _draw_each_provenance()
     kinds = sorted(styles)
     for index, first in enumerate(kinds):
-        for second in kinds[index + 1:]:
+        for second in kinds[index + 1 :]:
             gap = abs(styles[first]["grey"] - styles[second]["grey"])
             assert gap >= MIN_GREY_DIFFERENCE - 1e-9, (
                 f"{first} and {second} print as nearly the same grey "
-                f"({styles[first]['grey']:.2f} vs {styles[second]['grey']:.2f})")
+                f"({styles[first]['grey']:.2f} vs {styles[second]['grey']:.2f})"
+            )

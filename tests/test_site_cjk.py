@@ -33,8 +33,9 @@ from analysis.plotting.style import (  # noqa: E402
 )
 from site_helpers import is_notebook_page, toc_docnames  # noqa: E402
 
-MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font|missing from font",
-                           re.IGNORECASE)
+MISSING_GLYPH = re.compile(
+    r"Glyph \d+ .*missing from (current )?font|missing from font", re.IGNORECASE
+)
 CHINESE_SAMPLE = "基层医疗卫生机构诊疗人次占比（%）：医保基金、县域医共体、打包付费，2017—2022年"
 CJK_CHAR = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
@@ -52,8 +53,10 @@ def _render_with(text: str, families: list[str]) -> list[str]:
     handler = Collect()
     logging.getLogger("matplotlib").addHandler(handler)
     try:
-        with warnings.catch_warnings(record=True) as caught, \
-                matplotlib.rc_context({"font.family": families}):
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            matplotlib.rc_context({"font.family": families}),
+        ):
             warnings.simplefilter("always")
             fig, ax = plt.subplots()
             ax.set_title(text)
@@ -63,8 +66,9 @@ def _render_with(text: str, families: list[str]) -> list[str]:
             for fmt in ("png", "svg"):
                 fig.savefig(io.BytesIO(), format=fmt)
             plt.close(fig)
-        found += [str(warning.message) for warning in caught
-                  if MISSING_GLYPH.search(str(warning.message))]
+        found += [
+            str(warning.message) for warning in caught if MISSING_GLYPH.search(str(warning.message))
+        ]
     finally:
         logging.getLogger("matplotlib").removeHandler(handler)
     return found
@@ -82,7 +86,8 @@ def test_style_resolves_cjk_family_to_the_bundled_file() -> None:
     properties = font_manager.FontProperties(family=CJK_FONT_FAMILY)
     assert font_manager.findfont(properties, fallback_to_default=False) == str(cjk_font_path())
     chain = font_manager.fontManager._find_fonts_by_props(
-        font_manager.FontProperties(family=[LATIN_FONT_FAMILY, CJK_FONT_FAMILY]))
+        font_manager.FontProperties(family=[LATIN_FONT_FAMILY, CJK_FONT_FAMILY])
+    )
     assert [Path(path).name for path in chain] == ["DejaVuSans.ttf", cjk_font_path().name]
 
 
@@ -99,8 +104,7 @@ def _data_characters() -> set[str]:
     characters: set[str] = set()
     for path in paths.DATA.rglob("*"):
         if path.is_file() and path.suffix in {".csv", ".toml", ".json", ".yml", ".yaml", ".md"}:
-            characters |= set(CJK_CHAR.findall(path.read_text(encoding="utf-8",
-                                                              errors="ignore")))
+            characters |= set(CJK_CHAR.findall(path.read_text(encoding="utf-8", errors="ignore")))
     return characters
 
 
@@ -138,8 +142,11 @@ def test_built_chapters_have_no_missing_glyph_warnings(built_book: Path) -> None
         for index, cell in enumerate(notebook["cells"]):
             for output in cell.get("outputs", []):
                 for text in _output_texts(output):
-                    problems += [f"{name} cell {index}: {line.strip()}"
-                                 for line in text.splitlines() if MISSING_GLYPH.search(line)]
+                    problems += [
+                        f"{name} cell {index}: {line.strip()}"
+                        for line in text.splitlines()
+                        if MISSING_GLYPH.search(line)
+                    ]
     for name in expected:
         page = (built_book / f"{name}.html").read_text(encoding="utf-8")
         problems += [f"{name}.html: {match.group(0)}" for match in MISSING_GLYPH.finditer(page)]

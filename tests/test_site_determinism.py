@@ -45,8 +45,13 @@ def _draw(folder: Path, hash_seed: str) -> dict[str, bytes]:
     folder.mkdir()
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     env.pop("SOURCE_DATE_EPOCH", None)  # determinism must not depend on it
-    subprocess.run([sys.executable, "-c", DRAW, str(folder)], env=env, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-c", DRAW, str(folder)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
@@ -81,10 +86,14 @@ def test_svg_ids_use_the_fixed_salt(two_drawings: tuple[dict, dict]) -> None:
 
 @pytest.mark.book  # reads the shared full build
 def test_built_png_figures_carry_no_metadata(built_book: Path) -> None:
-    images = sorted((built_book / "_images").glob("*.png")) \
-        if (built_book / "_images").exists() else []
-    with_metadata = {image.name: png_text_chunks(image.read_bytes()) for image in images
-                     if png_text_chunks(image.read_bytes())}
+    images = (
+        sorted((built_book / "_images").glob("*.png")) if (built_book / "_images").exists() else []
+    )
+    with_metadata = {
+        image.name: png_text_chunks(image.read_bytes())
+        for image in images
+        if png_text_chunks(image.read_bytes())
+    }
     assert not with_metadata, (
-        "built figures with PNG metadata (drawn without use_book_style()?): "
-        f"{with_metadata}")
+        f"built figures with PNG metadata (drawn without use_book_style()?): {with_metadata}"
+    )

@@ -15,24 +15,49 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from site_helpers import book_config, built_pages, read_soup, toc_docnames
 
 # Attributes through which HTML makes the browser fetch something without a click.
 FETCHING_ATTRIBUTES = {
-    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "source": ("src", "srcset"),
-    "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
-    "track": ("src",), "input": ("src",),
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "track": ("src",),
+    "input": ("src",),
 }
 # Every <link rel> except pure navigation metadata fetches or connects.
-NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "author", "license",
-                   "alternate", "help", "top", "up", "first", "last", "contents", "copyright",
-                   "glossary", "start"}
+NAVIGATION_RELS = {
+    "index",
+    "search",
+    "next",
+    "prev",
+    "canonical",
+    "author",
+    "license",
+    "alternate",
+    "help",
+    "top",
+    "up",
+    "first",
+    "last",
+    "contents",
+    "copyright",
+    "glossary",
+    "start",
+}
 CDN_HOSTS = re.compile(
     r"(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com|"
     r"fonts\.gstatic\.com|ajax\.googleapis\.com|code\.jquery\.com|googletagmanager\.com|"
     r"google-analytics\.com|mathjax\.org|polyfill\.io|plausible\.io|cdn\.plot\.ly|"
     r"stackpath\.bootstrapcdn\.com|use\.fontawesome\.com|kit\.fontawesome\.com|"
-    r"requirejs\.org|thebe\.|binder\.org/.*\.js)")
+    r"requirejs\.org|thebe\.|binder\.org/.*\.js)"
+)
 CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXECUTABLE_SCRIPT_TYPES = {"", "text/javascript", "module", "application/javascript"}
@@ -74,11 +99,13 @@ def external_assets(html: Path) -> list[str]:
             for match in CDN_HOSTS.finditer(script.get_text()):
                 found.append(f"inline <script> names {match.group(0)}")
     for style in soup.find_all("style"):
-        found += [f"<style> url({url})" for url in CSS_URL.findall(style.get_text())
-                  if _is_external(url)]
+        found += [
+            f"<style> url({url})" for url in CSS_URL.findall(style.get_text()) if _is_external(url)
+        ]
     for element in soup.find_all(style=True):
-        found += [f"style= url({url})" for url in CSS_URL.findall(element["style"])
-                  if _is_external(url)]
+        found += [
+            f"style= url({url})" for url in CSS_URL.findall(element["style"]) if _is_external(url)
+        ]
     return found
 
 
@@ -94,7 +121,8 @@ def test_external_assets_detector_can_fail(tmp_path: Path) -> None:
         '<style>@import "https://fonts.googleapis.com/css?family=Noto";</style>'
         '</head><body><a href="https://doi.org/10.1/x">doi</a>'
         '<img src="../_images/a.png" srcset="https://cdn.example/a.png 2x"></body></html>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     found = external_assets(page)
     assert len(found) == 5, found
     assert not any("doi.org" in item or "example.org/next" in item for item in found)
@@ -102,10 +130,14 @@ def test_external_assets_detector_can_fail(tmp_path: Path) -> None:
 
 @pytest.mark.book  # reads the shared full build
 def test_no_page_loads_assets_from_another_host(built_book: Path) -> None:
-    offenders = {html.relative_to(built_book).as_posix(): assets
-                 for html in built_pages(built_book) if (assets := external_assets(html))}
+    offenders = {
+        html.relative_to(built_book).as_posix(): assets
+        for html in built_pages(built_book)
+        if (assets := external_assets(html))
+    }
     assert not offenders, "pages naming external assets:\n" + "\n".join(
-        f"{page}: {assets}" for page, assets in offenders.items())
+        f"{page}: {assets}" for page, assets in offenders.items()
+    )
 
 
 def _linked_stylesheets(built_book: Path) -> set[Path]:
@@ -127,25 +159,35 @@ def test_stylesheets_import_nothing_from_another_host(built_book: Path) -> None:
         text = sheet.read_text(encoding="utf-8", errors="replace")
         # Licence comments quote URLs; only live declarations count.
         text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
-        offenders += [f"{sheet.relative_to(built_book)}: {url}"
-                      for url in CSS_URL.findall(text) if _is_external(url)]
+        offenders += [
+            f"{sheet.relative_to(built_book)}: {url}"
+            for url in CSS_URL.findall(text)
+            if _is_external(url)
+        ]
     assert not offenders, "\n".join(offenders)
 
 
 @pytest.mark.book  # reads the shared full build
 def test_mathjax_is_served_with_the_site(built_book: Path) -> None:
-    pages_with_math = [html for html in built_pages(built_book)
-                       if 'class="math' in html.read_text(encoding="utf-8")]
+    pages_with_math = [
+        html
+        for html in built_pages(built_book)
+        if 'class="math' in html.read_text(encoding="utf-8")
+    ]
     for html in pages_with_math:
-        scripts = [script["src"] for script in read_soup(html).find_all("script", src=True)
-                   if "mathjax" in script["src"].lower() or "tex-" in script["src"]]
+        scripts = [
+            script["src"]
+            for script in read_soup(html).find_all("script", src=True)
+            if "mathjax" in script["src"].lower() or "tex-" in script["src"]
+        ]
         assert scripts, f"{html} has math but loads no MathJax"
         for src in scripts:
             assert not _is_external(src), f"{html}: MathJax from {src}"
             assert (html.parent / src.split("?")[0]).resolve().is_file(), src
     # The fonts MathJax's CommonHTML output asks for must be there too.
-    assert list((built_book / "_static" / "mathjax").rglob("*.woff")), \
+    assert list((built_book / "_static" / "mathjax").rglob("*.woff")), (
         "MathJax web fonts are not served with the site"
+    )
 
 
 @pytest.mark.book  # reads the shared full build
@@ -162,7 +204,7 @@ def test_pages_declare_their_language(built_book: Path) -> None:
 def search_terms(built_book: Path) -> set[str]:
     """Return the words of the site's search index."""
     text = (built_book / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
     return set(index["terms"]) | set(index.get("titleterms", {}))
 
 

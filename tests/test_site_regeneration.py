@@ -18,9 +18,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from site_helpers import IMAGE_SUFFIX, article, read_soup, toc_docnames
 
 from analysis import paths
+from site_helpers import IMAGE_SUFFIX, article, read_soup, toc_docnames
 
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml")
 
@@ -28,15 +28,38 @@ IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+
 def book_files(root: Path = paths.ROOT) -> list[str]:
     """Files under ``book/`` that are committed or could be (tracked, or untracked and not
     ignored); outside a git checkout, every file except build output."""
-    inside_git = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root,
-                                capture_output=True, text=True).stdout.strip() == "true"
+    inside_git = (
+        subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        == "true"
+    )
     if inside_git:
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "book"],
-            cwd=root, capture_output=True, check=True).stdout.decode().split("\0")
+        listed = (
+            subprocess.run(
+                [
+                    "git",
+                    "ls-files",
+                    "--cached",
+                    "--others",
+                    "--exclude-standard",
+                    "-z",
+                    "--",
+                    "book",
+                ],
+                cwd=root,
+                capture_output=True,
+                check=True,
+            )
+            .stdout.decode()
+            .split("\0")
+        )
         return sorted(name for name in listed if name)
-    return sorted(path.relative_to(root).as_posix() for path in (root / "book").rglob("*")
-                  if path.is_file() and "_build" not in path.parts)
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in (root / "book").rglob("*")
+        if path.is_file() and "_build" not in path.parts
+    )
 
 
 def test_no_image_file_is_committed_under_book() -> None:
@@ -64,8 +87,7 @@ def cell_output_hashes(executed: Path) -> set[str]:
         notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
         for cell in notebook.get("cells", []):
             for output in cell.get("outputs", []):
-                hashes |= {hashlib.sha256(data).hexdigest()
-                           for data in _output_image_bytes(output)}
+                hashes |= {hashlib.sha256(data).hexdigest() for data in _output_image_bytes(output)}
     for glue_path in executed.rglob("*.glue.json"):
         for output in json.loads(glue_path.read_text(encoding="utf-8")).values():
             hashes |= {hashlib.sha256(data).hexdigest() for data in _output_image_bytes(output)}
@@ -75,9 +97,11 @@ def cell_output_hashes(executed: Path) -> set[str]:
 def stray_images(html_root: Path, executed: Path) -> list[str]:
     """Files in ``_images/`` that no code cell output in ``executed`` produced."""
     produced = cell_output_hashes(executed)
-    return sorted(path.name for path in (html_root / "_images").glob("*")
-                  if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest()
-                  not in produced)
+    return sorted(
+        path.name
+        for path in (html_root / "_images").glob("*")
+        if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() not in produced
+    )
 
 
 @pytest.mark.book  # reads the shared full build

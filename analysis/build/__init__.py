@@ -1,1 +1,2 @@
-"""Build machinery: the Sphinx extension that ties execution to inputs, environment sync, benchmarks."""
+"""Build machinery: the parallel strict build, per-page input recording, Sphinx extensions
+(input fingerprints, offline assets, data download notes), environment sync and ``make page``."""

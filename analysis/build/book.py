@@ -35,12 +35,14 @@ def default_jobs(environ: dict[str, str] | os._Environ[str] = os.environ) -> int
     """
     if environ.get(JOBS_VARIABLE):
         return max(1, int(environ[JOBS_VARIABLE]))
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
-def build(root: Path = paths.ROOT, jobs: int | None = None, strict: bool = True,
-          quiet: bool = False) -> int:
+def build(
+    root: Path = paths.ROOT, jobs: int | None = None, strict: bool = True, quiet: bool = False
+) -> int:
     """Build ``root``'s book into ``root/_build/html`` in this process; return 0 on success.
 
     Parameters
@@ -58,20 +60,36 @@ def build(root: Path = paths.ROOT, jobs: int | None = None, strict: bool = True,
     from jupyter_book.sphinx import build_sphinx
 
     root = Path(root).absolute()
-    overrides: dict[str, object] = {"external_toc_path": (root / "_toc.yml").as_posix(),
-                                    "latex_individualpages": False}
+    overrides: dict[str, object] = {
+        "external_toc_path": (root / "_toc.yml").as_posix(),
+        "latex_individualpages": False,
+    }
     if strict:
         overrides["nitpicky"] = True
-    result = build_sphinx(root, root / "_build" / "html", use_external_toc=True, noconfig=True,
-                          path_config=str(root / "_config.yml"), confoverrides=overrides,
-                          builder="html", warningiserror=strict, keep_going=strict,
-                          jobs=jobs or default_jobs(), quiet=quiet)
+    result = build_sphinx(
+        root,
+        root / "_build" / "html",
+        use_external_toc=True,
+        noconfig=True,
+        path_config=str(root / "_config.yml"),
+        confoverrides=overrides,
+        builder="html",
+        warningiserror=strict,
+        keep_going=strict,
+        jobs=jobs or default_jobs(),
+        quiet=quiet,
+    )
     return 0 if result == 0 else 1
 
 
-def run_build(root: Path = paths.ROOT, extra_env: dict[str, str] | None = None,
-              jobs: int | None = None, strict: bool = True, capture: bool = True,
-              timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+def run_build(
+    root: Path = paths.ROOT,
+    extra_env: dict[str, str] | None = None,
+    jobs: int | None = None,
+    strict: bool = True,
+    capture: bool = True,
+    timeout: float = 1800,
+) -> subprocess.CompletedProcess[str]:
     """Build ``root``'s book in a fresh interpreter with ``root`` first on ``PYTHONPATH``.
 
     The kernels then import the copy's ``analysis`` and read its ``data/``, not those of
@@ -85,18 +103,27 @@ def run_build(root: Path = paths.ROOT, extra_env: dict[str, str] | None = None,
         command += ["--jobs", str(jobs)]
     if not strict:
         command.append("--not-strict")
-    return subprocess.run(command, cwd=root, env=env, capture_output=capture, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        command, cwd=root, env=env, capture_output=capture, text=True, timeout=timeout
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m analysis.build.book [--jobs N] [--root DIR] [--not-strict]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (default: .)")
-    parser.add_argument("--jobs", "-j", type=int, default=None,
-                        help=f"parallel processes (default: ${JOBS_VARIABLE} or the cores)")
-    parser.add_argument("--not-strict", action="store_true",
-                        help="warnings do not fail the build (for reduced copies of the book)")
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help=f"parallel processes (default: ${JOBS_VARIABLE} or the cores)",
+    )
+    parser.add_argument(
+        "--not-strict",
+        action="store_true",
+        help="warnings do not fail the build (for reduced copies of the book)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print warnings only")
     args = parser.parse_args(argv)
     status = build(args.root, jobs=args.jobs, strict=not args.not_strict, quiet=args.quiet)

@@ -25,8 +25,10 @@ from analysis.build.sphinx_inputs import is_notebook_source, manifests_folder
 
 NOTE_TITLE = "Data used on this page"
 NOTE_CLASSES = ["note", "compendium-data-downloads"]
-INTRO = ("The code on this page read these data files when the site was built; they are "
-         "served with the site. Each is listed with its resource name and provenance class.")
+INTRO = (
+    "The code on this page read these data files when the site was built; they are "
+    "served with the site. Each is listed with its resource name and provenance class."
+)
 
 
 def resource_labels(root: Path) -> dict[str, str]:
@@ -63,14 +65,27 @@ def downloads_note(files: list[str], labels: dict[str, str], docname: str) -> no
     items = nodes.bullet_list()
     for name in files:
         reference = addnodes.download_reference(
-            "", "", nodes.literal(name, name), refdoc=docname, refdomain="", reftype="download",
-            refexplicit=True, refwarn=False, reftarget=f"/{name}")
+            "",
+            "",
+            nodes.literal(name, name),
+            refdoc=docname,
+            refdomain="",
+            reftype="download",
+            refexplicit=True,
+            refwarn=False,
+            reftarget=f"/{name}",
+        )
         paragraph = nodes.paragraph("", "", reference)
         if name in labels:
             paragraph += nodes.Text(f": {labels[name]}")
         items += nodes.list_item("", paragraph)
-    return nodes.admonition("", nodes.title(NOTE_TITLE, NOTE_TITLE),
-                            nodes.paragraph(INTRO, INTRO), items, classes=list(NOTE_CLASSES))
+    return nodes.admonition(
+        "",
+        nodes.title(NOTE_TITLE, NOTE_TITLE),
+        nodes.paragraph(INTRO, INTRO),
+        items,
+        classes=list(NOTE_CLASSES),
+    )
 
 
 def _last_section(doctree: nodes.Node) -> nodes.Element:

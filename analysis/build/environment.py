@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     current = ENVIRONMENT_YML.read_text(encoding="utf-8")
     if read_pins(current) != read_pins(LOCK.read_text(encoding="utf-8")):
-        print("environment.yml differs from .ci/requirements.lock: run `make lock`", file=sys.stderr)
+        print(
+            "environment.yml differs from .ci/requirements.lock: run `make lock`", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -31,10 +31,12 @@ import pandas as pd
 from analysis import paths
 
 _LOAD_DATA = re.compile(r"""load_data\(\s*["']([a-z0-9_]+)["']""")
-_DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{(glue:figure|figure)\}[^\n]*\n(.*?)^\1\s*$",
-                        re.MULTILINE | re.DOTALL)
-_CELL_FIGURE = re.compile(r"^\s*name:\s*([A-Za-z0-9_\-]+)\s*\n\s*caption:\s*\|?\s*\n?\s*(.+)$",
-                          re.MULTILINE)
+_DIRECTIVE = re.compile(
+    r"^(`{3,}|:{3,})\{(glue:figure|figure)\}[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL
+)
+_CELL_FIGURE = re.compile(
+    r"^\s*name:\s*([A-Za-z0-9_\-]+)\s*\n\s*caption:\s*\|?\s*\n?\s*(.+)$", re.MULTILINE
+)
 
 
 def datasets_in_source(text: str) -> list[str]:
@@ -47,10 +49,12 @@ def figures_in_source(text: str) -> list[tuple[str, str]]:
     figures: list[tuple[str, str]] = []
     for _, _, body in _DIRECTIVE.findall(text):
         name = re.search(r"^:name:\s*(\S+)", body, re.MULTILINE)
-        caption_lines = [line for line in body.splitlines()
-                         if line.strip() and not line.lstrip().startswith(":")]
-        figures.append((name.group(1) if name else "", caption_lines[0].strip()
-                        if caption_lines else ""))
+        caption_lines = [
+            line for line in body.splitlines() if line.strip() and not line.lstrip().startswith(":")
+        ]
+        figures.append(
+            (name.group(1) if name else "", caption_lines[0].strip() if caption_lines else "")
+        )
     for name, caption in _CELL_FIGURE.findall(text):
         figures.append((name, caption.strip()))
     return figures
@@ -77,6 +81,7 @@ def figure_index(book: Path = paths.BOOK) -> pd.DataFrame:
         datasets = ", ".join(datasets_in_source(text))
         chapter = source.relative_to(book).with_suffix("").as_posix()
         for label, caption in figures_in_source(text):
-            rows.append({"chapter": chapter, "figure": label, "caption": caption,
-                         "datasets": datasets})
+            rows.append(
+                {"chapter": chapter, "figure": label, "caption": caption, "datasets": datasets}
+            )
     return pd.DataFrame(rows, columns=["chapter", "figure", "caption", "datasets"])

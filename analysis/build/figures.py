@@ -85,8 +85,9 @@ def deterministic_metadata(fmt: str) -> dict[str, Any]:
     return dict(METADATA[key])
 
 
-def save_figure(fig: Any, target: str | Path | IO[bytes], format: str | None = None,
-                **savefig_kwargs: Any) -> None:
+def save_figure(
+    fig: Any, target: str | Path | IO[bytes], format: str | None = None, **savefig_kwargs: Any
+) -> None:
     """Save ``fig`` without dates or version strings, so rebuilds write identical bytes.
 
     Parameters
@@ -101,8 +102,7 @@ def save_figure(fig: Any, target: str | Path | IO[bytes], format: str | None = N
         Passed on to :meth:`matplotlib.figure.Figure.savefig`; an explicit ``metadata``
         is merged over the deterministic defaults.
     """
-    fmt = format or (Path(target).suffix.lstrip(".") if isinstance(target, (str, Path))
-                     else "png")
+    fmt = format or (Path(target).suffix.lstrip(".") if isinstance(target, (str, Path)) else "png")
     metadata = {**deterministic_metadata(fmt), **savefig_kwargs.pop("metadata", {})}
     fig.savefig(target, format=fmt, metadata=metadata, **savefig_kwargs)
 
@@ -113,10 +113,10 @@ def _png_chunks(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
     chunks = []
     position = len(PNG_SIGNATURE)
     while position < len(data):
-        (length,) = struct.unpack(">I", data[position:position + 4])
-        kind = data[position + 4:position + 8]
-        body = data[position + 8:position + 8 + length]
-        crc = data[position + 8 + length:position + 12 + length]
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        crc = data[position + 8 + length : position + 12 + length]
         chunks.append((kind, body, crc))
         position += 12 + length
         if kind == b"IEND":
@@ -149,8 +149,22 @@ def png_text_chunks(data: bytes) -> dict[str, str]:
     return found
 
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".pdf", ".webp", ".bmp",
-                            ".tif", ".tiff", ".eps", ".ico"})
+IMAGE_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".pdf",
+        ".webp",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".eps",
+        ".ico",
+    }
+)
 
 
 def image_files(folder: Path) -> dict[str, bytes]:
@@ -165,6 +179,8 @@ def image_files(folder: Path) -> dict[str, bytes]:
     >>> sorted(image_files(root))
     ['a.png']
     """
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+    }

@@ -53,11 +53,14 @@ def _relative(path: Any, root: str) -> str | None:
     absolute = os.path.abspath(text)
     if not absolute.startswith(root + os.sep):
         return None
-    relative = absolute[len(root) + 1:].replace(os.sep, "/")
+    relative = absolute[len(root) + 1 :].replace(os.sep, "/")
     top = relative.split("/", 1)[0]
-    if (top in IGNORED_TOP_LEVEL or "__pycache__" in relative
-            or relative.endswith(_IGNORED_SUFFIXES)
-            or any(folder in relative + "/" for folder in _METADATA_FOLDERS)):
+    if (
+        top in IGNORED_TOP_LEVEL
+        or "__pycache__" in relative
+        or relative.endswith(_IGNORED_SUFFIXES)
+        or any(folder in relative + "/" for folder in _METADATA_FOLDERS)
+    ):
         return None
     return relative
 
@@ -105,8 +108,15 @@ def start(docname: str, fingerprint: str, environ: dict[str, str] | None = None)
     if not root or not manifests:
         return False
     first_start = not _state
-    _state.update(root=os.path.abspath(root), manifests=manifests, docname=docname,
-                  fingerprint=fingerprint, opened={}, listed={}, started=time.perf_counter())
+    _state.update(
+        root=os.path.abspath(root),
+        manifests=manifests,
+        docname=docname,
+        fingerprint=fingerprint,
+        opened={},
+        listed={},
+        started=time.perf_counter(),
+    )
     if first_start:  # audit hooks cannot be removed: install one per process
         sys.addaudithook(_hook)
     return True
@@ -171,8 +181,12 @@ def changed_inputs(manifest: dict[str, Any], root: Path) -> list[str]:
     ['a.csv']
     """
     now = current_digests(manifest, root)
-    return [name for kind in ("files", "modules", "listings")
-            for name, digest in manifest[kind].items() if now[kind][name] != digest]
+    return [
+        name
+        for kind in ("files", "modules", "listings")
+        for name, digest in manifest[kind].items()
+        if now[kind][name] != digest
+    ]
 
 
 def manifest_path(manifests: Path | str, docname: str) -> Path:

@@ -43,8 +43,11 @@ def asset_key(asset: Any) -> tuple[str, int, tuple[tuple[str, str], ...]]:
     filename = getattr(asset, "filename", asset) or ""
     attributes = getattr(asset, "attributes", {}) or {}
     priority = getattr(asset, "priority", 500)
-    return (str(filename), int(priority), tuple(sorted((str(k), str(v))
-                                                       for k, v in attributes.items())))
+    return (
+        str(filename),
+        int(priority),
+        tuple(sorted((str(k), str(v)) for k, v in attributes.items())),
+    )
 
 
 def unique_assets(assets: list[Any]) -> list[Any]:
@@ -93,8 +96,9 @@ def thebe_enabled(config: Any) -> bool:
     return bool(launch.get("thebe")) or always in (True, "true", "True")
 
 
-def _on_html_page_context(app: Any, pagename: str, templatename: str, context: dict[str, Any],
-                          doctree: Any) -> None:
+def _on_html_page_context(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     drop_thebe = not thebe_enabled(app.config)
     for key in ("script_files", "css_files"):
         assets = context.get(key)

@@ -218,8 +218,9 @@ def _on_doctree_read(app: Any, doctree: Any) -> None:
             app.env.note_dependency(str(root / name))
 
 
-def _on_env_get_outdated(app: Any, env: Any, added: set[str], changed: set[str],
-                         removed: set[str]) -> list[str]:
+def _on_env_get_outdated(
+    app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     root, folder = Path(app.srcdir), manifests_folder(app)
     outdated = []
     for docname in sorted(set(env.all_docs) - added - changed - removed):
@@ -302,8 +303,11 @@ def execution_mode(environ: dict[str, str] | os._Environ[str], configured: str) 
 # parallel readers have merged; sphinx-mathjax-offline sets mathjax_path and copies files on
 # build-finished; sphinx_jupyterbook_latex's read transforms only annotate the document they
 # are given, keeping no state between documents.
-UNDECLARED_PARALLEL_SAFE = ("sphinx_multitoc_numbering", "sphinx-mathjax-offline",
-                            "sphinx_jupyterbook_latex")
+UNDECLARED_PARALLEL_SAFE = (
+    "sphinx_multitoc_numbering",
+    "sphinx-mathjax-offline",
+    "sphinx_jupyterbook_latex",
+)
 
 
 def _on_config_inited(app: Any, config: Any) -> None:
@@ -317,9 +321,20 @@ def _on_config_inited(app: Any, config: Any) -> None:
     os.environ[page_inputs.MANIFESTS_VARIABLE] = str(manifests_folder(app).resolve())
 
 
+def _on_builder_inited(app: Any) -> None:
+    # Parallel readers would each create the cache's SQLite tables on a first build and
+    # collide ("table settings already exists"): create them once, here, before forking.
+    if app.config.nb_execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(app.env.mystnb_config.execution_cache_path).get_cache_limit()
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     app.connect("config-inited", _on_config_inited, priority=900)
+    # After MyST-NB's own builder-inited handler (priority 500), which sets the cache path.
+    app.connect("builder-inited", _on_builder_inited, priority=900)
     app.connect("source-read", _on_source_read)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("env-get-outdated", _on_env_get_outdated)

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Browser, is_loopback
 
 from analysis import paths
+from browser_support import CHROMIUM, CHROMIUM_ARGS, Browser, is_loopback
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -34,11 +34,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def chromium_executable() -> Path:
     """Debian's Chromium, installed through ``.ci/system-deps.sh`` when missing."""
     if not CHROMIUM.exists():
-        result = subprocess.run(["bash", str(paths.ROOT / ".ci" / "system-deps.sh")],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["bash", str(paths.ROOT / ".ci" / "system-deps.sh")], capture_output=True, text=True
+        )
         if not CHROMIUM.exists():
-            pytest.fail(f"{CHROMIUM} is missing and .ci/system-deps.sh could not install it "
-                        f"(exit {result.returncode}): {result.stderr.strip()[-500:]}")
+            pytest.fail(
+                f"{CHROMIUM} is missing and .ci/system-deps.sh could not install it "
+                f"(exit {result.returncode}): {result.stderr.strip()[-500:]}"
+            )
     return CHROMIUM
 
 
@@ -57,16 +60,21 @@ def site_url(built_book: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable: Path, site_url: str,
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+def browser(
+    chromium_executable: Path, site_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Browser]:
     """A fresh-profile Chromium context in which only loopback requests go through."""
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(chromium_executable), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}, locale="en-US",
+            str(profile),
+            executable_path=str(chromium_executable),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+            locale="en-US",
             service_workers="block",
         )
         context.set_default_timeout(20_000)
@@ -79,7 +87,8 @@ def browser(chromium_executable: Path, site_url: str,
             else:
                 request = route_request.request
                 state.external_requests.append(
-                    f"{request.resource_type} {url} (from {_origin(request)})")
+                    f"{request.resource_type} {url} (from {_origin(request)})"
+                )
                 route_request.abort("blockedbyclient")
 
         def route_socket(socket_route) -> None:

@@ -15,17 +15,22 @@ from urllib.parse import quote
 
 import pytest
 
+from analysis import paths
 from browser_support import SCREENSHOTS, Browser, is_loopback
 from site_helpers import SPHINX_PAGES, book_config, is_notebook_page, source_path, toc_docnames
-
-from analysis import paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.book]  # book: needs the built site
 
 # Pages a reviewer looks at first; screenshots are saved for those present in the toc.
-KEY_PAGES = ("book/index", "book/evidence/its_qianjiang", "book/evidence/did_qianjiang",
-             "book/evidence/did_staggered", "book/mechanics/qianjiang_incentives",
-             "book/data/claims_ledger", "book/frameworks/side_by_side")
+KEY_PAGES = (
+    "book/index",
+    "book/evidence/its_qianjiang",
+    "book/evidence/did_qianjiang",
+    "book/evidence/did_staggered",
+    "book/mechanics/qianjiang_incentives",
+    "book/data/claims_ledger",
+    "book/frameworks/side_by_side",
+)
 SEARCH_TERMS = {"english": "Qianjiang", "zh_primary_care": "基层", "zh_insurance": "医保"}
 ABSENT_TERM = "zqxjvwnotaword"
 
@@ -77,11 +82,15 @@ def _visit(page, browser: Browser, docname: str, errors: list[str]) -> PageVisit
     math_count = page.evaluate(MATHJAX_JS)
     images = page.evaluate(IMAGES_JS)
     return PageVisit(
-        docname=docname, url=url, status=response.status if response else None,
-        errors=list(errors), images=images,
+        docname=docname,
+        url=url,
+        status=response.status if response else None,
+        errors=list(errors),
+        images=images,
         lang=page.evaluate("document.documentElement.lang"),
         launch_links=page.eval_on_selector_all(
-            "a[href]", "links => links.map(a => a.href).filter(h => h.includes('/v2/'))"),
+            "a[href]", "links => links.map(a => a.href).filter(h => h.includes('/v2/'))"
+        ),
         math_count=math_count,
     )
 
@@ -91,14 +100,31 @@ def site_visit(browser: Browser) -> SiteVisit:
     """Load every page once and record what the reader meets."""
     page = browser.context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(f"console.{message.type}: {message.text}")
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"console.{message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda request: errors.append(
-        f"request failed: {request.url} ({request.failure})") if is_loopback(request.url)
-        else None)
-    page.on("response", lambda response: errors.append(
-        f"HTTP {response.status}: {response.url}") if response.status >= 400 else None)
+    page.on(
+        "requestfailed",
+        lambda request: (
+            errors.append(f"request failed: {request.url} ({request.failure})")
+            if is_loopback(request.url)
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
@@ -122,21 +148,29 @@ def test_every_toc_page_is_served(site_visit: SiteVisit) -> None:
 
 
 def test_every_image_decodes(site_visit: SiteVisit) -> None:
-    broken = [f"{name}: {image['src']}" for name, visit in site_visit.pages.items()
-              for image in visit.images if image["width"] <= 0]
+    broken = [
+        f"{name}: {image['src']}"
+        for name, visit in site_visit.pages.items()
+        for image in visit.images
+        if image["width"] <= 0
+    ]
     assert not broken, "images that did not decode:\n" + "\n".join(broken)
 
 
 def test_no_console_errors(site_visit: SiteVisit) -> None:
-    problems = [f"{name}: {error}" for name, visit in site_visit.pages.items()
-                for error in visit.errors]
+    problems = [
+        f"{name}: {error}" for name, visit in site_visit.pages.items() for error in visit.errors
+    ]
     assert not problems, "console errors:\n" + "\n".join(problems)
 
 
 def test_pages_declare_their_language(site_visit: SiteVisit) -> None:
     language = book_config()["sphinx"]["config"]["language"]
-    wrong = {name: visit.lang for name, visit in site_visit.pages.items()
-             if visit.docname != "index" and visit.lang != language}
+    wrong = {
+        name: visit.lang
+        for name, visit in site_visit.pages.items()
+        if visit.docname != "index" and visit.lang != language
+    }
     assert not wrong, f"pages whose <html lang> is not {language!r}: {wrong}"
 
 
@@ -148,18 +182,25 @@ def test_notebook_pages_carry_binder_launch_button(site_visit: SiteVisit) -> Non
     missing = []
     for name in notebooks:
         source = source_path(name).relative_to(paths.ROOT).as_posix()
-        links = [link for link in site_visit.pages[name].launch_links
-                 if link.startswith(f"{binder}/v2/") and link.endswith(source)]
+        links = [
+            link
+            for link in site_visit.pages[name].launch_links
+            if link.startswith(f"{binder}/v2/") and link.endswith(source)
+        ]
         if not links:
             missing.append(f"{name}: {site_visit.pages[name].launch_links}")
-    assert not missing, "notebook pages without a Binder link to their own source:\n" + \
-        "\n".join(missing)
+    assert not missing, "notebook pages without a Binder link to their own source:\n" + "\n".join(
+        missing
+    )
 
 
 def test_math_is_typeset_locally(site_visit: SiteVisit, built_book: Path) -> None:
-    with_math = [name for name, visit in site_visit.pages.items()
-                 if (built_book / f"{name}.html").exists()
-                 and 'class="math' in (built_book / f"{name}.html").read_text(encoding="utf-8")]
+    with_math = [
+        name
+        for name, visit in site_visit.pages.items()
+        if (built_book / f"{name}.html").exists()
+        and 'class="math' in (built_book / f"{name}.html").read_text(encoding="utf-8")
+    ]
     untypeset = [name for name in with_math if site_visit.pages[name].math_count == 0]
     assert not untypeset, f"pages whose math MathJax did not typeset: {untypeset}"
 
@@ -179,26 +220,30 @@ def _search(browser: Browser, term: str, screenshot: Path | None = None) -> list
                 const summary = document.querySelector("#search-results .search-summary, "
                                                         + "#search-results p");
                 return summary && /found|did not match|找到|没有/.test(summary.textContent);
-            }""")
+            }"""
+        )
         if screenshot is not None:
             page.screenshot(path=str(screenshot), full_page=True)
-        return page.eval_on_selector_all("#search-results ul.search li a",
-                                         "links => links.map(a => a.getAttribute('href'))")
+        return page.eval_on_selector_all(
+            "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+        )
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("kind", sorted(SEARCH_TERMS))
-def test_search_finds_english_and_chinese_terms(browser: Browser, site_visit: SiteVisit,
-                                                kind: str) -> None:
+def test_search_finds_english_and_chinese_terms(
+    browser: Browser, site_visit: SiteVisit, kind: str
+) -> None:
     term = SEARCH_TERMS[kind]
     shot = SCREENSHOTS / f"search__{kind}.png"
     results = _search(browser, term, screenshot=shot)
     assert results, f"in-site search found no page for {term!r}"
 
 
-def test_search_reports_no_result_for_an_absent_word(browser: Browser,
-                                                     site_visit: SiteVisit) -> None:
+def test_search_reports_no_result_for_an_absent_word(
+    browser: Browser, site_visit: SiteVisit
+) -> None:
     # The control that shows the search assertions can fail.
     assert _search(browser, ABSENT_TERM) == []
 
