@@ -66,8 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         name = argv[0]
         module = importlib.import_module(COMMANDS[name][0])
-        parser = argparse.ArgumentParser(prog=f"python -m analysis {name}",
-                                         description=COMMANDS[name][1])
+        parser = argparse.ArgumentParser(
+            prog=f"python -m analysis {name}", description=COMMANDS[name][1]
+        )
         module.configure(parser)
         args = parser.parse_args(argv[1:])
     except SystemExit as exit_:  # argparse: 0 after --help, 2 on a usage error

@@ -39,12 +39,25 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE, InputError, UsageError, as_flags
+from analysis.errors import (
+    EXIT_INPUT_REFUSED,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputError,
+    UsageError,
+    as_flags,
+)
 
 
-def option(help: str, *, flag: str | None = None, metavar: str | None = None,
-           choices: Sequence[str] | None = None, parse: Callable[[str], Any] | None = None,
-           cli: bool = True) -> dict[str, Any]:
+def option(
+    help: str,
+    *,
+    flag: str | None = None,
+    metavar: str | None = None,
+    choices: Sequence[str] | None = None,
+    parse: Callable[[str], Any] | None = None,
+    cli: bool = True,
+) -> dict[str, Any]:
     """Field metadata describing the command-line form of a spec field.
 
     Parameters
@@ -60,8 +73,14 @@ def option(help: str, *, flag: str | None = None, metavar: str | None = None,
     cli
         ``False`` for fields the command fills itself (e.g. an in-memory table).
     """
-    return {"help": help, "flag": flag, "metavar": metavar, "choices": choices, "parse": parse,
-            "cli": cli}
+    return {
+        "help": help,
+        "flag": flag,
+        "metavar": metavar,
+        "choices": choices,
+        "parse": parse,
+        "cli": cli,
+    }
 
 
 def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
@@ -98,8 +117,9 @@ def spec_fields(spec_cls: type) -> list[dataclasses.Field[Any]]:
     return [f for f in dataclasses.fields(spec_cls) if f.metadata.get("cli", True)]
 
 
-def add_spec_options(parser: argparse.ArgumentParser, spec_cls: type, *,
-                     group_title: str | None = None) -> dict[str, str]:
+def add_spec_options(
+    parser: argparse.ArgumentParser, spec_cls: type, *, group_title: str | None = None
+) -> dict[str, str]:
     """Add one option per field of ``spec_cls``; return field name -> flag.
 
     Fields without a default are required options. ``tuple[...]`` fields take one or more
@@ -114,8 +134,9 @@ def add_spec_options(parser: argparse.ArgumentParser, spec_cls: type, *,
         flags[f.name] = flag
         tp, optional = _unwrap_optional(hints[f.name])
         kwargs: dict[str, Any] = {"dest": f.name, "help": meta.get("help", "")}
-        has_default = not (f.default is dataclasses.MISSING
-                           and f.default_factory is dataclasses.MISSING)
+        has_default = not (
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
         if typing.get_origin(tp) is tuple:
             inner = typing.get_args(tp)[0]
             convert, choices = _scalar_type(inner)
@@ -129,8 +150,9 @@ def add_spec_options(parser: argparse.ArgumentParser, spec_cls: type, *,
         kwargs["type"] = convert
         choices = meta.get("choices") or choices
         if choices:
-            kwargs["choices"] = (list(choices) if convert in (str, None)
-                                 else [convert(c) for c in choices])
+            kwargs["choices"] = (
+                list(choices) if convert in (str, None) else [convert(c) for c in choices]
+            )
         if meta.get("metavar"):
             kwargs["metavar"] = meta["metavar"]
         if has_default:

@@ -100,6 +100,7 @@ def add_shares(frame: pd.DataFrame) -> pd.DataFrame:
 # The registry is imported inside the functions below because its loaders use add_shares and
 # its schemas use PROVENANCE_CLASSES from this module.
 
+
 def list_datasets() -> tuple[str, ...]:
     """Names accepted by :func:`load_data`, in registry order."""
     from analysis.registry import DATASETS
@@ -131,8 +132,13 @@ def load_data(name: str) -> Dataset:
     entry = declaration(name)
     if not entry.file.exists():
         raise FileNotFoundError(f"{entry.file} is not there yet; {name!r} cannot be loaded")
-    return Dataset(name=name, frame=entry.loader(entry.file), provenance=entry.provenance,
-                   description=entry.description, files=(entry.file,))
+    return Dataset(
+        name=name,
+        frame=entry.loader(entry.file),
+        provenance=entry.provenance,
+        description=entry.description,
+        files=(entry.file,),
+    )
 
 
 def dataset_table() -> pd.DataFrame:
@@ -145,7 +151,14 @@ def dataset_table() -> pd.DataFrame:
     """
     from analysis.registry import DATASETS
 
-    return pd.DataFrame([
-        {"name": d.name, "provenance": d.provenance, "description": d.description,
-         "files": str(d.file.relative_to(paths.ROOT))}
-        for d in DATASETS])
+    return pd.DataFrame(
+        [
+            {
+                "name": d.name,
+                "provenance": d.provenance,
+                "description": d.description,
+                "files": str(d.file.relative_to(paths.ROOT)),
+            }
+            for d in DATASETS
+        ]
+    )

@@ -39,8 +39,14 @@ class InputError(ValueError):
         Where, when known. ``row`` is the row number as a spreadsheet shows it (header = 1).
     """
 
-    def __init__(self, message: str, *, file: str | Path | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
         self.message = message
         self.file = None if file is None else str(file)
         self.row = row

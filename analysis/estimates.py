@@ -30,12 +30,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-ESTIMATE_COLUMNS = ("name", "estimate", "se", "ci_lower", "ci_upper", "p_value",
-                    "interval_method", "alpha")
+ESTIMATE_COLUMNS = (
+    "name",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "interval_method",
+    "alpha",
+)
 
 
-def wald_interval(estimate: float, se: float, alpha: float = 0.05,
-                  df: float | None = None) -> tuple[float, float]:
+def wald_interval(
+    estimate: float, se: float, alpha: float = 0.05, df: float | None = None
+) -> tuple[float, float]:
     """``estimate ± q * se`` with ``q`` the normal (``df=None``) or Student-t quantile.
 
     Parameters
@@ -109,13 +118,28 @@ class Estimate:
     alpha: float = 0.05
 
     @classmethod
-    def from_se(cls, name: str, estimate: float, se: float, *, method: str,
-                alpha: float = 0.05, df: float | None = None) -> Estimate:
+    def from_se(
+        cls,
+        name: str,
+        estimate: float,
+        se: float,
+        *,
+        method: str,
+        alpha: float = 0.05,
+        df: float | None = None,
+    ) -> Estimate:
         """A Wald estimate: interval and p-value from ``se`` (normal, or t with ``df``)."""
         lower, upper = wald_interval(estimate, se, alpha, df)
-        return cls(name=name, estimate=float(estimate), se=float(se), ci_lower=float(lower),
-                   ci_upper=float(upper), p_value=wald_p_value(estimate, se, df),
-                   interval_method=method, alpha=alpha)
+        return cls(
+            name=name,
+            estimate=float(estimate),
+            se=float(se),
+            ci_lower=float(lower),
+            ci_upper=float(upper),
+            p_value=wald_p_value(estimate, se, df),
+            interval_method=method,
+            alpha=alpha,
+        )
 
     @property
     def ci(self) -> tuple[float, float]:
@@ -200,10 +224,14 @@ class ResultMixin:
         Keys: ``method``, ``estimates`` (list of records), ``notes`` and ``details`` (the
         estimator's own extra fields).
         """
-        return json_safe({"method": self.method_name,
-                          "estimates": [e.to_dict() for e in self.estimates()],
-                          "notes": list(self.summary_notes()),
-                          "details": self.json_extra()})
+        return json_safe(
+            {
+                "method": self.method_name,
+                "estimates": [e.to_dict() for e in self.estimates()],
+                "notes": list(self.summary_notes()),
+                "details": self.json_extra(),
+            }
+        )
 
     def to_json_text(self) -> str:
         """:meth:`to_json` as text (UTF-8, no NaN)."""
@@ -221,13 +249,16 @@ class ResultMixin:
         if self.summary_header():
             lines.append("-" * width)
         name_width = max([12, *(len(e.name) for e in estimates)])
-        lines.append(f"{'':<{name_width}} {'estimate':>11} {'se':>10} {lo:>10} {hi:>10} "
-                     f"{'p_value':>10}")
+        lines.append(
+            f"{'':<{name_width}} {'estimate':>11} {'se':>10} {lo:>10} {hi:>10} {'p_value':>10}"
+        )
         lines.append("-" * width)
         for e in estimates:
-            lines.append(f"{e.name:<{name_width}} {_cell(e.estimate):>11} {_cell(e.se):>10} "
-                         f"{_cell(e.ci_lower):>10} {_cell(e.ci_upper):>10} "
-                         f"{_cell(e.p_value):>10}")
+            lines.append(
+                f"{e.name:<{name_width}} {_cell(e.estimate):>11} {_cell(e.se):>10} "
+                f"{_cell(e.ci_lower):>10} {_cell(e.ci_upper):>10} "
+                f"{_cell(e.p_value):>10}"
+            )
         lines.append("-" * width)
         methods = list(dict.fromkeys(e.interval_method for e in estimates if e.interval_method))
         for method in methods:

@@ -69,13 +69,24 @@ SERIES: tuple[str, ...] = ("visit_share", "admission_share", "fund_share")
 NOT_TESTABLE = "not testable with this book's data"
 
 #: Lens order used by every table and figure: the order of the book's chapters.
-LENS_ORDER: tuple[str, ...] = ("coproduction_g_county", "holistic_multilevel", "holistic_anhui",
-                               "embeddedness_qianjiang")
+LENS_ORDER: tuple[str, ...] = (
+    "coproduction_g_county",
+    "holistic_multilevel",
+    "holistic_anhui",
+    "embeddedness_qianjiang",
+)
 
 #: Descriptive lens columns that carry a companion ``<column>_basis`` column.
 DESCRIPTIVE_COLUMNS: tuple[str, ...] = (
-    "theorists", "unit_of_analysis", "drivers", "actors", "outcomes_claimed",
-    "role_of_financing", "role_of_public", "how_change_happens")
+    "theorists",
+    "unit_of_analysis",
+    "drivers",
+    "actors",
+    "outcomes_claimed",
+    "role_of_financing",
+    "role_of_public",
+    "how_change_happens",
+)
 
 SERIES_LABELS: dict[str, str] = {
     "visit_share": "Primary-care share of outpatient visits",
@@ -135,8 +146,11 @@ def normalise_whitespace(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def load_crosswalk(lenses: pd.DataFrame | None = None, mechanisms: pd.DataFrame | None = None,
-                   hypotheses: pd.DataFrame | None = None) -> Crosswalk:
+def load_crosswalk(
+    lenses: pd.DataFrame | None = None,
+    mechanisms: pd.DataFrame | None = None,
+    hypotheses: pd.DataFrame | None = None,
+) -> Crosswalk:
     """Assemble the crosswalk, reading any table not given through the dataset registry.
 
     Parameters
@@ -156,7 +170,8 @@ def load_crosswalk(lenses: pd.DataFrame | None = None, mechanisms: pd.DataFrame 
     return Crosswalk(
         lenses=lenses.reset_index(drop=True),
         mechanisms=(load_data("mechanisms").frame if mechanisms is None else mechanisms).copy(),
-        hypotheses=(load_data("hypotheses").frame if hypotheses is None else hypotheses).copy())
+        hypotheses=(load_data("hypotheses").frame if hypotheses is None else hypotheses).copy(),
+    )
 
 
 @cache
@@ -228,8 +243,10 @@ def framework_diagram_data(cw: Crosswalk, lens_id: str) -> Diagram:
     lens = cw.lens(lens_id)
     mech = cw.mechanisms_of(lens_id)
     layers: list[tuple[str, tuple[Node, ...]]] = []
-    drivers = tuple(Node(f"driver:{i}", "driver", text, "Drivers")
-                    for i, text in enumerate(split_cell(lens["drivers"])))
+    drivers = tuple(
+        Node(f"driver:{i}", "driver", text, "Drivers")
+        for i, text in enumerate(split_cell(lens["drivers"]))
+    )
     layers.append(("Drivers", drivers))
     levels = split_cell(lens["level_order"])
     unknown = set(mech["level"]) - set(levels)
@@ -237,11 +254,24 @@ def framework_diagram_data(cw: Crosswalk, lens_id: str) -> Diagram:
         raise ValueError(f"{lens_id}: mechanism levels {sorted(unknown)} missing from level_order")
     for level in levels:
         rows = mech.loc[mech["level"] == level]
-        layers.append((level, tuple(
-            Node(f"mechanism:{r.mechanism_id}", "mechanism", f"{r.mechanism_zh}\n{r.mechanism_en}",
-                 level) for r in rows.itertuples())))
-    outcomes = tuple(Node(f"outcome:{i}", "outcome", text, "Outcomes claimed")
-                     for i, text in enumerate(split_cell(lens["outcomes_claimed"])))
+        layers.append(
+            (
+                level,
+                tuple(
+                    Node(
+                        f"mechanism:{r.mechanism_id}",
+                        "mechanism",
+                        f"{r.mechanism_zh}\n{r.mechanism_en}",
+                        level,
+                    )
+                    for r in rows.itertuples()
+                ),
+            )
+        )
+    outcomes = tuple(
+        Node(f"outcome:{i}", "outcome", text, "Outcomes claimed")
+        for i, text in enumerate(split_cell(lens["outcomes_claimed"]))
+    )
     layers.append(("Outcomes claimed", outcomes))
     edges = []
     for (_, upper), (_, lower) in itertools.pairwise(layers):
@@ -265,31 +295,47 @@ def concept_map_data(cw: Crosswalk) -> Diagram:
     mech_nodes, edges = [], set()
     for r in cw.mechanisms.itertuples():
         hyp = f" [{r.hypothesis_id}]" if r.hypothesis_id else ""
-        mech_nodes.append(Node(f"mechanism:{r.mechanism_id}", "mechanism",
-                               f"{r.mechanism_zh} {r.mechanism_en}{hyp}", r.lens_id))
+        mech_nodes.append(
+            Node(
+                f"mechanism:{r.mechanism_id}",
+                "mechanism",
+                f"{r.mechanism_zh} {r.mechanism_en}{hyp}",
+                r.lens_id,
+            )
+        )
         series = [s for s in split_cell(r.series) if s in SERIES] or [OTHER_INDICATOR]
         tests = [t for t in split_cell(r.testable_by) if t in ANALYSES] or ["none"]
         for s in series:
             edges.add((f"mechanism:{r.mechanism_id}", f"indicator:{s}"))
             for t in tests if s != OTHER_INDICATOR else ["none"]:
                 edges.add((f"indicator:{s}", f"analysis:{t}"))
-    indicator_labels = {**SERIES_LABELS,
-                        OTHER_INDICATOR: "Other indicators\n(not in this book's data)"}
-    used_ind = [k for k in (*SERIES, OTHER_INDICATOR) if any(e[1] == f"indicator:{k}"
-                                                             for e in edges)]
-    indicators = tuple(Node(f"indicator:{k}", "indicator", indicator_labels[k], "indicator")
-                       for k in used_ind)
+    indicator_labels = {
+        **SERIES_LABELS,
+        OTHER_INDICATOR: "Other indicators\n(not in this book's data)",
+    }
+    used_ind = [
+        k for k in (*SERIES, OTHER_INDICATOR) if any(e[1] == f"indicator:{k}" for e in edges)
+    ]
+    indicators = tuple(
+        Node(f"indicator:{k}", "indicator", indicator_labels[k], "indicator") for k in used_ind
+    )
     analysis_labels = dict(ANALYSES)
     analysis_labels["none"] = "Not testable with\nthis book's data"
     used_an = [k for k in (*ANALYSES, "none") if any(e[1] == f"analysis:{k}" for e in edges)]
-    analyses = tuple(Node(f"analysis:{k}", "analysis", analysis_labels[k], "analysis")
-                     for k in used_an)
+    analyses = tuple(
+        Node(f"analysis:{k}", "analysis", analysis_labels[k], "analysis") for k in used_an
+    )
     order = {lens_id: i for i, lens_id in enumerate(LENS_ORDER)}
     mech_nodes.sort(key=lambda n: order.get(n.group, len(order)))
-    return Diagram(title="Mechanisms → observable indicators → analyses",
-                   layers=(("Mechanisms", tuple(mech_nodes)), ("Observable indicators", indicators),
-                           ("Analyses in this book", analyses)),
-                   edges=tuple(sorted(edges)))
+    return Diagram(
+        title="Mechanisms → observable indicators → analyses",
+        layers=(
+            ("Mechanisms", tuple(mech_nodes)),
+            ("Observable indicators", indicators),
+            ("Analyses in this book", analyses),
+        ),
+        edges=tuple(sorted(edges)),
+    )
 
 
 # --------------------------------------------------------------------------- completeness
@@ -312,8 +358,15 @@ def crosswalk_problems(cw: Crosswalk) -> list[str]:
             problems.append(f"duplicate {key}: {dup}")
     for _, lens in lenses.iterrows():
         lid = lens["lens_id"]
-        for col in ("theorists", "unit_of_analysis", "drivers", "actors", "outcomes_claimed",
-                    "source_zh", "level_order"):
+        for col in (
+            "theorists",
+            "unit_of_analysis",
+            "drivers",
+            "actors",
+            "outcomes_claimed",
+            "source_zh",
+            "level_order",
+        ):
             if not str(lens[col]).strip():
                 problems.append(f"{lid}: empty {col}")
         for col in DESCRIPTIVE_COLUMNS:
@@ -378,5 +431,6 @@ def mechanism_markdown(cw: Crosswalk, lens_id: str) -> str:
             f"> {r.source_zh}\n\n"
             f"{r.description_en}\n\n"
             f"Observable indicator {SYNTHESIS_MARK}: {r.observable_indicator}. "
-            f"Testable here by: {r.testable_by}. Hypothesis: {hyp}.\n")
+            f"Testable here by: {r.testable_by}. Hypothesis: {hyp}.\n"
+        )
     return "\n".join(blocks)

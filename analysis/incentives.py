@@ -132,8 +132,9 @@ class RiskSharingRules:
                 raise ValueError(f"{f.name} must lie in [0, 1], got {value!r}")
         if not 0.0 < self.overspend_band1_limit < self.overspend_band2_limit:
             raise ValueError("overspend bands need 0 < band1 limit < band2 limit")
-        if not math.isclose(self.surplus_performance_share + self.surplus_capacity_share, 1.0,
-                            abs_tol=1e-9):
+        if not math.isclose(
+            self.surplus_performance_share + self.surplus_capacity_share, 1.0, abs_tol=1e-9
+        ):
             raise ValueError("performance and capacity shares of the surplus must sum to 1")
 
     @classmethod
@@ -146,13 +147,19 @@ class RiskSharingRules:
             A claims frame with ``claim_id`` and ``value``; defaults to ``load_data("claims")``.
         """
         table = _claims_frame(claims)
-        return cls(**{name: _claim_value(table, claim_id) / 100.0
-                      for name, claim_id in RULE_CLAIM_IDS.items()})
+        return cls(
+            **{
+                name: _claim_value(table, claim_id) / 100.0
+                for name, claim_id in RULE_CLAIM_IDS.items()
+            }
+        )
 
     def as_percent(self) -> dict[str, float]:
         """Parameters in percent, keyed by claim id (the inverse of :meth:`from_claims`)."""
-        return {claim_id: round(getattr(self, name) * 100.0, 10)
-                for name, claim_id in RULE_CLAIM_IDS.items()}
+        return {
+            claim_id: round(getattr(self, name) * 100.0, 10)
+            for name, claim_id in RULE_CLAIM_IDS.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -177,8 +184,9 @@ class Settlement:
     capacity_fund: np.ndarray
 
 
-def settle(spending: float | np.ndarray, budget: float | np.ndarray,
-           rules: RiskSharingRules) -> Settlement:
+def settle(
+    spending: float | np.ndarray, budget: float | np.ndarray, rules: RiskSharingRules
+) -> Settlement:
     """Apply the settlement rules to spending against budget.
 
     Parameters
@@ -205,23 +213,33 @@ def settle(spending: float | np.ndarray, budget: float | np.ndarray,
     over = np.maximum(spend - bud, 0.0)
     limit = rules.surplus_retained_limit * bud
     band1, band2 = rules.overspend_band1_limit * bud, rules.overspend_band2_limit * bud
-    kept = (rules.surplus_retained_share * np.minimum(surplus, limit)
-            + (1.0 - rules.surplus_excess_returned_share) * np.maximum(surplus - limit, 0.0))
-    fund_over = (rules.overspend_band1_fund_share * np.minimum(over, band1)
-                 + rules.overspend_band2_fund_share * np.clip(over - band1, 0.0, band2 - band1)
-                 + rules.overspend_band3_fund_share * np.maximum(over - band2, 0.0))
+    kept = rules.surplus_retained_share * np.minimum(surplus, limit) + (
+        1.0 - rules.surplus_excess_returned_share
+    ) * np.maximum(surplus - limit, 0.0)
+    fund_over = (
+        rules.overspend_band1_fund_share * np.minimum(over, band1)
+        + rules.overspend_band2_fund_share * np.clip(over - band1, 0.0, band2 - band1)
+        + rules.overspend_band3_fund_share * np.maximum(over - band2, 0.0)
+    )
     group_over = over - fund_over
     net = kept - group_over
     return Settlement(
-        spending=spend, budget=np.broadcast_to(bud, np.broadcast(spend, bud).shape).copy(),
-        surplus_retained=kept, surplus_returned=surplus - kept, overspend_fund=fund_over,
-        overspend_group=group_over, group_net_position=net, fund_outlay=spend + net,
+        spending=spend,
+        budget=np.broadcast_to(bud, np.broadcast(spend, bud).shape).copy(),
+        surplus_retained=kept,
+        surplus_returned=surplus - kept,
+        overspend_fund=fund_over,
+        overspend_group=group_over,
+        group_net_position=net,
+        fund_outlay=spend + net,
         performance_pay=rules.surplus_performance_share * kept,
-        capacity_fund=rules.surplus_capacity_share * kept)
+        capacity_fund=rules.surplus_capacity_share * kept,
+    )
 
 
-def marginal_net_position(spending_ratio: float | np.ndarray,
-                          rules: RiskSharingRules) -> np.ndarray:
+def marginal_net_position(
+    spending_ratio: float | np.ndarray, rules: RiskSharingRules
+) -> np.ndarray:
     """Change in the group's net position per extra yuan of spending (right derivative).
 
     Parameters
@@ -240,15 +258,19 @@ def marginal_net_position(spending_ratio: float | np.ndarray,
     ratio = np.asarray(spending_ratio, dtype=float)
     # Compare with kinks() itself so a ratio built as 1 + limit lands on the same float.
     conditions = [ratio < edge for edge in kinks(rules)]
-    choices = [-(1.0 - rules.surplus_excess_returned_share), -rules.surplus_retained_share,
-               -(1.0 - rules.overspend_band1_fund_share),
-               -(1.0 - rules.overspend_band2_fund_share)]
+    choices = [
+        -(1.0 - rules.surplus_excess_returned_share),
+        -rules.surplus_retained_share,
+        -(1.0 - rules.overspend_band1_fund_share),
+        -(1.0 - rules.overspend_band2_fund_share),
+    ]
     # Adding 0.0 turns IEEE negative zero into zero for display.
     return np.select(conditions, choices, default=-(1.0 - rules.overspend_band3_fund_share)) + 0.0
 
 
-def schedule_table(rules: RiskSharingRules, ratios: Sequence[float] | np.ndarray,
-                   budget: float = 100.0) -> pd.DataFrame:
+def schedule_table(
+    rules: RiskSharingRules, ratios: Sequence[float] | np.ndarray, budget: float = 100.0
+) -> pd.DataFrame:
     """Settlement across spending scenarios, as percent of budget when ``budget`` is 100.
 
     Returns
@@ -260,19 +282,31 @@ def schedule_table(rules: RiskSharingRules, ratios: Sequence[float] | np.ndarray
     """
     ratios = np.asarray(ratios, dtype=float)
     s = settle(ratios * budget, budget, rules)
-    return pd.DataFrame({
-        "spending_ratio": ratios, "spending": s.spending,
-        "group_net_position": s.group_net_position, "fund_outlay": s.fund_outlay,
-        "surplus_retained": s.surplus_retained, "surplus_returned": s.surplus_returned,
-        "overspend_fund": s.overspend_fund, "overspend_group": s.overspend_group,
-        "performance_pay": s.performance_pay, "capacity_fund": s.capacity_fund,
-        "marginal": marginal_net_position(ratios, rules)})
+    return pd.DataFrame(
+        {
+            "spending_ratio": ratios,
+            "spending": s.spending,
+            "group_net_position": s.group_net_position,
+            "fund_outlay": s.fund_outlay,
+            "surplus_retained": s.surplus_retained,
+            "surplus_returned": s.surplus_returned,
+            "overspend_fund": s.overspend_fund,
+            "overspend_group": s.overspend_group,
+            "performance_pay": s.performance_pay,
+            "capacity_fund": s.capacity_fund,
+            "marginal": marginal_net_position(ratios, rules),
+        }
+    )
 
 
 def kinks(rules: RiskSharingRules) -> tuple[float, ...]:
     """Spending ratios where the schedule changes slope, in increasing order."""
-    return (1.0 - rules.surplus_retained_limit, 1.0, 1.0 + rules.overspend_band1_limit,
-            1.0 + rules.overspend_band2_limit)
+    return (
+        1.0 - rules.surplus_retained_limit,
+        1.0,
+        1.0 + rules.overspend_band1_limit,
+        1.0 + rules.overspend_band2_limit,
+    )
 
 
 # --------------------------------------------------------------------------- budget rule
@@ -313,14 +347,20 @@ class BudgetRule:
         ids = [c for c in table.index if str(c).startswith(BUDGET_FACTOR_PREFIX)]
         if not ids:
             raise KeyError("no qj_budget_factor_* claims found")
-        return cls(base_years=int(_claim_value(table, BUDGET_BASE_YEARS_ID)),
-                   factors=tuple(c.removeprefix(BUDGET_FACTOR_PREFIX) for c in ids),
-                   factor_labels_zh=tuple(str(table.at[c, "value_as_printed"]) for c in ids))
+        return cls(
+            base_years=int(_claim_value(table, BUDGET_BASE_YEARS_ID)),
+            factors=tuple(c.removeprefix(BUDGET_FACTOR_PREFIX) for c in ids),
+            factor_labels_zh=tuple(str(table.at[c, "value_as_printed"]) for c in ids),
+        )
 
 
-def base_plus_factors_budget(past_payments: Sequence[float], factor_values: Mapping[str, float],
-                             rule: BudgetRule, weights: Mapping[str, float] | None = None,
-                             combine: Combine = "multiplicative") -> float:
+def base_plus_factors_budget(
+    past_payments: Sequence[float],
+    factor_values: Mapping[str, float],
+    rule: BudgetRule,
+    weights: Mapping[str, float] | None = None,
+    combine: Combine = "multiplicative",
+) -> float:
     """Budget = base × adjustment, with the base the highest of the last ``base_years`` payments.
 
     Parameters
@@ -353,7 +393,7 @@ def base_plus_factors_budget(past_payments: Sequence[float], factor_values: Mapp
     """
     if len(past_payments) < rule.base_years:
         raise ValueError(f"need at least {rule.base_years} past payments, got {len(past_payments)}")
-    recent = [float(p) for p in past_payments[-rule.base_years:]]
+    recent = [float(p) for p in past_payments[-rule.base_years :]]
     if any(p < 0 for p in recent):
         raise ValueError("past payments cannot be negative")
     unknown = set(factor_values) - set(rule.factors)
@@ -363,8 +403,7 @@ def base_plus_factors_budget(past_payments: Sequence[float], factor_values: Mapp
     unknown_w = set(weights) - set(rule.factors)
     if unknown_w:
         raise KeyError(f"weights for unknown factors {sorted(unknown_w)}")
-    terms = [weights.get(name, 1.0) * float(factor_values.get(name, 0.0))
-             for name in rule.factors]
+    terms = [weights.get(name, 1.0) * float(factor_values.get(name, 0.0)) for name in rule.factors]
     if combine == "multiplicative":
         adjustment = float(np.prod([1.0 + t for t in terms]))
     elif combine == "additive":

@@ -57,8 +57,12 @@ class _Toy(ResultMixin):
 
 
 def test_result_mixin_serialises_summarises_and_tabulates():
-    toy = _Toy((Estimate.from_se("level", 2.0, 0.5, method="normal"),
-                Estimate("slope", 0.1, interval_method="not identified: 2 cells")))
+    toy = _Toy(
+        (
+            Estimate.from_se("level", 2.0, 0.5, method="normal"),
+            Estimate("slope", 0.1, interval_method="not identified: 2 cells"),
+        )
+    )
     doc = toy.to_json()
     assert set(doc) == {"method", "estimates", "notes", "details"}
     assert doc["estimates"][1]["se"] is None  # NaN becomes null
@@ -85,10 +89,27 @@ class _Spec:
 def test_every_spec_field_becomes_an_option_and_round_trips():
     parser = argparse.ArgumentParser()
     flags = add_spec_options(parser, _Spec)
-    assert flags == {"data_column": "--data-column", "family": "--family", "lags": "--lags",
-                     "controls": "--controls", "robust": "--robust"}
-    args = parser.parse_args(["--data-column", "y", "--lags", "2", "--controls", "a",
-                              "--controls", "b", "--robust", "true"])
+    assert flags == {
+        "data_column": "--data-column",
+        "family": "--family",
+        "lags": "--lags",
+        "controls": "--controls",
+        "robust": "--robust",
+    }
+    args = parser.parse_args(
+        [
+            "--data-column",
+            "y",
+            "--lags",
+            "2",
+            "--controls",
+            "a",
+            "--controls",
+            "b",
+            "--robust",
+            "true",
+        ]
+    )
     assert spec_from_args(_Spec, args) == _Spec("y", "gaussian", 2, ("a", "b"), True)
     assert spec_from_args(_Spec, parser.parse_args(["--data-column", "y"])) == _Spec("y")
     with pytest.raises(SystemExit) as usage:
@@ -116,7 +137,8 @@ def test_read_frame_reads_gb18030_and_bom_csv_and_xlsx_with_spreadsheet_rows(tmp
     (tmp_path / "gb.csv").write_bytes(text.encode("gb18030"))
     (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))
     pd.DataFrame({"地区": ["黔江", "武隆"], "年份": [2017, 2017], "份额": [43.3, None]}).to_excel(
-        tmp_path / "x.xlsx", index=False)
+        tmp_path / "x.xlsx", index=False
+    )
     for name in ("gb.csv", "bom.csv", "x.xlsx"):
         frame = read_frame(tmp_path / name)
         assert list(frame.columns) == ["地区", "年份", "份额"], name
@@ -144,6 +166,7 @@ def test_case_facts_come_from_the_claims_ledger_and_assumptions():
     assert len(reported) == sum(len(s.claim_ids) for s in case.SHARES.values())
     assumed = points.loc[points["provenance"] == "assumed"].iloc[0]
     rise = claims.at[assumed["claim_id"], "value"]
-    before = reported.loc[(reported["series"] == "visit_share")
-                          & (reported["year"] == case.REFORM_YEAR - 1), "value"].iloc[0]
+    before = reported.loc[
+        (reported["series"] == "visit_share") & (reported["year"] == case.REFORM_YEAR - 1), "value"
+    ].iloc[0]
     assert assumed["value"] == pytest.approx(before + rise)

@@ -13,8 +13,18 @@ from analysis import paths, registry
 from analysis.datasets import PROVENANCE_CLASSES, Dataset, dataset_table, list_datasets, load_data
 from analysis.synthetic.config import load_config, read_claim_values, treated_district
 
-REQUIRED = ("papers", "claims", "policy_documents", "security_schemes", "lenses", "mechanisms",
-            "glossary", "district_monthly", "county_staggered_panel", "sicily_smoking_ban")
+REQUIRED = (
+    "papers",
+    "claims",
+    "policy_documents",
+    "security_schemes",
+    "lenses",
+    "mechanisms",
+    "glossary",
+    "district_monthly",
+    "county_staggered_panel",
+    "sicily_smoking_ban",
+)
 
 
 def _load_or_skip(name: str) -> Dataset:
@@ -58,12 +68,16 @@ def test_district_monthly_types_and_shares():
     assert frame["first_treated"].dtype.kind == "M"
     treated = frame["district"] == treated_district(load_config())
     reform_year = int(read_claim_values()[load_config()["anchors"]["reform_start_year"]])
-    assert frame.loc[treated, "first_treated"].eq(pd.Timestamp(year=reform_year, month=1,
-                                                               day=1)).all()
+    assert (
+        frame.loc[treated, "first_treated"].eq(pd.Timestamp(year=reform_year, month=1, day=1)).all()
+    )
     assert frame.loc[~treated, "first_treated"].isna().all()
     assert frame["treated"].dtype == bool
-    for measure, share in (("visits", "visit_share"), ("admissions", "admission_share"),
-                           ("fund", "fund_share")):
+    for measure, share in (
+        ("visits", "visit_share"),
+        ("admissions", "admission_share"),
+        ("fund", "fund_share"),
+    ):
         assert frame[f"{measure}_primary"].dtype == np.int64
         expected = 100 * frame[f"{measure}_primary"] / frame[f"{measure}_total"]
         np.testing.assert_allclose(frame[share], expected)
@@ -95,7 +109,8 @@ def test_reported_points_are_tidy_and_mark_the_assumed_point():
     assert point["series"] == "visit_share"
     assert point["year"] == int(claims["qj_visit_share_change_year_assumed"])
     assert point["value"] == pytest.approx(
-        claims["qj_visit_share_2022"] + claims["qj_visit_share_change_post"], abs=0.05)
+        claims["qj_visit_share_2022"] + claims["qj_visit_share_change_post"], abs=0.05
+    )
 
 
 def test_claims_value_is_float_and_provenance_known():
@@ -135,8 +150,11 @@ def test_loaders_keep_what_the_schema_declares():
 
 
 def _snapshot() -> dict[str, tuple[int, str]]:
-    return {str(p): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in sorted(paths.DATA.rglob("*")) if p.is_file()}
+    return {
+        str(p): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(paths.DATA.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_loaders_never_write_to_data():

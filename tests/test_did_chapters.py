@@ -28,8 +28,9 @@ def visit_analysis():
     return dq.analyse_district(dq.districts(), "visit_share")
 
 
-@pytest.mark.parametrize("module, page, prefix", [(dq, "did_qianjiang.md", "did-"),
-                                                  (ds, "did_staggered.md", "stag-")])
+@pytest.mark.parametrize(
+    "module, page, prefix", [(dq, "did_qianjiang.md", "did-"), (ds, "did_staggered.md", "stag-")]
+)
 def test_every_glue_key_of_the_page_comes_from_its_module(module, page, prefix):
     keys = glue_keys(page)
     numbers = module.numbers()
@@ -48,7 +49,8 @@ def test_reported_numbers_use_only_the_reported_points():
     assert numbers["did-rep-visit-slope"] == pytest.approx((visit[2022] - visit[2017]) / 5)
     post_year = numbers["did-rep-visit-post-year"]
     assert numbers["did-rep-visit-against-trend"] == pytest.approx(
-        visit[post_year] - (visit[2022] + numbers["did-rep-visit-slope"] * (post_year - 2022)))
+        visit[post_year] - (visit[2022] + numbers["did-rep-visit-slope"] * (post_year - 2022))
+    )
 
 
 def test_district_analysis_is_internally_consistent(visit_analysis):

@@ -20,13 +20,27 @@ from analysis.did.spec import ESTIMATORS, DiDSpec
 from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE
 
 TOP_LEVEL = {"estimator", "panel", "method", "estimates", "notes", "details"}
-ESTIMATE_KEYS = {"name", "estimate", "se", "ci_lower", "ci_upper", "p_value", "interval_method",
-                 "alpha"}
+ESTIMATE_KEYS = {
+    "name",
+    "estimate",
+    "se",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "interval_method",
+    "alpha",
+}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analysis", "did", *args], cwd=paths.ROOT,
-                          capture_output=True, text=True, timeout=180, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "did", *args],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def run_inline(*args: str, capsys) -> tuple[int, str, str]:
@@ -39,15 +53,26 @@ def run_inline(*args: str, capsys) -> tuple[int, str, str]:
 
 
 def base_args(path: Path) -> list[str]:
-    return ["--data", str(path), "--unit", "unit", "--time", "time", "--outcome", "y",
-            "--first-treated", "first_treated"]
+    return [
+        "--data",
+        str(path),
+        "--unit",
+        "unit",
+        "--time",
+        "time",
+        "--outcome",
+        "y",
+        "--first-treated",
+        "first_treated",
+    ]
 
 
 @pytest.fixture(scope="module")
 def common_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("did") / "common.csv"
-    frame = simulate_staggered(n_units=40, n_periods=6, cohorts=(3,), shape="constant",
-                               never_share=0.5, seed=5)
+    frame = simulate_staggered(
+        n_units=40, n_periods=6, cohorts=(3,), shape="constant", never_share=0.5, seed=5
+    )
     # Never-treated written as empty cells: the command must read them as never treated.
     frame["first_treated"] = frame["first_treated"].map(lambda v: "" if v == 0 else v)
     frame.drop(columns="true_effect").to_csv(path, index=False)
@@ -57,8 +82,7 @@ def common_csv(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def staggered_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("did") / "staggered.csv"
-    frame = simulate_staggered(n_units=120, n_periods=6, cohorts=(2, 4), shape="constant",
-                               seed=5)
+    frame = simulate_staggered(n_units=120, n_periods=6, cohorts=(2, 4), shape="constant", seed=5)
     frame.drop(columns="true_effect").to_csv(path, index=False)
     return path
 
@@ -67,7 +91,8 @@ def staggered_csv(tmp_path_factory) -> Path:
 def single_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("did") / "single.csv"
     simulate_single_treated(n_controls=8, n_periods=20, treat_period=14, seed=3).to_csv(
-        path, index=False)
+        path, index=False
+    )
     return path
 
 
@@ -77,40 +102,81 @@ def test_every_spec_field_has_an_option():
     flags = {a.dest: a.option_strings for a in parser._actions}
     for f in dataclasses.fields(DiDSpec):
         assert flags.get(f.name), f.name
-    assert set(ESTIMATORS) == {"2x2", "twfe", "event", "cs", "sc", "placebo", "permutation",
-                               "wild", "honest"}
+    assert set(ESTIMATORS) == {
+        "2x2",
+        "twfe",
+        "event",
+        "cs",
+        "sc",
+        "placebo",
+        "permutation",
+        "wild",
+        "honest",
+    }
     assert "--comparison" in flags["comparison"] and "control" not in flags
 
 
 def test_options_round_trip_into_the_spec(common_csv):
     parser = argparse.ArgumentParser()
     cli.configure(parser)
-    args = parser.parse_args([*base_args(common_csv), "--estimator", "honest", "--alpha", "0.1",
-                              "--m-grid", "0", "0.5", "--always-treated", "drop",
-                              "--comparison", "notyet", "--draws", "99"])
+    args = parser.parse_args(
+        [
+            *base_args(common_csv),
+            "--estimator",
+            "honest",
+            "--alpha",
+            "0.1",
+            "--m-grid",
+            "0",
+            "0.5",
+            "--always-treated",
+            "drop",
+            "--comparison",
+            "notyet",
+            "--draws",
+            "99",
+        ]
+    )
     spec = spec_from_args(DiDSpec, args)
-    assert spec == DiDSpec(unit="unit", time="time", outcome="y", first_treated="first_treated",
-                           estimator="honest", alpha=0.1, m_grid=(0.0, 0.5),
-                           always_treated="drop", comparison="notyet", draws=99)
+    assert spec == DiDSpec(
+        unit="unit",
+        time="time",
+        outcome="y",
+        first_treated="first_treated",
+        estimator="honest",
+        alpha=0.1,
+        m_grid=(0.0, 0.5),
+        always_treated="drop",
+        comparison="notyet",
+        draws=99,
+    )
 
 
 ESTIMATOR_RUNS = [
-    ("2x2", "common", []), ("twfe", "staggered", []),
+    ("2x2", "common", []),
+    ("twfe", "staggered", []),
     ("event", "common", ["--leads", "2", "--lags", "2"]),
-    ("cs", "staggered", ["--comparison", "notyet"]), ("sc", "single", []),
-    ("placebo", "single", []), ("permutation", "common", ["--draws", "500", "--seed", "3"]),
+    ("cs", "staggered", ["--comparison", "notyet"]),
+    ("sc", "single", []),
+    ("placebo", "single", []),
+    ("permutation", "common", ["--draws", "500", "--seed", "3"]),
     ("wild", "common", ["--draws", "99", "--bootstrap-weights", "rademacher"]),
-    ("honest", "common", ["--leads", "2", "--lags", "2", "--restriction", "smoothness",
-                          "--m-grid", "0", "0.1"]),
+    (
+        "honest",
+        "common",
+        ["--leads", "2", "--lags", "2", "--restriction", "smoothness", "--m-grid", "0", "0.1"],
+    ),
 ]
 
 
 @pytest.mark.parametrize("estimator, data, extra", ESTIMATOR_RUNS)
-def test_each_estimator_gives_the_same_top_level_keys(estimator, data, extra, common_csv,
-                                                      staggered_csv, single_csv, capsys):
+def test_each_estimator_gives_the_same_top_level_keys(
+    estimator, data, extra, common_csv, staggered_csv, single_csv, capsys
+):
     path = {"common": common_csv, "staggered": staggered_csv, "single": single_csv}[data]
-    code, out, err = run_inline(*base_args(path), "--estimator", estimator, *extra, "--json",
-                                capsys=capsys)
+    code, out, err = run_inline(
+        *base_args(path), "--estimator", estimator, *extra, "--json", capsys=capsys
+    )
     assert code == EXIT_OK, err
     doc = json.loads(out)
     assert set(doc) == TOP_LEVEL
@@ -121,8 +187,9 @@ def test_each_estimator_gives_the_same_top_level_keys(estimator, data, extra, co
 
 
 def test_cs_json_carries_group_time_cells(staggered_csv, capsys):
-    code, out, err = run_inline(*base_args(staggered_csv), "--estimator", "cs", "--json",
-                                capsys=capsys)
+    code, out, err = run_inline(
+        *base_args(staggered_csv), "--estimator", "cs", "--json", capsys=capsys
+    )
     assert code == EXIT_OK, err
     doc = json.loads(out)
     simple = doc["estimates"][0]
@@ -135,8 +202,19 @@ def test_cs_json_carries_group_time_cells(staggered_csv, capsys):
 
 
 def test_event_json_has_reference_row_and_post_average(common_csv, capsys):
-    _, out, _ = run_inline(*base_args(common_csv), "--estimator", "event", "--leads", "2",
-                           "--lags", "2", "--alpha", "0.1", "--json", capsys=capsys)
+    _, out, _ = run_inline(
+        *base_args(common_csv),
+        "--estimator",
+        "event",
+        "--leads",
+        "2",
+        "--lags",
+        "2",
+        "--alpha",
+        "0.1",
+        "--json",
+        capsys=capsys,
+    )
     doc = json.loads(out)
     rows = doc["details"]["event_study"]
     assert [r["rel_time"] for r in rows] == [-2, -1, 0, 1, 2]
@@ -172,21 +250,26 @@ def test_always_treated_units_are_refused_or_dropped(tmp_path, common_csv, capsy
     frame.to_csv(path, index=False)
     code, _, err = run_inline(*base_args(path), "--estimator", "2x2", capsys=capsys)
     assert code == EXIT_INPUT_REFUSED and "--always-treated 'drop'" in err
-    code, out, _ = run_inline(*base_args(path), "--estimator", "2x2", "--always-treated",
-                              "drop", "--json", capsys=capsys)
+    code, out, _ = run_inline(
+        *base_args(path), "--estimator", "2x2", "--always-treated", "drop", "--json", capsys=capsys
+    )
     assert code == EXIT_OK
     doc = json.loads(out)
     assert doc["panel"]["n_dropped_always_treated"] == 1 and doc["notes"]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda f: f.drop(columns="y"), "--outcome 'y'"),
-    (lambda f: pd.concat([f, f.iloc[[0]]]), "duplicated unit-time"),
-    (lambda f: f.iloc[1:], "--balance 'drop'"),
-    (lambda f: f.assign(y=f["y"].where(f.index != 4)), "--outcome 'y' has 1 missing"),
-])
-def test_bad_input_exits_1_with_one_line_naming_the_flag(tmp_path, single_csv, mutate, message,
-                                                          capsys):
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda f: f.drop(columns="y"), "--outcome 'y'"),
+        (lambda f: pd.concat([f, f.iloc[[0]]]), "duplicated unit-time"),
+        (lambda f: f.iloc[1:], "--balance 'drop'"),
+        (lambda f: f.assign(y=f["y"].where(f.index != 4)), "--outcome 'y' has 1 missing"),
+    ],
+)
+def test_bad_input_exits_1_with_one_line_naming_the_flag(
+    tmp_path, single_csv, mutate, message, capsys
+):
     bad = tmp_path / "bad.csv"
     mutate(pd.read_csv(single_csv)).to_csv(bad, index=False)
     code, out, err = run_inline(*base_args(bad), "--json", capsys=capsys)
@@ -210,10 +293,22 @@ def test_gb18030_and_xlsx_input(tmp_path, single_csv, capsys):
     frame.to_excel(tmp_path / "x.xlsx", index=False)
     results = []
     for name in ("gb.csv", "x.xlsx"):
-        code, out, err = run_inline("--data", str(tmp_path / name), "--unit", "地区", "--time",
-                                    "time", "--outcome", "y", "--first-treated",
-                                    "first_treated", "--estimator", "placebo", "--json",
-                                    capsys=capsys)
+        code, out, err = run_inline(
+            "--data",
+            str(tmp_path / name),
+            "--unit",
+            "地区",
+            "--time",
+            "time",
+            "--outcome",
+            "y",
+            "--first-treated",
+            "first_treated",
+            "--estimator",
+            "placebo",
+            "--json",
+            capsys=capsys,
+        )
         assert code == EXIT_OK, err
         results.append(json.loads(out)["estimates"][0]["p_value"])
     assert results[0] == results[1]

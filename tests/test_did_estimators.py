@@ -21,31 +21,35 @@ from analysis.did.wild_bootstrap import wild_cluster_bootstrap
 
 
 def _panel(frame: pd.DataFrame):
-    return prepare_panel(frame, unit="unit", time="time", outcome="y",
-                         first_treated="first_treated")
+    return prepare_panel(
+        frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
+    )
 
 
 @pytest.fixture(scope="module")
 def common_date() -> pd.DataFrame:
-    return simulate_staggered(n_units=200, n_periods=8, cohorts=(4,), shape="constant",
-                              size=1.5, noise=0.5, seed=11)
+    return simulate_staggered(
+        n_units=200, n_periods=8, cohorts=(4,), shape="constant", size=1.5, noise=0.5, seed=11
+    )
 
 
 @pytest.fixture(scope="module")
 def single() -> pd.DataFrame:
-    return simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=3.0,
-                                   seed=5)
+    return simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=3.0, seed=5)
 
 
 def test_two_by_two_equals_cell_means_and_ols_interaction(common_date):
     result = two_by_two(_panel(common_date))
-    frame = common_date.assign(treated=common_date["first_treated"] > 0,
-                               post=common_date["time"] >= 2014)
+    frame = common_date.assign(
+        treated=common_date["first_treated"] > 0, post=common_date["time"] >= 2014
+    )
     means = frame.groupby(["treated", "post"])["y"].mean()
     manual = (means[True, True] - means[True, False]) - (means[False, True] - means[False, False])
     assert result.effect.estimate == pytest.approx(manual, abs=1e-12)
-    ols = smf.ols("y ~ treated * post", data=frame.assign(
-        treated=frame["treated"].astype(float), post=frame["post"].astype(float))).fit()
+    ols = smf.ols(
+        "y ~ treated * post",
+        data=frame.assign(treated=frame["treated"].astype(float), post=frame["post"].astype(float)),
+    ).fit()
     assert result.effect.estimate == pytest.approx(ols.params["treated:post"], abs=1e-10)
     assert result.effect.ci_lower < 1.5 < result.effect.ci_upper
     assert result.n_pre == 4 and result.n_post == 4
@@ -59,20 +63,17 @@ def test_two_by_two_se_is_nan_with_one_treated_unit(single):
 
 
 def test_twfe_matches_statsmodels_dummies(common_date):
-    frame = simulate_staggered(n_units=60, n_periods=10, cohorts=(3, 6), shape="constant",
-                               seed=1)
+    frame = simulate_staggered(n_units=60, n_periods=10, cohorts=(3, 6), shape="constant", seed=1)
     panel = _panel(frame)
     result = twfe(panel)
     long = panel.to_long()
     ols = smf.ols("y ~ treated + C(unit) + C(time)", data=long)
-    plain = ols.fit(cov_type="cluster", cov_kwds={"groups": long["unit"],
-                                                  "use_correction": False})
+    plain = ols.fit(cov_type="cluster", cov_kwds={"groups": long["unit"], "use_correction": False})
     assert result.effect.estimate == pytest.approx(plain.params["treated"], abs=1e-9)
     # linearmodels rescales the cluster sandwich by N / (N - K) with K the regressors plus
     # absorbed effects; this pins the SE to the statsmodels sandwich exactly.
     n, k = len(long), plain.df_model + 1
-    assert result.effect.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)),
-                                             rel=1e-8)
+    assert result.effect.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)), rel=1e-8)
     assert result.n_clusters == 60
     assert "cluster-robust" in result.effect.interval_method
     assert "60 clusters" in result.effect.interval_method
@@ -85,8 +86,9 @@ def test_event_study_matches_statsmodels_and_detects_no_pretrend(common_date):
     rel = np.where(long["group"] >= 0, (long["period"] - long["group"]).clip(-3, 3), np.nan)
     for k in (-3, -2, 0, 1, 2, 3):
         long[f"e{k + 10}"] = (rel == k).astype(float)
-    formula = "y ~ " + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3)) + \
-        " + C(unit) + C(period)"
+    formula = (
+        "y ~ " + " + ".join(f"e{k + 10}" for k in (-3, -2, 0, 1, 2, 3)) + " + C(unit) + C(period)"
+    )
     ols = smf.ols(formula, data=long).fit()
     table = result.table.set_index("rel_time")
     for k in (-3, -2, 0, 1, 2, 3):
@@ -101,8 +103,9 @@ def test_event_study_matches_statsmodels_and_detects_no_pretrend(common_date):
 
 
 def test_event_study_pretrend_test_rejects_a_diverging_treated_group():
-    frame = simulate_staggered(n_units=200, n_periods=8, cohorts=(5,), shape="constant",
-                               seed=4, noise=0.3)
+    frame = simulate_staggered(
+        n_units=200, n_periods=8, cohorts=(5,), shape="constant", seed=4, noise=0.3
+    )
     trend = np.where(frame["first_treated"] > 0, 0.4 * (frame["time"] - 2010), 0.0)
     result = event_study(_panel(frame.assign(y=frame["y"] + trend)), leads=4, lags=2)
     assert result.pretrend_p_value < 1e-6
@@ -145,8 +148,9 @@ def test_synthetic_control_fit_effect_and_placebo_p(single):
 
 
 def test_synthetic_control_no_effect_is_not_significant():
-    frame = simulate_single_treated(n_controls=15, n_periods=30, treat_period=20, effect=0.0,
-                                    seed=9)
+    frame = simulate_single_treated(
+        n_controls=15, n_periods=30, treat_period=20, effect=0.0, seed=9
+    )
     assert synthetic_control(_panel(frame)).effect.p_value > 0.1
 
 
@@ -171,8 +175,9 @@ def test_placebo_statistics_equal_explicit_two_by_two(single):
 
 
 def test_permutation_test_enumeration_agrees_with_monte_carlo():
-    frame = simulate_staggered(n_units=10, n_periods=6, cohorts=(3,), never_share=0.6,
-                               shape="constant", size=0.0, seed=3)
+    frame = simulate_staggered(
+        n_units=10, n_periods=6, cohorts=(3,), never_share=0.6, shape="constant", size=0.0, seed=3
+    )
     panel = _panel(frame)
     n1 = int(panel.ever_treated.sum())
     changes = panel.outcome[:, 3:].mean(1) - panel.outcome[:, :3].mean(1)
@@ -198,47 +203,61 @@ def test_wild_bootstrap_runs_and_warns_with_one_treated_cluster(single):
 
 
 def test_wild_bootstrap_rejects_a_large_effect_with_many_clusters():
-    frame = simulate_staggered(n_units=24, n_periods=6, cohorts=(3,), never_share=0.5,
-                               shape="constant", size=3.0, noise=0.5, seed=8)
+    frame = simulate_staggered(
+        n_units=24,
+        n_periods=6,
+        cohorts=(3,),
+        never_share=0.5,
+        shape="constant",
+        size=3.0,
+        noise=0.5,
+        seed=8,
+    )
     result = wild_cluster_bootstrap(_panel(frame), draws=1999, seed=2)
     assert result.p_value < 0.01
-    assert result.effect.estimate == pytest.approx(twfe(_panel(frame)).effect.estimate,
-                                                   abs=1e-8)
+    assert result.effect.estimate == pytest.approx(twfe(_panel(frame)).effect.estimate, abs=1e-8)
     assert "wild cluster bootstrap (WCR" in result.effect.interval_method
 
 
 def _toy_event_table():
-    return pd.DataFrame({"rel_time": [-3, -2, -1, 0, 1],
-                         "estimate": [0.05, -0.1, 0.0, 1.0, 1.2],
-                         "se": [0.1, 0.1, np.nan, 0.2, 0.25]})
+    return pd.DataFrame(
+        {
+            "rel_time": [-3, -2, -1, 0, 1],
+            "estimate": [0.05, -0.1, 0.0, 1.0, 1.2],
+            "se": [0.1, 0.1, np.nan, 0.2, 0.25],
+        }
+    )
 
 
 def test_honest_relative_magnitudes_bounds_and_breakdown():
-    result = honest_bounds(_toy_event_table(), rel_time=0, restriction="relative_magnitude",
-                           m_grid=[0.0, 1.0, 2.0])
+    result = honest_bounds(
+        _toy_event_table(), rel_time=0, restriction="relative_magnitude", m_grid=[0.0, 1.0, 2.0]
+    )
     m_bar = 0.15  # largest pre-period change: |-0.1 - 0.05|
     assert result.scale == pytest.approx(m_bar)
-    np.testing.assert_allclose(result.grid["identified_lower"],
-                               [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
+    np.testing.assert_allclose(result.grid["identified_lower"], [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
     z = 1.959963984540054
     assert result.breakdown == pytest.approx((1.0 - z * 0.2) / m_bar)
-    at_breakdown = honest_bounds(_toy_event_table(), restriction="relative_magnitude",
-                                 m_grid=[result.breakdown])
+    at_breakdown = honest_bounds(
+        _toy_event_table(), restriction="relative_magnitude", m_grid=[result.breakdown]
+    )
     assert at_breakdown.grid["ci_lower"].iloc[0] == pytest.approx(0.0, abs=1e-12)
-    later = honest_bounds(_toy_event_table(), rel_time=1, restriction="relative_magnitude",
-                          m_grid=[1.0])
+    later = honest_bounds(
+        _toy_event_table(), rel_time=1, restriction="relative_magnitude", m_grid=[1.0]
+    )
     width = later.grid["identified_upper"] - later.grid["identified_lower"]
     assert width.iloc[0] == pytest.approx(4 * m_bar)
 
 
 def test_honest_smoothness_extrapolates_the_last_pre_slope():
-    result = honest_bounds(_toy_event_table(), rel_time=0, restriction="smoothness",
-                           m_grid=[0.0, 0.1])
+    result = honest_bounds(
+        _toy_event_table(), rel_time=0, restriction="smoothness", m_grid=[0.0, 0.1]
+    )
     # slope from -2 to -1 is +0.1, so the trend adds 0.1 at event time 0.
     grid = result.grid
     assert grid["identified_lower"].iloc[0] == pytest.approx(0.9)
     assert grid["identified_upper"].iloc[1] - grid["identified_lower"].iloc[1] == pytest.approx(0.2)
-    assert result.centre.se == pytest.approx(np.sqrt(0.2 ** 2 + 0.1 ** 2))
+    assert result.centre.se == pytest.approx(np.sqrt(0.2**2 + 0.1**2))
 
 
 def test_honest_rejects_a_pre_period():
@@ -251,11 +270,17 @@ def _all_results(common_date, single):
 
     many, one = _panel(common_date), _panel(single)
     event = event_study(many, leads=3, lags=3)
-    return {"2x2": two_by_two(many), "twfe": twfe(many), "event": event,
-            "cs": callaway_santanna(many), "sc": synthetic_control(one),
-            "placebo": placebo_in_space(one), "permutation": permutation_test(many, n_draws=200),
-            "wild": wild_cluster_bootstrap(one, draws=99, seed=1),
-            "honest": honest_bounds(event, m_grid=[0.0, 1.0])}
+    return {
+        "2x2": two_by_two(many),
+        "twfe": twfe(many),
+        "event": event,
+        "cs": callaway_santanna(many),
+        "sc": synthetic_control(one),
+        "placebo": placebo_in_space(one),
+        "permutation": permutation_test(many, n_draws=200),
+        "wild": wild_cluster_bootstrap(one, draws=99, seed=1),
+        "honest": honest_bounds(event, m_grid=[0.0, 1.0]),
+    }
 
 
 def test_every_result_speaks_one_dialect(common_date, single):
@@ -267,8 +292,16 @@ def test_every_result_speaks_one_dialect(common_date, single):
         assert all(e.interval_method for e in estimates), name
         doc = result.to_json()
         assert set(doc) == {"method", "estimates", "notes", "details"}, name
-        assert set(doc["estimates"][0]) == {"name", "estimate", "se", "ci_lower", "ci_upper",
-                                            "p_value", "interval_method", "alpha"}, name
+        assert set(doc["estimates"][0]) == {
+            "name",
+            "estimate",
+            "se",
+            "ci_lower",
+            "ci_upper",
+            "p_value",
+            "interval_method",
+            "alpha",
+        }, name
         json.dumps(doc, allow_nan=False)
         assert list(result.to_frame()["estimate"]) == [e.estimate for e in estimates], name
         assert result.method_name in result.summary(), name
@@ -288,8 +321,9 @@ def test_event_study_post_average_uses_the_results_alpha(common_date):
     assert average.estimate == pytest.approx(table.loc[post, "estimate"].mean(), abs=1e-12)
     weights = np.full(4, 0.25)
     assert average.se == pytest.approx(np.sqrt(weights @ wide.vcov.loc[post, post] @ weights))
-    ratio = ((average.ci_upper - average.ci_lower)
-             / (narrow.post_average().ci_upper - narrow.post_average().ci_lower))
+    ratio = (average.ci_upper - average.ci_lower) / (
+        narrow.post_average().ci_upper - narrow.post_average().ci_lower
+    )
     assert ratio == pytest.approx(critical_value(0.01) / critical_value(0.2))
     assert average.alpha == 0.01 and wide.estimates()[0] == average
 
@@ -303,6 +337,5 @@ def test_alpha_sets_every_wald_interval(common_date):
     cs = callaway_santanna(panel, alpha=0.1)
     cells = cs.group_time
     np.testing.assert_allclose(cells["ci_upper"] - cells["estimate"], q * cells["se"])
-    for result in (two_by_two(panel, alpha=0.1).effect, twfe(panel, alpha=0.1).effect,
-                   cs.simple):
+    for result in (two_by_two(panel, alpha=0.1).effect, twfe(panel, alpha=0.1).effect, cs.simple):
         assert result.ci_upper - result.estimate == pytest.approx(q * result.se)

@@ -59,15 +59,21 @@ def test_treated_without_pre_period_errors_or_is_dropped(frame):
 
 
 def test_treatment_that_switches_off_is_rejected():
-    data = pd.DataFrame({"unit": [1] * 4 + [2] * 4, "time": list(range(4)) * 2,
-                         "d": [0, 1, 1, 0, 0, 0, 0, 0]})
+    data = pd.DataFrame(
+        {"unit": [1] * 4 + [2] * 4, "time": list(range(4)) * 2, "d": [0, 1, 1, 0, 0, 0, 0, 0]}
+    )
     with pytest.raises(PanelError, match="switches off in unit 1 at time=3"):
         first_treated_from_indicator(data, unit="unit", time="time", indicator="d")
 
 
 def test_indicator_is_converted_to_first_treated():
-    data = pd.DataFrame({"unit": [1] * 4 + [2] * 4, "time": list(range(2000, 2004)) * 2,
-                         "d": [0, 0, 1, 1, 0, 0, 0, 0]})
+    data = pd.DataFrame(
+        {
+            "unit": [1] * 4 + [2] * 4,
+            "time": list(range(2000, 2004)) * 2,
+            "d": [0, 0, 1, 1, 0, 0, 0, 0],
+        }
+    )
     out = first_treated_from_indicator(data, unit="unit", time="time", indicator="d")
     assert out.groupby("unit")["first_treated"].first().to_dict() == {1: 2002, 2: 0}
 
@@ -87,8 +93,9 @@ def test_missing_outcome_values_are_rejected(frame):
 
 
 def test_empty_and_zero_first_treated_both_mean_never(frame):
-    as_text = frame.assign(first_treated=frame["first_treated"].map(
-        lambda v: "" if v == 0 else str(v)))
+    as_text = frame.assign(
+        first_treated=frame["first_treated"].map(lambda v: "" if v == 0 else str(v))
+    )
     a = prepare_panel(frame, **COLUMNS)
     b = prepare_panel(as_text, **COLUMNS)
     np.testing.assert_array_equal(a.group_code, b.group_code)
@@ -103,10 +110,14 @@ def test_adoption_after_the_window_counts_as_never_treated(frame):
 
 def test_dates_are_accepted_for_monthly_panels():
     months = pd.date_range("2020-01-01", periods=6, freq="MS")
-    data = pd.DataFrame({"unit": np.repeat(["a", "b", "c"], 6), "time": np.tile(months, 3),
-                         "y": np.arange(18, dtype=float),
-                         "first_treated": np.repeat([pd.Timestamp("2020-04-01"), pd.NaT,
-                                                     pd.NaT], 6)})
+    data = pd.DataFrame(
+        {
+            "unit": np.repeat(["a", "b", "c"], 6),
+            "time": np.tile(months, 3),
+            "y": np.arange(18, dtype=float),
+            "first_treated": np.repeat([pd.Timestamp("2020-04-01"), pd.NaT, pd.NaT], 6),
+        }
+    )
     panel = prepare_panel(data, **COLUMNS)
     assert panel.group_code.tolist() == [3, -1, -1]
 

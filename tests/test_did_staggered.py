@@ -32,15 +32,28 @@ from analysis.did.staggered import callaway_santanna
 
 # (group, time): (ATT(g,t), bootstrap SE) from the did README.
 PUBLISHED_ATT_GT = {
-    (2004, 2004): (-0.0105, 0.0241), (2004, 2005): (-0.0704, 0.0313),
-    (2004, 2006): (-0.1373, 0.0380), (2004, 2007): (-0.1008, 0.0337),
-    (2006, 2004): (0.0065, 0.0223), (2006, 2005): (-0.0028, 0.0196),
-    (2006, 2006): (-0.0046, 0.0188), (2006, 2007): (-0.0412, 0.0202),
-    (2007, 2004): (0.0305, 0.0154), (2007, 2005): (-0.0027, 0.0168),
-    (2007, 2006): (-0.0311, 0.0190), (2007, 2007): (-0.0261, 0.0182),
+    (2004, 2004): (-0.0105, 0.0241),
+    (2004, 2005): (-0.0704, 0.0313),
+    (2004, 2006): (-0.1373, 0.0380),
+    (2004, 2007): (-0.1008, 0.0337),
+    (2006, 2004): (0.0065, 0.0223),
+    (2006, 2005): (-0.0028, 0.0196),
+    (2006, 2006): (-0.0046, 0.0188),
+    (2006, 2007): (-0.0412, 0.0202),
+    (2007, 2004): (0.0305, 0.0154),
+    (2007, 2005): (-0.0027, 0.0168),
+    (2007, 2006): (-0.0311, 0.0190),
+    (2007, 2007): (-0.0261, 0.0182),
 }
-PUBLISHED_DYNAMIC = {-3: 0.0305, -2: -0.0006, -1: -0.0245, 0: -0.0199, 1: -0.0510,
-                     2: -0.1373, 3: -0.1008}
+PUBLISHED_DYNAMIC = {
+    -3: 0.0305,
+    -2: -0.0006,
+    -1: -0.0245,
+    0: -0.0199,
+    1: -0.0510,
+    2: -0.1373,
+    3: -0.1008,
+}
 PUBLISHED_DYNAMIC_OVERALL = (-0.0772, 0.0196)
 PUBLISHED_GROUP = {2004: -0.0797, 2006: -0.0229, 2007: -0.0261}
 PUBLISHED_GROUP_OVERALL = (-0.031, 0.0123)
@@ -52,8 +65,10 @@ def load_mpdta() -> pd.DataFrame:
     try:
         path = distribution("moderndid").locate_file("moderndid/core/datasets/mpdta_long.pkl.gz")
     except PackageNotFoundError:
-        pytest.fail("moderndid==0.2.0 (which vendors R did's mpdta) must be installed: it is "
-                    "the offline source of the reference data")
+        pytest.fail(
+            "moderndid==0.2.0 (which vendors R did's mpdta) must be installed: it is "
+            "the offline source of the reference data"
+        )
     with gzip.open(path, "rb") as handle:
         frame = pickle.load(handle)
     return pd.DataFrame(frame)
@@ -68,8 +83,9 @@ def mpdta() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def mpdta_cs(mpdta):
-    panel = prepare_panel(mpdta, unit="countyreal", time="year", outcome="lemp",
-                          first_treated="first.treat")
+    panel = prepare_panel(
+        mpdta, unit="countyreal", time="year", outcome="lemp", first_treated="first.treat"
+    )
     return callaway_santanna(panel, comparison="never")
 
 
@@ -87,8 +103,9 @@ def test_aggregations_reproduce_published_values(mpdta_cs):
     dynamic = mpdta_cs.dynamic.set_index("rel_time")["estimate"]
     for e, value in PUBLISHED_DYNAMIC.items():
         assert dynamic[e] == pytest.approx(value, abs=5e-5), e
-    assert mpdta_cs.dynamic_overall.estimate == pytest.approx(PUBLISHED_DYNAMIC_OVERALL[0],
-                                                              abs=5e-5)
+    assert mpdta_cs.dynamic_overall.estimate == pytest.approx(
+        PUBLISHED_DYNAMIC_OVERALL[0], abs=5e-5
+    )
     assert mpdta_cs.dynamic_overall.se == pytest.approx(PUBLISHED_DYNAMIC_OVERALL[1], rel=0.1)
     group = mpdta_cs.group.set_index("group")["estimate"]
     for g, value in PUBLISHED_GROUP.items():
@@ -121,18 +138,20 @@ def manual_att_gt(frame: pd.DataFrame, control: str) -> pd.DataFrame:
                 comparison = (g == 0) | ((g > max(t, base)) & (g != group))
             treated = g == group
             att = change[treated].mean() - change[comparison].mean()
-            se = np.sqrt(change[treated].var(ddof=0) / treated.sum()
-                         + change[comparison].var(ddof=0) / comparison.sum())
+            se = np.sqrt(
+                change[treated].var(ddof=0) / treated.sum()
+                + change[comparison].var(ddof=0) / comparison.sum()
+            )
             rows.append({"group": group, "time": t, "att": att, "se": se})
     return pd.DataFrame(rows).set_index(["group", "time"])
 
 
 @pytest.mark.parametrize("comparison", ["never", "notyet"])
 def test_group_time_atts_match_manual_group_means(comparison):
-    frame = simulate_staggered(n_units=150, n_periods=6, cohorts=(2, 4), shape="dynamic",
-                               seed=21)
-    panel = prepare_panel(frame, unit="unit", time="time", outcome="y",
-                          first_treated="first_treated")
+    frame = simulate_staggered(n_units=150, n_periods=6, cohorts=(2, 4), shape="dynamic", seed=21)
+    panel = prepare_panel(
+        frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
+    )
     ours = callaway_santanna(panel, comparison=comparison).group_time.set_index(["group", "time"])
     manual = manual_att_gt(frame, comparison)
     assert len(ours) == len(manual)
@@ -144,8 +163,14 @@ def test_group_time_atts_match_manual_group_means(comparison):
 def test_point_estimates_match_csdid(mpdta, mpdta_cs, capsys):
     from csdid.att_gt import ATTgt
 
-    fit = ATTgt(yname="lemp", gname="first.treat", idname="countyreal", tname="year",
-                xformla=None, data=mpdta).fit(est_method="reg")
+    fit = ATTgt(
+        yname="lemp",
+        gname="first.treat",
+        idname="countyreal",
+        tname="year",
+        xformla=None,
+        data=mpdta,
+    ).fit(est_method="reg")
     capsys.readouterr()
     theirs = fit.results
     ours = mpdta_cs.group_time.set_index(["group", "time"])["estimate"]
@@ -154,22 +179,25 @@ def test_point_estimates_match_csdid(mpdta, mpdta_cs, capsys):
 
 
 def test_notyet_control_uses_later_adopters(mpdta):
-    panel = prepare_panel(mpdta, unit="countyreal", time="year", outcome="lemp",
-                          first_treated="first.treat")
+    panel = prepare_panel(
+        mpdta, unit="countyreal", time="year", outcome="lemp", first_treated="first.treat"
+    )
     never = callaway_santanna(panel, comparison="never").group_time.set_index(["group", "time"])
     notyet = callaway_santanna(panel, comparison="notyet").group_time.set_index(["group", "time"])
     # In 2007 every other group is treated, so the comparison is the never-treated in both.
-    assert (notyet.loc[(2004, 2007), "estimate"]
-            == pytest.approx(never.loc[(2004, 2007), "estimate"]))
-    assert (notyet.loc[(2004, 2004), "estimate"]
-            != pytest.approx(never.loc[(2004, 2004), "estimate"]))
+    assert notyet.loc[(2004, 2007), "estimate"] == pytest.approx(
+        never.loc[(2004, 2007), "estimate"]
+    )
+    assert notyet.loc[(2004, 2004), "estimate"] != pytest.approx(
+        never.loc[(2004, 2004), "estimate"]
+    )
 
 
 def test_never_control_needs_never_treated_units():
-    frame = simulate_staggered(n_units=60, n_periods=6, cohorts=(2, 4), never_share=0.0,
-                               seed=2)
-    panel = prepare_panel(frame, unit="unit", time="time", outcome="y",
-                          first_treated="first_treated")
+    frame = simulate_staggered(n_units=60, n_periods=6, cohorts=(2, 4), never_share=0.0, seed=2)
+    panel = prepare_panel(
+        frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
+    )
     with pytest.raises(PanelError, match="notyet"):
         callaway_santanna(panel, comparison="never")
     # Without never-treated units the last cohort is the comparison (as in R's did).

@@ -86,8 +86,13 @@ def test_problems_are_reported_for_a_broken_crosswalk(cw):
     broken_lenses.loc[1, "role_of_public_basis"] = "vibes"
     problems = fw.crosswalk_problems(fw.Crosswalk(broken_lenses, broken_mech, cw.hypotheses))
     text = "\n".join(problems)
-    for expected in ("source_zh not found", "unknown hypothesis H99", "bad predicted_direction",
-                     "empty drivers", "role_of_public_basis"):
+    for expected in (
+        "source_zh not found",
+        "unknown hypothesis H99",
+        "bad predicted_direction",
+        "empty drivers",
+        "role_of_public_basis",
+    ):
         assert expected in text
 
 
@@ -129,18 +134,38 @@ def test_glossary_terms(glossary):
     tone = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
     chinese = glossary["term_zh"].str.contains(r"[\u4e00-\u9fff]")
     assert glossary.loc[chinese, "pinyin"].map(lambda p: bool(tone.search(p))).all()
-    for term in ("医保", "基层医疗卫生机构", "医共体", "紧密型县域医共体",
-                 "打包付费", "结余留用", "合理超支分担", "医保经办服务",
-                 "共同生产", "整体性治理", "嵌入性", "两包三单六贯通",
-                 "按病种付费", "DRG/DIP", "城乡居民医保", "职工医保",
-                 "大病保险", "医疗救助", "门诊统筹", "家庭医生签约"):
+    for term in (
+        "医保",
+        "基层医疗卫生机构",
+        "医共体",
+        "紧密型县域医共体",
+        "打包付费",
+        "结余留用",
+        "合理超支分担",
+        "医保经办服务",
+        "共同生产",
+        "整体性治理",
+        "嵌入性",
+        "两包三单六贯通",
+        "按病种付费",
+        "DRG/DIP",
+        "城乡居民医保",
+        "职工医保",
+        "大病保险",
+        "医疗救助",
+        "门诊统筹",
+        "家庭医生签约",
+    ):
         assert term in set(glossary["term_zh"]), term
 
 
 def test_glossary_paper_columns_match_the_texts(glossary):
     for row in glossary.itertuples():
-        found = [p for p in PAPER_ORDER if row.seed_match and
-                 fw.normalise_whitespace(row.seed_match) in fw.seed_text(p)]
+        found = [
+            p
+            for p in PAPER_ORDER
+            if row.seed_match and fw.normalise_whitespace(row.seed_match) in fw.seed_text(p)
+        ]
         assert fw.split_cell(row.in_papers) == found, row.term_zh
         assert row.first_paper == (found[0] if found else ""), row.term_zh
 
@@ -153,7 +178,9 @@ def test_concept_map_has_one_node_per_mechanism(cw):
     gids = [p.get_gid() for p in diagrams.node_patches(fig, "mechanism")]
     assert sorted(gids) == sorted(f"mechanism:{m}" for m in cw.mechanisms["mechanism_id"])
     assert {p.get_gid() for p in diagrams.node_patches(fig, "analysis")} >= {
-        "analysis:its", "analysis:did"}
+        "analysis:its",
+        "analysis:did",
+    }
 
 
 def test_concept_map_edges_follow_the_data(cw):
@@ -215,7 +242,8 @@ def test_g_county_network_uses_reported_counts():
     claims = load_data("claims").frame
     table = gc.g_county_network(claims)
     expected = claims.set_index("claim_id").loc[
-        ["gc_county_centres", "gc_township_stations", "gc_village_rooms"], "value"]
+        ["gc_county_centres", "gc_township_stations", "gc_village_rooms"], "value"
+    ]
     assert table["outlets"].tolist() == expected.tolist()
     assert gc.plot_g_county_network(claims).axes
 
@@ -232,12 +260,24 @@ def test_qianjiang_reported_figure_draws_every_reported_point():
 
 # ----------------------------------------------------------------- chapter numbers
 
-CHAPTERS = {"index": index_chapter, "sbs": sbs, "gc": gc, "ml": ml, "ah": ah, "qj": qj,
-            "glossary": glossary_chapter}
-PAGES = {"index": "index", "sbs": "frameworks/side_by_side",
-         "gc": "frameworks/coproduction_g_county", "ml": "frameworks/holistic_multilevel_security",
-         "ah": "frameworks/holistic_anhui_medical_community",
-         "qj": "frameworks/embeddedness_qianjiang", "glossary": "appendix/glossary"}
+CHAPTERS = {
+    "index": index_chapter,
+    "sbs": sbs,
+    "gc": gc,
+    "ml": ml,
+    "ah": ah,
+    "qj": qj,
+    "glossary": glossary_chapter,
+}
+PAGES = {
+    "index": "index",
+    "sbs": "frameworks/side_by_side",
+    "gc": "frameworks/coproduction_g_county",
+    "ml": "frameworks/holistic_multilevel_security",
+    "ah": "frameworks/holistic_anhui_medical_community",
+    "qj": "frameworks/embeddedness_qianjiang",
+    "glossary": "appendix/glossary",
+}
 
 
 @pytest.mark.parametrize("prefix", CHAPTERS)
@@ -262,7 +302,8 @@ def test_every_glue_reference_of_a_page_is_glued(prefix):
 def test_numbers_are_computed_from_the_data(cw):
     assert sbs.numbers()["sbs-n-mechanisms"] == len(cw.mechanisms)
     assert sbs.numbers()["sbs-n-mech-embeddedness-qianjiang"] == len(
-        cw.mechanisms_of("embeddedness_qianjiang"))
+        cw.mechanisms_of("embeddedness_qianjiang")
+    )
     claims = load_data("claims").frame.set_index("claim_id")
     assert gc.numbers()["gc-county-centres"] == int(claims.at["gc_county_centres", "value"])
     assert qj.numbers()["qj-visit-share-2017"] == f"{claims.at['qj_visit_share_2017', 'value']:.1f}"

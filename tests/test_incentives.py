@@ -57,10 +57,12 @@ def test_round_trip_through_a_claims_frame(rules, claims):
     assert changed.overspend_band2_fund_share == pytest.approx(0.5)
     assert changed.as_percent()["qj_overspend_band2_share"] == pytest.approx(50.0)
     restored = dataclasses.replace(
-        changed, overspend_band2_fund_share=rules.overspend_band2_fund_share)
+        changed, overspend_band2_fund_share=rules.overspend_band2_fund_share
+    )
     assert restored == rules
     assert rules.as_percent() == pytest.approx(
-        claims.set_index("claim_id").loc[list(RULE_CLAIM_IDS.values()), "value"].to_dict())
+        claims.set_index("claim_id").loc[list(RULE_CLAIM_IDS.values()), "value"].to_dict()
+    )
 
 
 def test_missing_claim_is_a_clear_error(claims):
@@ -69,10 +71,15 @@ def test_missing_claim_is_a_clear_error(claims):
         RiskSharingRules.from_claims(without)
 
 
-@pytest.mark.parametrize("change", [{"overspend_band1_limit": 0.3},
-                                    {"surplus_performance_share": 0.7},
-                                    {"overspend_band2_fund_share": 1.2},
-                                    {"surplus_retained_limit": float("nan")}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"overspend_band1_limit": 0.3},
+        {"surplus_performance_share": 0.7},
+        {"overspend_band2_fund_share": 1.2},
+        {"surplus_retained_limit": float("nan")},
+    ],
+)
 def test_invalid_parameters_are_refused(rules, change):
     with pytest.raises(ValueError):
         dataclasses.replace(rules, **change)
@@ -104,8 +111,13 @@ def test_paper_reading_at_the_boundaries(rules):
 
 def test_on_budget_nothing_moves(rules):
     s = settle(BUDGET, BUDGET, rules)
-    for field in ("surplus_retained", "surplus_returned", "overspend_fund", "overspend_group",
-                  "group_net_position"):
+    for field in (
+        "surplus_retained",
+        "surplus_returned",
+        "overspend_fund",
+        "overspend_group",
+        "group_net_position",
+    ):
         assert float(getattr(s, field)) == 0.0
 
 
@@ -122,15 +134,18 @@ def test_marginal_incentive_by_band(rules):
     assert marginal_net_position(ratios, rules) == pytest.approx(expected)
     # Intervals are closed on the left: at a kink the band above applies.
     assert marginal_net_position(np.array(kinks(rules)), rules) == pytest.approx(
-        [-1.0, 0.0, -0.4, -1.0])
+        [-1.0, 0.0, -0.4, -1.0]
+    )
 
 
 def test_marginal_matches_finite_differences(rules):
     ratios = np.linspace(0.6, 1.4, 161)
     ratios = ratios[np.min(np.abs(ratios[:, None] - np.array(kinks(rules))), axis=1) > 1e-3]
     h = 1e-6
-    numeric = (settle((ratios + h) * BUDGET, BUDGET, rules).group_net_position
-               - settle(ratios * BUDGET, BUDGET, rules).group_net_position) / (h * BUDGET)
+    numeric = (
+        settle((ratios + h) * BUDGET, BUDGET, rules).group_net_position
+        - settle(ratios * BUDGET, BUDGET, rules).group_net_position
+    ) / (h * BUDGET)
     assert numeric == pytest.approx(marginal_net_position(ratios, rules), abs=1e-4)
 
 
@@ -150,7 +165,8 @@ def test_money_is_conserved(rules):
     assert s.fund_outlay == pytest.approx(s.spending + s.group_net_position)
     assert s.overspend_fund + s.overspend_group == pytest.approx(np.maximum(s.spending - BUDGET, 0))
     assert s.surplus_retained + s.surplus_returned == pytest.approx(
-        np.maximum(BUDGET - s.spending, 0))
+        np.maximum(BUDGET - s.spending, 0)
+    )
 
 
 def test_bad_inputs(rules):
@@ -164,15 +180,32 @@ shares = st.floats(0.0, 1.0)
 
 
 @settings(max_examples=60, deadline=None)
-@given(limit=st.floats(0.01, 0.5), b1=st.floats(0.01, 0.3), gap=st.floats(0.01, 0.3),
-       s_keep=shares, s_ret=shares, f1=shares, f2=shares, f3=shares, perf=shares)
-def test_monotone_and_continuous_for_any_valid_rules(limit, b1, gap, s_keep, s_ret, f1, f2, f3,
-                                                     perf):
-    rules = RiskSharingRules(surplus_retained_limit=limit, surplus_retained_share=s_keep,
-                             surplus_excess_returned_share=s_ret, overspend_band1_limit=b1,
-                             overspend_band1_fund_share=f1, overspend_band2_limit=b1 + gap,
-                             overspend_band2_fund_share=f2, overspend_band3_fund_share=f3,
-                             surplus_performance_share=perf, surplus_capacity_share=1.0 - perf)
+@given(
+    limit=st.floats(0.01, 0.5),
+    b1=st.floats(0.01, 0.3),
+    gap=st.floats(0.01, 0.3),
+    s_keep=shares,
+    s_ret=shares,
+    f1=shares,
+    f2=shares,
+    f3=shares,
+    perf=shares,
+)
+def test_monotone_and_continuous_for_any_valid_rules(
+    limit, b1, gap, s_keep, s_ret, f1, f2, f3, perf
+):
+    rules = RiskSharingRules(
+        surplus_retained_limit=limit,
+        surplus_retained_share=s_keep,
+        surplus_excess_returned_share=s_ret,
+        overspend_band1_limit=b1,
+        overspend_band1_fund_share=f1,
+        overspend_band2_limit=b1 + gap,
+        overspend_band2_fund_share=f2,
+        overspend_band3_fund_share=f3,
+        surplus_performance_share=perf,
+        surplus_capacity_share=1.0 - perf,
+    )
     grid = np.linspace(0.3, 1.9, 801)
     values = settle(grid * BUDGET, BUDGET, rules).group_net_position
     assert (np.diff(values) <= 1e-9).all()
@@ -195,8 +228,9 @@ def test_budget_base_is_max_of_last_three_years():
     rule = BudgetRule(base_years=3, factors=("growth",))
     assert base_plus_factors_budget([500, 90, 100, 95], {}, rule) == 100
     assert base_plus_factors_budget([90, 100, 95], {"growth": 0.05}, rule) == pytest.approx(105)
-    assert base_plus_factors_budget([90, 100, 95], {"growth": 0.05}, rule,
-                                    weights={"growth": 2.0}) == pytest.approx(110)
+    assert base_plus_factors_budget(
+        [90, 100, 95], {"growth": 0.05}, rule, weights={"growth": 2.0}
+    ) == pytest.approx(110)
 
 
 def test_budget_combination_rules_differ_as_expected():
@@ -227,7 +261,8 @@ def test_interactive_version_builds_and_redraws(rules, capsys):
     sliders = box.children[:-1]
     assert len(sliders) == len(dataclasses.fields(rules)) - 1  # capacity share follows performance
     assert {s.description for s in sliders} == {f.name for f in dataclasses.fields(rules)} - {
-        "surplus_capacity_share"}
+        "surplus_capacity_share"
+    }
     sliders[0].value = 0.2
     by_name = {s.description: s for s in sliders}
     by_name["overspend_band1_limit"].value = 0.5  # above band 2: must be refused, not raise

@@ -48,10 +48,15 @@ def test_main_model_is_the_pre_specified_one(frame) -> None:
 
 def test_numbers_are_the_engine_estimates(frame, numbers) -> None:
     """Refit the model from options typed here, not from the chapter's spec."""
-    fit = its(frame, time="month", outcome="visit_share", intervention="2023-01-01",
-              seasonality="fourier:2", errors="ar1",
-              others=[OtherInterruption(at="2020-02-01", name="covid", impact="level",
-                                        window=6)])
+    fit = its(
+        frame,
+        time="month",
+        outcome="visit_share",
+        intervention="2023-01-01",
+        seasonality="fourier:2",
+        errors="ar1",
+        others=[OtherInterruption(at="2020-02-01", name="covid", impact="level", window=6)],
+    )
     level = fit.effects["level"]
     assert numbers["its-visit-level"] == f"{level.estimate:.2f}"
     assert numbers["its-visit-level-lo"] == f"{level.ci_lower:.2f}"
@@ -74,10 +79,13 @@ def test_numbers_use_one_key_scheme_and_the_page_uses_exactly_them(numbers) -> N
 
 
 def test_page_cells_are_short() -> None:
-    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", PAGE.read_text(encoding="utf-8"),
-                       re.DOTALL)
-    code = [[line for line in cell.splitlines() if line.strip() and not line.startswith(":")]
-            for cell in cells]
+    cells = re.findall(
+        r"```\{code-cell\} ipython3\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.DOTALL
+    )
+    code = [
+        [line for line in cell.splitlines() if line.strip() and not line.startswith(":")]
+        for cell in cells
+    ]
     assert code and max(len(lines) for lines in code) <= 10
     assert sum(len(lines) for lines in code) <= 30
 
@@ -108,8 +116,10 @@ def test_figures_label_provenance() -> None:
     assert len(fig.axes) == 3
     for ax in fig.axes:
         assert ax.get_title().startswith("Synthetic data")
-    assert all("synthetic" in t.get_text().lower() or "CI" in t.get_text()
-               or "excluded" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert all(
+        "synthetic" in t.get_text().lower() or "CI" in t.get_text() or "excluded" in t.get_text()
+        for t in fig.axes[0].get_legend().get_texts()
+    )
     plt.close(fig)
 
 

@@ -25,8 +25,12 @@ def series(jump: float = 0.0, rho: float = 0.5, n: int = 96, seed: int = 2) -> p
     for i in range(1, n):
         e[i] = rho * e[i - 1] + rng.normal(0, 0.5)
     t = np.arange(n)
-    return pd.DataFrame({"month": pd.date_range("2017-01-01", periods=n, freq="MS"),
-                         "y": 40 - 0.05 * t + jump * (t >= 72) + e})
+    return pd.DataFrame(
+        {
+            "month": pd.date_range("2017-01-01", periods=n, freq="MS"),
+            "y": 40 - 0.05 * t + jump * (t >= 72) + e,
+        }
+    )
 
 
 def test_tests_match_statsmodels_on_ols_residuals() -> None:
@@ -34,8 +38,9 @@ def test_tests_match_statsmodels_on_ols_residuals() -> None:
     fit = its(data, time="month", outcome="y", intervention="2023-01-01")
     t = np.arange(96.0)
     post = (t >= 72).astype(float)
-    ref = sm.OLS(data["y"].to_numpy(), np.column_stack([np.ones(96), t, post,
-                                                        post * (t - 72)])).fit()
+    ref = sm.OLS(
+        data["y"].to_numpy(), np.column_stack([np.ones(96), t, post, post * (t - 72)])
+    ).fit()
     got = autocorrelation_tests(fit, lags=6)
     assert got.durbin_watson == pytest.approx(durbin_watson(ref.resid), abs=1e-10)
     lm, p, _, _ = acorr_breusch_godfrey(ref, nlags=6, result_object=False)
@@ -83,8 +88,12 @@ def test_placebo_covers_every_feasible_date_and_ranks_a_real_jump() -> None:
 
 def test_placebo_skips_dates_next_to_another_interruption() -> None:
     data = series()
-    spec = ITSSpec(time="month", outcome="y", intervention="2023-01-01",
-                   others=(OtherInterruption(at="2020-02-01", name="covid", impact="level"),))
+    spec = ITSSpec(
+        time="month",
+        outcome="y",
+        intervention="2023-01-01",
+        others=(OtherInterruption(at="2020-02-01", name="covid", impact="level"),),
+    )
     res = placebo_in_time(data, spec)
     times = pd.to_datetime(res.table["time"])
     near = (times >= pd.Timestamp("2019-12-01")) & (times <= pd.Timestamp("2020-04-01"))

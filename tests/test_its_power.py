@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.its import benchmark
 from analysis.its.power import (
     naive_estimates,
     segmented_design,
@@ -16,10 +15,10 @@ from analysis.its.power import (
 
 
 @pytest.mark.parametrize("estimator", ["ols", "pw_known", "pw"])
-@pytest.mark.parametrize(("n_pre", "n_post", "impact"), [(72, 24, "level+slope"),
-                                                         (6, 2, "level")])
-def test_vectorised_equals_statsmodels(estimator: str, n_pre: int, n_post: int,
-                                       impact: str) -> None:
+@pytest.mark.parametrize(("n_pre", "n_post", "impact"), [(72, 24, "level+slope"), (6, 2, "level")])
+def test_vectorised_equals_statsmodels(
+    estimator: str, n_pre: int, n_post: int, impact: str
+) -> None:
     x = segmented_design(n_pre, n_post, impact)  # type: ignore[arg-type]
     rng = np.random.default_rng(11)
     beta = np.r_[40.0, -0.1, 5.8, 0.05][: x.shape[1]]
@@ -49,14 +48,30 @@ def test_null_simulation_gives_the_curve_under_true_effects() -> None:
 
 
 def test_power_curve_size_and_mde() -> None:
-    res = simulate_power(72, 24, rho=0.3, sd=1.0, effects=np.linspace(0, 2, 11), reps=4000,
-                         seed=3, estimator="pw_known")
+    res = simulate_power(
+        72,
+        24,
+        rho=0.3,
+        sd=1.0,
+        effects=np.linspace(0, 2, 11),
+        reps=4000,
+        seed=3,
+        estimator="pw_known",
+    )
     assert res.power[0] == pytest.approx(0.05, abs=0.015)  # correct size with known rho
     assert np.all(np.diff(res.power) >= -0.01)
     assert res.power[-1] > 0.95
     assert res.power_at(res.mde) == pytest.approx(0.8, abs=0.03)
-    again = simulate_power(72, 24, rho=0.3, sd=1.0, effects=[res.mde, res.mde * 0.98],
-                           reps=4000, seed=3, estimator="pw_known")
+    again = simulate_power(
+        72,
+        24,
+        rho=0.3,
+        sd=1.0,
+        effects=[res.mde, res.mde * 0.98],
+        reps=4000,
+        seed=3,
+        estimator="pw_known",
+    )
     # same seed, same noise: the MDE is the smallest effect reaching 80 %
     assert again.power[0] >= 0.8 > again.power[1]
 
@@ -69,13 +84,5 @@ def test_short_annual_design_is_not_a_valid_test_with_estimated_rho() -> None:
 
 
 def test_ols_ignoring_autocorrelation_over_rejects() -> None:
-    res = simulate_power(72, 24, rho=0.6, sd=1.0, effects=[0.0], reps=4000, seed=4,
-                         estimator="ols")
+    res = simulate_power(72, 24, rho=0.6, sd=1.0, effects=[0.0], reps=4000, seed=4, estimator="ols")
     assert res.power[0] > 0.1
-
-
-def test_benchmark_reports_speed_and_agreement() -> None:
-    out = benchmark.run()
-    assert out["ITS power: max abs diff vs statsmodels (params, bse)"] < 1e-10
-    assert out["ITS power: vectorised time for 10,000 reps (s)"] > 0
-    assert out["ITS power: speed ratio naive / vectorised"] > 1

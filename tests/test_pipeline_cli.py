@@ -19,16 +19,20 @@ SCALE = 200  # Qianjiang's ~20 million settlements become ~100 thousand
 
 
 def series_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analysis", "series", *map(str, args)],
-                          check=False, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "series", *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
 def qianjiang_records(tmp_path_factory: pytest.TempPathFactory) -> RecordsManifest:
     monthly = load_data("district_monthly").frame
     frame = scale_counts(monthly[monthly["district"] == "qianjiang"], SCALE)
-    return write_records(tmp_path_factory.mktemp("qj-records"), frame, bad_fraction=0.005,
-                         seed=5)
+    return write_records(tmp_path_factory.mktemp("qj-records"), frame, bad_fraction=0.005, seed=5)
 
 
 def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: Path) -> None:
@@ -48,19 +52,41 @@ def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: 
     fitted = its(series, time="month", outcome="visit_share", intervention="2023-01-01")
     on_expected = its(expected, time="month", outcome="visit_share", intervention="2023-01-01")
     assert fitted.effects["level"].estimate == pytest.approx(
-        on_expected.effects["level"].estimate, rel=1e-12)
+        on_expected.effects["level"].estimate, rel=1e-12
+    )
     # Scaling by 1/200 only rounds counts: the ITS on the full-scale synthetic series agrees.
     monthly = load_data("district_monthly").frame
-    full = its(monthly[monthly["district"] == "qianjiang"], time="month",
-               outcome="visit_share", intervention="2023-01-01")
+    full = its(
+        monthly[monthly["district"] == "qianjiang"],
+        time="month",
+        outcome="visit_share",
+        intervention="2023-01-01",
+    )
     for effect in ("level", "slope"):
         low, high = full.effects[effect].ci
         assert low <= fitted.effects[effect].estimate <= high
 
-    its_cli = subprocess.run([sys.executable, "-m", "analysis", "its", "--data", str(out),
-                              "--time", "month", "--outcome", "visit_share",
-                              "--intervention", "2023-01-01", "--json"],
-                             check=False, capture_output=True, text=True, timeout=300)
+    its_cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "its",
+            "--data",
+            str(out),
+            "--time",
+            "month",
+            "--outcome",
+            "visit_share",
+            "--intervention",
+            "2023-01-01",
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert its_cli.returncode == 0, its_cli.stderr
     estimates = {e["name"]: e for e in json.loads(its_cli.stdout)["estimates"]}
     level = estimates["level"]["estimate"]
@@ -68,23 +94,31 @@ def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: 
 
 
 def test_default_quarantine_file_and_plain_summary(tmp_path: Path) -> None:
-    records = write_csv(tmp_path / "r.csv", good_rows(10) + [row(record_id="B",
-                                                                 scheme="商保")])
+    records = write_csv(tmp_path / "r.csv", good_rows(10) + [row(record_id="B", scheme="商保")])
     done = series_cli("--records", records, "--out", tmp_path / "out" / "s.csv")
     assert done.returncode == 0, done.stderr
-    for label in ("rows read", "rows aggregated", "rows quarantined", "unknown_scheme",
-                  "months", "counties"):
+    for label in (
+        "rows read",
+        "rows aggregated",
+        "rows quarantined",
+        "unknown_scheme",
+        "months",
+        "counties",
+    ):
         assert label in done.stdout
     quarantine = tmp_path / "out" / "s.quarantine.csv"
     assert pd.read_csv(quarantine)["reason"].tolist() == ["unknown_scheme"]
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    ("absent", "records not found"),
-    ("missing_column", "missing column(s)"),
-    ("not_csv", "expected a .csv or .parquet file"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("absent", "records not found"),
+        ("missing_column", "missing column(s)"),
+        ("not_csv", "expected a .csv or .parquet file"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, setup: str, message: str) -> None:
     target = tmp_path / "input.csv"
     if setup == "missing_column":
@@ -103,15 +137,18 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     done = series_cli("--out", tmp_path / "s.csv")
     assert done.returncode == 2 and "--records" in done.stderr
     records = write_csv(tmp_path / "r.csv", good_rows(3))
-    done = series_cli("--records", records, "--out", tmp_path / "s.csv", "--engine", "spark",
-                      "--threads", "2")
+    done = series_cli(
+        "--records", records, "--out", tmp_path / "s.csv", "--engine", "spark", "--threads", "2"
+    )
     assert done.returncode == 2 and "--threads" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "s.csv").exists()
 
 
 def test_unparseable_csv_is_refused_as_input(tmp_path: Path) -> None:
-    header = ("record_id,settlement_date,county_code,institution_id,institution_level,"
-              "service_type,total_cost,fund_paid,scheme\n")
+    header = (
+        "record_id,settlement_date,county_code,institution_id,institution_level,"
+        "service_type,total_cost,fund_paid,scheme\n"
+    )
     broken = tmp_path / "broken.csv"
     broken.write_text(header + '1,"2023-01-05,c1,H1,基层,门诊,100,60,居民\n', encoding="utf-8")
     done = series_cli("--records", broken, "--out", tmp_path / "s.csv")
@@ -136,8 +173,9 @@ def test_every_series_option_of_the_api_is_on_the_command_line() -> None:
     assert named <= {f.name for f in spec_fields(SeriesSpec)}
 
 
-def test_progress_bar_shows_on_long_runs_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar_shows_on_long_runs_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import argparse
     import time
 
@@ -157,8 +195,10 @@ def test_progress_bar_shows_on_long_runs_only(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(cli, "build_series", slow_build)
     parser = argparse.ArgumentParser()
     cli.configure(parser)
-    assert cli.run(parser.parse_args(["--records", str(records), "--out",
-                                      str(tmp_path / "slow.csv")])) == 0
+    assert (
+        cli.run(parser.parse_args(["--records", str(records), "--out", str(tmp_path / "slow.csv")]))
+        == 0
+    )
     captured = capsys.readouterr()
     assert "series (duckdb)" in captured.err and "step" in captured.err
     assert "rows read" in captured.out

@@ -15,9 +15,17 @@ from analysis.pipeline.engines import EngineOutput
 from analysis.pipeline.schema import FIELD_NAMES, REASON_CODES, label_table, schema_table
 from analysis.pipeline.series import assemble
 
-GOOD = {"record_id": "R1", "settlement_date": "2023-01-05", "county_code": "qj",
-        "institution_id": "H1", "institution_level": "基层", "service_type": "门诊",
-        "total_cost": "100.00", "fund_paid": "60", "scheme": "居民"}
+GOOD = {
+    "record_id": "R1",
+    "settlement_date": "2023-01-05",
+    "county_code": "qj",
+    "institution_id": "H1",
+    "institution_level": "基层",
+    "service_type": "门诊",
+    "total_cost": "100.00",
+    "fund_paid": "60",
+    "scheme": "居民",
+}
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
@@ -36,10 +44,18 @@ def row(**changes: str) -> dict[str, str]:
 def good_rows(n: int) -> list[dict[str, str]]:
     levels = ["基层", "二级", "三级", "primary", "乡镇卫生院"]
     services = ["门诊", "住院", "outpatient"]
-    return [row(record_id=f"G{i}", settlement_date=f"2023-0{1 + i % 3}-1{i % 10}",
-                institution_level=levels[i % 5], service_type=services[i % 3],
-                total_cost=f"{100 + i}.50", fund_paid=str(50 + i),
-                county_code=("qj", "cmp")[i % 2]) for i in range(n)]
+    return [
+        row(
+            record_id=f"G{i}",
+            settlement_date=f"2023-0{1 + i % 3}-1{i % 10}",
+            institution_level=levels[i % 5],
+            service_type=services[i % 3],
+            total_cost=f"{100 + i}.50",
+            fund_paid=str(50 + i),
+            county_code=("qj", "cmp")[i % 2],
+        )
+        for i in range(n)
+    ]
 
 
 DEFECTS: list[tuple[dict[str, str], str]] = [
@@ -62,10 +78,12 @@ DEFECTS: list[tuple[dict[str, str], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("bad", "reason"), DEFECTS,
-                         ids=[f"{reason}-{i}" for i, (_, reason) in enumerate(DEFECTS)])
-def test_each_failure_reason_is_quarantined_with_its_code(tmp_path: Path, bad: dict[str, str],
-                                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "reason"), DEFECTS, ids=[f"{reason}-{i}" for i, (_, reason) in enumerate(DEFECTS)]
+)
+def test_each_failure_reason_is_quarantined_with_its_code(
+    tmp_path: Path, bad: dict[str, str], reason: str
+) -> None:
     rows = [*good_rows(6), {**bad, "record_id": bad["record_id"] and "BAD"}]
     records = write_csv(tmp_path / "r.csv", rows)
     run = build_series(records, quarantine=tmp_path / "q.csv")
@@ -79,8 +97,9 @@ def test_each_failure_reason_is_quarantined_with_its_code(tmp_path: Path, bad: d
 
 
 def test_a_row_with_several_faults_lists_them_all(tmp_path: Path) -> None:
-    records = write_csv(tmp_path / "r.csv", [row(fund_paid="-5", scheme="商保",
-                                                 institution_level="四级")])
+    records = write_csv(
+        tmp_path / "r.csv", [row(fund_paid="-5", scheme="商保", institution_level="四级")]
+    )
     run = build_series(records, quarantine=tmp_path / "q.csv")
     quarantined = pd.read_csv(tmp_path / "q.csv", dtype=str)
     assert quarantined["reason"].item() == "negative_amount"
@@ -89,11 +108,17 @@ def test_a_row_with_several_faults_lists_them_all(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_keep_one_exact_copy_and_quarantine_every_conflicting_copy(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     exact = row(record_id="D1", fund_paid="10")
-    rows = [exact, dict(exact), dict(exact),  # three identical copies: one kept
-            row(record_id="C1"), row(record_id="C1", fund_paid="61"),  # conflicting: none kept
-            row(record_id="U1", fund_paid="7")]
+    rows = [
+        exact,
+        dict(exact),
+        dict(exact),  # three identical copies: one kept
+        row(record_id="C1"),
+        row(record_id="C1", fund_paid="61"),  # conflicting: none kept
+        row(record_id="U1", fund_paid="7"),
+    ]
     # Spaces around values do not make a copy different.
     rows.append({k: f" {v} " for k, v in exact.items()})
     run = build_series(write_csv(tmp_path / "r.csv", rows), quarantine=tmp_path / "q.csv")
@@ -107,8 +132,9 @@ def test_duplicate_ids_keep_one_exact_copy_and_quarantine_every_conflicting_copy
 
 def test_rows_in_equals_aggregated_plus_quarantined(tmp_path: Path) -> None:
     rows = good_rows(40) + [bad for bad, _ in DEFECTS]
-    rows = [dict(r, record_id=r["record_id"] and f"{r['record_id']}-{i}")
-            for i, r in enumerate(rows)]
+    rows = [
+        dict(r, record_id=r["record_id"] and f"{r['record_id']}-{i}") for i, r in enumerate(rows)
+    ]
     rows += [rows[0], rows[1]]  # exact duplicates
     run = build_series(write_csv(tmp_path / "r.csv", rows), quarantine=tmp_path / "q.csv")
     assert run.rows_in == len(rows)
@@ -120,11 +146,20 @@ def test_rows_in_equals_aggregated_plus_quarantined(tmp_path: Path) -> None:
 
 
 def test_unbalanced_accounting_is_an_error() -> None:
-    groups = pd.DataFrame({"reason": [None, "unknown_level"], "district": ["qj", None],
-                           "month": [pd.Timestamp("2023-01-01"), pd.NaT], "n_rows": [3, 1],
-                           "visits_primary": [1, 0], "visits_total": [2, 0],
-                           "admissions_primary": [0, 0], "admissions_total": [1, 0],
-                           "fund_primary": [5, 0], "fund_total": [9, 0]})
+    groups = pd.DataFrame(
+        {
+            "reason": [None, "unknown_level"],
+            "district": ["qj", None],
+            "month": [pd.Timestamp("2023-01-01"), pd.NaT],
+            "n_rows": [3, 1],
+            "visits_primary": [1, 0],
+            "visits_total": [2, 0],
+            "admissions_primary": [0, 0],
+            "admissions_total": [1, 0],
+            "fund_primary": [5, 0],
+            "fund_total": [9, 0],
+        }
+    )
     assemble(EngineOutput(groups, rows_read=4, rows_written=1))
     with pytest.raises(PipelineError, match="do not add up"):
         assemble(EngineOutput(groups, rows_read=5, rows_written=1))
@@ -133,14 +168,25 @@ def test_unbalanced_accounting_is_an_error() -> None:
 
 
 def test_series_counts_and_fund_follow_the_stated_definitions(tmp_path: Path) -> None:
-    rows = [row(record_id="1", service_type="门诊", institution_level="基层", fund_paid="10"),
-            row(record_id="2", service_type="outpatient", institution_level="社区卫生服务中心",
-                fund_paid="20.40"),
-            row(record_id="3", service_type="门诊", institution_level="二级", fund_paid="30.20"),
-            row(record_id="4", service_type="住院", institution_level="一级", fund_paid="40"),
-            row(record_id="5", service_type="inpatient", institution_level="三级",
-                total_cost="900", fund_paid="800"),
-            row(record_id="6", settlement_date="2023-02-01", fund_paid="1")]
+    rows = [
+        row(record_id="1", service_type="门诊", institution_level="基层", fund_paid="10"),
+        row(
+            record_id="2",
+            service_type="outpatient",
+            institution_level="社区卫生服务中心",
+            fund_paid="20.40",
+        ),
+        row(record_id="3", service_type="门诊", institution_level="二级", fund_paid="30.20"),
+        row(record_id="4", service_type="住院", institution_level="一级", fund_paid="40"),
+        row(
+            record_id="5",
+            service_type="inpatient",
+            institution_level="三级",
+            total_cost="900",
+            fund_paid="800",
+        ),
+        row(record_id="6", settlement_date="2023-02-01", fund_paid="1"),
+    ]
     run = build_series(write_csv(tmp_path / "r.csv", rows))
     first = run.series.iloc[0]
     assert first["month"] == pd.Timestamp("2023-01-01")
@@ -186,14 +232,17 @@ def test_parquet_with_typed_columns_equals_csv(tmp_path: Path) -> None:
     rows = good_rows(30)
     from_csv = build_series(write_csv(tmp_path / "r.csv", rows))
     frame = pd.DataFrame(rows)
-    table = pa.table({
-        **{name: pa.array(frame[name]) for name in FIELD_NAMES},
-        "settlement_date": pa.array(pd.to_datetime(frame["settlement_date"]).dt.date,
-                                    pa.date32()),
-        "fund_paid": pa.array(frame["fund_paid"].astype("int64")),
-        "total_cost": pa.array(frame["total_cost"].astype(float)),
-        "extra_column": pa.array(range(len(frame))),
-    })
+    table = pa.table(
+        {
+            **{name: pa.array(frame[name]) for name in FIELD_NAMES},
+            "settlement_date": pa.array(
+                pd.to_datetime(frame["settlement_date"]).dt.date, pa.date32()
+            ),
+            "fund_paid": pa.array(frame["fund_paid"].astype("int64")),
+            "total_cost": pa.array(frame["total_cost"].astype(float)),
+            "extra_column": pa.array(range(len(frame))),
+        }
+    )
     pq.write_table(table, tmp_path / "r.parquet")
     from_parquet = build_series(tmp_path / "r.parquet")
     pd.testing.assert_frame_equal(from_csv.series, from_parquet.series)

@@ -40,14 +40,17 @@ def _render(ax) -> bytes:
 
 def test_mixed_chart_shows_each_class_in_legend(ax):
     plot_synthetic(ax, [2017, 2018, 2019], [43.0, 41.5, 40.1], label="visit share, Qianjiang")
-    mark_reported(ax, [2017, 2022], [43.3, 36.9], label="visit share",
-                  source="Luo et al. 2025, §4.1.1")
+    mark_reported(
+        ax, [2017, 2022], [43.3, 36.9], label="visit share", source="Luo et al. 2025, §4.1.1"
+    )
     mark_assumed(ax, [2024], [42.7], label="visit share (year assumed)")
     legend = provenance_legend(ax)
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels == ["synthetic: visit share, Qianjiang",
-                      "reported: visit share [Luo et al. 2025, §4.1.1]",
-                      "assumed: visit share (year assumed)"]
+    assert labels == [
+        "synthetic: visit share, Qianjiang",
+        "reported: visit share [Luo et al. 2025, §4.1.1]",
+        "assumed: visit share (year assumed)",
+    ]
     assert "mixed" in legend.get_title().get_text()
     assert provenance_classes(ax) == {"synthetic", "reported", "assumed"}
     assert _render(ax).startswith(b"<?xml")
@@ -60,10 +63,12 @@ def test_reported_markers_are_labelled_with_values(ax):
 
 
 def test_classes_differ_by_marker_and_linestyle_not_colour_alone(ax):
-    lines = [plot_synthetic(ax, [0, 1], [0, 1]),
-             mark_reported(ax, [0], [1], label="r", source="s", annotate=False),
-             mark_assumed(ax, [0, 1], [1, 2], label="a"),
-             mark_public(ax, [0, 1], [2, 3], label="p", source="s")]
+    lines = [
+        plot_synthetic(ax, [0, 1], [0, 1]),
+        mark_reported(ax, [0], [1], label="r", source="s", annotate=False),
+        mark_assumed(ax, [0, 1], [1, 2], label="a"),
+        mark_public(ax, [0, 1], [2, 3], label="p", source="s"),
+    ]
     signatures = {(line.get_marker(), line.get_linestyle()) for line in lines}
     assert len(signatures) == 4
     assumed = lines[2]

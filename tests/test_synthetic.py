@@ -32,11 +32,17 @@ def claims() -> dict[str, float]:
     return read_claim_values(CLAIMS)
 
 
-@pytest.mark.parametrize("claim_id, measure", [
-    ("qj_visit_share_2017", "visits"), ("qj_visit_share_2022", "visits"),
-    ("qj_admission_share_2017", "admissions"), ("qj_admission_share_2022", "admissions"),
-    ("qj_fund_share_2017", "fund"), ("qj_fund_share_2022", "fund"),
-])
+@pytest.mark.parametrize(
+    "claim_id, measure",
+    [
+        ("qj_visit_share_2017", "visits"),
+        ("qj_visit_share_2022", "visits"),
+        ("qj_admission_share_2017", "admissions"),
+        ("qj_admission_share_2022", "admissions"),
+        ("qj_fund_share_2017", "fund"),
+        ("qj_fund_share_2022", "fund"),
+    ],
+)
 def test_committed_annual_shares_reproduce_reported_anchor(monthly, claims, claim_id, measure):
     # Computed here from the raw CSV, independently of the generator's own check.
     year = int(claim_id[-4:])
@@ -54,12 +60,15 @@ def test_post_year_visit_share_and_volume_growth(monthly, claims):
     assert round(annual.loc[post, "visit_share"], 1) == expected
     growth = 100 * (annual.loc[post, "visits_primary"] / annual.loc[post - 1, "visits_primary"] - 1)
     assert round(growth, 1) == claims["qj_outpatient_volume_growth"]
-    growth = 100 * (annual.loc[post, "admissions_primary"]
-                    / annual.loc[post - 1, "admissions_primary"] - 1)
+    growth = 100 * (
+        annual.loc[post, "admissions_primary"] / annual.loc[post - 1, "admissions_primary"] - 1
+    )
     assert round(growth, 1) == claims["qj_admission_volume_growth"]
     base, last = int(claims["qj_reform_start_year"]) - 1, int(annual.index.max())
-    average = 100 * ((annual.loc[last, "fund_primary"] / annual.loc[base, "fund_primary"])
-                     ** (1 / (last - base)) - 1)
+    average = 100 * (
+        (annual.loc[last, "fund_primary"] / annual.loc[base, "fund_primary"]) ** (1 / (last - base))
+        - 1
+    )
     assert round(average, 1) == claims["qj_fund_growth_annual"]
 
 
@@ -68,8 +77,9 @@ def test_anchor_check_table_all_match_and_can_fail(monthly):
     table = anchor_check(monthly, anchors)
     assert len(table) == 10 and table["matches"].all()
     broken = monthly.copy()
-    first_2017 = broken.index[(broken["district"] == "qianjiang")
-                              & (broken["month"] == "2017-01-01")][0]
+    first_2017 = broken.index[
+        (broken["district"] == "qianjiang") & (broken["month"] == "2017-01-01")
+    ][0]
     broken.loc[first_2017, "visits_primary"] += 20_000
     assert not anchor_check(broken, anchors)["matches"].all()
 
@@ -107,16 +117,23 @@ def test_impossible_config_is_refused(tmp_path):
     config_text = ASSUMPTIONS.read_text(encoding="utf-8")
     bad = tmp_path / "assumptions.toml"
     # A post year beyond the data cannot be calibrated: the assumed-year claim is 2024.
-    bad.write_text(config_text.replace('last_month = "2024-12"', 'last_month = "2023-12"'),
-                   encoding="utf-8")
+    bad.write_text(
+        config_text.replace('last_month = "2024-12"', 'last_month = "2023-12"'), encoding="utf-8"
+    )
     with pytest.raises((ValueError, CalibrationError)):
         generate(config_path=bad)
 
 
 def test_monthly_integrity(monthly):
     counts = [c for c in monthly.columns if c.endswith(("_primary", "_total"))]
-    assert counts == ["visits_primary", "visits_total", "admissions_primary", "admissions_total",
-                      "fund_primary", "fund_total"]
+    assert counts == [
+        "visits_primary",
+        "visits_total",
+        "admissions_primary",
+        "admissions_total",
+        "fund_primary",
+        "fund_total",
+    ]
     for column in counts:
         assert monthly[column].dtype == np.int64
         assert (monthly[column] >= 0).all()
@@ -165,8 +182,10 @@ def test_regeneration_cli_writes_to_chosen_directory(tmp_path):
     from analysis.synthetic.__main__ import main
 
     assert main(["--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["county_staggered_panel.csv",
-                                                          "district_monthly.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "county_staggered_panel.csv",
+        "district_monthly.csv",
+    ]
 
 
 def test_calibration_holds_if_the_assumed_post_year_were_2023(tmp_path):
@@ -210,8 +229,9 @@ def test_treated_district_is_named_by_the_assumptions_file(tmp_path):
     config_text = ASSUMPTIONS.read_text(encoding="utf-8")
     treated = next(iter(load_config()["treated"]))
     other = tmp_path / "assumptions.toml"
-    other.write_text(config_text.replace(f"[treated.{treated}]", "[treated.elsewhere]"),
-                     encoding="utf-8")
+    other.write_text(
+        config_text.replace(f"[treated.{treated}]", "[treated.elsewhere]"), encoding="utf-8"
+    )
     data = generate(config_path=other)
     assert data.district_monthly["district"].iloc[0] == "elsewhere"
     assert data.anchor_check["matches"].all()

@@ -78,7 +78,10 @@ def figure_index(book: Path = paths.BOOK) -> pd.DataFrame:
         if "_build" in source.parts:
             continue
         text = source.read_text(encoding="utf-8")
-        datasets = ", ".join(datasets_in_source(text))
+        # A page's data loading lives in its chapter module, named like the page.
+        module = Path(__file__).parents[1] / "chapters" / f"{source.stem}.py"
+        code = module.read_text(encoding="utf-8") if module.exists() else ""
+        datasets = ", ".join(datasets_in_source(text + "\n" + code))
         chapter = source.relative_to(book).with_suffix("").as_posix()
         for label, caption in figures_in_source(text):
             rows.append(

@@ -80,30 +80,63 @@ class ShareSeries:
         return self.short_label[:1].upper() + self.short_label[1:]
 
 
-def _series(name: str, numerator: str, denominator: str, short: str, en: str,
-            zh: str) -> ShareSeries:
-    ids = tuple(_ANCHORS.claim_ids[k] for k in sorted(_ANCHORS.claim_ids)
-                if k.startswith(name + "_") and k.removeprefix(name + "_").isdigit())
+def _series(
+    name: str, numerator: str, denominator: str, short: str, en: str, zh: str
+) -> ShareSeries:
+    ids = tuple(
+        _ANCHORS.claim_ids[k]
+        for k in sorted(_ANCHORS.claim_ids)
+        if k.startswith(name + "_") and k.removeprefix(name + "_").isdigit()
+    )
     return ShareSeries(name, numerator, denominator, short, en, zh, ids)
 
 
-SHARES: dict[str, ShareSeries] = {s.name: s for s in (
-    _series("visit_share", "visits_primary", "visits_total", "visit share",
-            "primary-care share of outpatient visits (%)", "基层医疗卫生机构诊疗人次占比"),
-    _series("admission_share", "admissions_primary", "admissions_total", "admission share",
-            "primary-care share of admissions (%)", "基层住院人数占比"),
-    _series("fund_share", "fund_primary", "fund_total", "fund share",
+SHARES: dict[str, ShareSeries] = {
+    s.name: s
+    for s in (
+        _series(
+            "visit_share",
+            "visits_primary",
+            "visits_total",
+            "visit share",
+            "primary-care share of outpatient visits (%)",
+            "基层医疗卫生机构诊疗人次占比",
+        ),
+        _series(
+            "admission_share",
+            "admissions_primary",
+            "admissions_total",
+            "admission share",
+            "primary-care share of admissions (%)",
+            "基层住院人数占比",
+        ),
+        _series(
+            "fund_share",
+            "fund_primary",
+            "fund_total",
+            "fund share",
             "primary-care share of insurance-fund revenue (%)",
-            "基层医保基金收入占县域内所有医疗机构收入的比例"),
-)}
+            "基层医保基金收入占县域内所有医疗机构收入的比例",
+        ),
+    )
+}
 
 
 def share_table() -> pd.DataFrame:
     """The share series as a table (one row each), for pages that show the definitions."""
-    return pd.DataFrame([{"series": s.name, "numerator": s.numerator,
-                          "denominator": s.denominator, "label": s.label_en,
-                          "label_zh": s.label_zh, "claims": "; ".join(s.claim_ids)}
-                         for s in SHARES.values()])
+    return pd.DataFrame(
+        [
+            {
+                "series": s.name,
+                "numerator": s.numerator,
+                "denominator": s.denominator,
+                "label": s.label_en,
+                "label_zh": s.label_zh,
+                "claims": "; ".join(s.claim_ids),
+            }
+            for s in SHARES.values()
+        ]
+    )
 
 
 def reported_points() -> pd.DataFrame:
@@ -125,18 +158,31 @@ def reported_points() -> pd.DataFrame:
     rows = []
     for share in SHARES.values():
         for claim_id in share.claim_ids:
-            rows.append({"series": share.name, "year": int(claims.at[claim_id, "period"]),
-                         "value": float(claims.at[claim_id, "value"]),
-                         "provenance": claims.at[claim_id, "provenance"], "claim_id": claim_id,
-                         "note": ""})
+            rows.append(
+                {
+                    "series": share.name,
+                    "year": int(claims.at[claim_id, "period"]),
+                    "value": float(claims.at[claim_id, "value"]),
+                    "provenance": claims.at[claim_id, "provenance"],
+                    "claim_id": claim_id,
+                    "note": "",
+                }
+            )
     change_id = _ANCHORS.claim_ids["visit_share_change_post"]
     year_id = _ANCHORS.claim_ids["visit_share_change_year"]
-    rows.append({
-        "series": "visit_share", "year": POST_YEAR_ASSUMED, "value": _ANCHORS.post_visit_share,
-        "provenance": "assumed", "claim_id": change_id,
-        "note": (f"computed: {REFORM_YEAR - 1} value + reported rise ({change_id}); the year "
-                 f"{POST_YEAR_ASSUMED} is assumed ({year_id}), the paper does not state it"),
-    })
+    rows.append(
+        {
+            "series": "visit_share",
+            "year": POST_YEAR_ASSUMED,
+            "value": _ANCHORS.post_visit_share,
+            "provenance": "assumed",
+            "claim_id": change_id,
+            "note": (
+                f"computed: {REFORM_YEAR - 1} value + reported rise ({change_id}); the year "
+                f"{POST_YEAR_ASSUMED} is assumed ({year_id}), the paper does not state it"
+            ),
+        }
+    )
     frame = pd.DataFrame(rows)
     frame["year"] = frame["year"].astype("int64")
     frame["value"] = frame["value"].astype(float)

@@ -35,8 +35,9 @@ def claim_table() -> pd.DataFrame:
 def paper_labels() -> dict[str, str]:
     """``paper_id -> short citation``, e.g. ``"Luo et al. 2025"``."""
     papers = load_data("papers").frame
-    return {row.paper_id: ledger.short_citation(row.authors, row.year)
-            for row in papers.itertuples()}
+    return {
+        row.paper_id: ledger.short_citation(row.authors, row.year) for row in papers.itertuples()
+    }
 
 
 @cache
@@ -60,22 +61,28 @@ def numbers() -> dict[str, Any]:
     first_id, last_pre_id = SHARES["visit_share"].claim_ids
     out: dict[str, Any] = {"ledger-n-claims": counts.total}
     out.update({f"ledger-n-{paper_id}": n for paper_id, n in counts.by_paper.items()})
-    out.update({f"ledger-n-{provenance}": counts.by_provenance.get(provenance, 0)
-                for provenance in ("reported", "assumed")})
-    out.update({
-        "ledger-n-inconsistencies": int((found["kind"] == "inconsistency").sum()),
-        "ledger-n-ambiguities": int((found["kind"] == "ambiguity").sum()),
-        "ledger-n-policy-rows": len(policy),
-        "ledger-n-policy-documents": int(policy["n_documents"].astype(int).sum()),
-        "ledger-n-schemes": len(schemes),
-        "ledger-n-schemes-moved": int((schemes["layer_changed"] == "true").sum()),
-        "ledger-n-chapters": len(ledger.used_in_docnames(claims)),
-        "ledger-qj-change": float(by_id.at["qj_visit_share_change_post", "value"]),
-        "ledger-qj-assumed-year": POST_YEAR_ASSUMED,
-        "ledger-qj-first-year": int(by_id.at[first_id, "period"]),
-        "ledger-qj-last-pre-year": int(by_id.at[last_pre_id, "period"]),
-        "ledger-qj-reform-year": REFORM_YEAR,
-    })
+    out.update(
+        {
+            f"ledger-n-{provenance}": counts.by_provenance.get(provenance, 0)
+            for provenance in ("reported", "assumed")
+        }
+    )
+    out.update(
+        {
+            "ledger-n-inconsistencies": int((found["kind"] == "inconsistency").sum()),
+            "ledger-n-ambiguities": int((found["kind"] == "ambiguity").sum()),
+            "ledger-n-policy-rows": len(policy),
+            "ledger-n-policy-documents": int(policy["n_documents"].astype(int).sum()),
+            "ledger-n-schemes": len(schemes),
+            "ledger-n-schemes-moved": int((schemes["layer_changed"] == "true").sum()),
+            "ledger-n-chapters": len(ledger.used_in_docnames(claims)),
+            "ledger-qj-change": float(by_id.at["qj_visit_share_change_post", "value"]),
+            "ledger-qj-assumed-year": POST_YEAR_ASSUMED,
+            "ledger-qj-first-year": int(by_id.at[first_id, "period"]),
+            "ledger-qj-last-pre-year": int(by_id.at[last_pre_id, "period"]),
+            "ledger-qj-reform-year": REFORM_YEAR,
+        }
+    )
     return out
 
 
@@ -83,13 +90,19 @@ def table_ledger() -> HTML:
     """Every claim, with links to the chapters that use it."""
     claims = claim_table()
     titles = ledger.chapter_titles(ledger.used_in_docnames(claims), paths.ROOT)
-    return HTML('<div style="overflow-x:auto">'
-                + ledger.render_ledger(claims, paper_labels(), titles) + "</div>")
+    return HTML(
+        '<div style="overflow-x:auto">'
+        + ledger.render_ledger(claims, paper_labels(), titles)
+        + "</div>"
+    )
 
 
 def table_issues() -> HTML:
     """The printed inconsistencies and open points."""
     found = issues()
     shown = found.assign(paper=found["paper_id"].map(paper_labels()))
-    return HTML(shown[["kind", "where", "ids", "paper", "issue"]]
-                .to_html(index=False, escape=True, classes="claims-issues", border=0))
+    return HTML(
+        shown[["kind", "where", "ids", "paper", "issue"]].to_html(
+            index=False, escape=True, classes="claims-issues", border=0
+        )
+    )

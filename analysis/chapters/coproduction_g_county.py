@@ -45,8 +45,9 @@ _COUNT_CLAIMS: dict[str, str] = {
 @cache
 def crosswalk() -> fw.Crosswalk:
     """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
-                             load_data("hypotheses").frame)
+    return fw.load_crosswalk(
+        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
+    )
 
 
 @cache
@@ -63,18 +64,21 @@ def numbers() -> dict[str, Any]:
         return pd.Period(c.at[claim_id, "period"], freq="M").strftime("%B %Y")
 
     out: dict[str, Any] = {key: int(c.at[cid, "value"]) for key, cid in _COUNT_CLAIMS.items()}
-    out.update({
-        "gc-cases": f"{c.at['gc_cases_2022', 'value']:,.0f}",
-        "gc-cases-year": str(c.at["gc_cases_2022", "period"]),
-        # Printed as "70% 以上" (70% or more): the lower bound is kept in the wording.
-        "gc-review-cut": f"more than {c.at['gc_review_time_cut', 'value']:.0f}%",
-        "gc-ocr-date": month("gc_ocr_date"),
-        "gc-rollout": month("gc_city_rollout_date"),
-        "gc-lens-quote": crosswalk().lens(LENS)["source_zh"],
-        "gc-lower-outlets": int(c.at["gc_township_stations", "value"]
-                                + c.at["gc_village_rooms", "value"]),
-        "gc-n-mech": len(crosswalk().mechanisms_of(LENS)),
-    })
+    out.update(
+        {
+            "gc-cases": f"{c.at['gc_cases_2022', 'value']:,.0f}",
+            "gc-cases-year": str(c.at["gc_cases_2022", "period"]),
+            # Printed as "70% 以上" (70% or more): the lower bound is kept in the wording.
+            "gc-review-cut": f"more than {c.at['gc_review_time_cut', 'value']:.0f}%",
+            "gc-ocr-date": month("gc_ocr_date"),
+            "gc-rollout": month("gc_city_rollout_date"),
+            "gc-lens-quote": crosswalk().lens(LENS)["source_zh"],
+            "gc-lower-outlets": int(
+                c.at["gc_township_stations", "value"] + c.at["gc_village_rooms", "value"]
+            ),
+            "gc-n-mech": len(crosswalk().mechanisms_of(LENS)),
+        }
+    )
     return out
 
 
@@ -109,8 +113,12 @@ def g_county_network(claims: pd.DataFrame) -> pd.DataFrame:
         One row per level: claim_id, level, outlets (reported).
     """
     table = claims.set_index("claim_id")
-    return pd.DataFrame([{"claim_id": cid, "level": label, "outlets": float(table.at[cid, "value"])}
-                         for cid, label in G_COUNTY_LEVELS])
+    return pd.DataFrame(
+        [
+            {"claim_id": cid, "level": label, "outlets": float(table.at[cid, "value"])}
+            for cid, label in G_COUNTY_LEVELS
+        ]
+    )
 
 
 def plot_g_county_network(claims: pd.DataFrame) -> Figure:
@@ -134,8 +142,9 @@ def plot_g_county_network(claims: pd.DataFrame) -> Figure:
     items = int(table.at["gc_items_delegated", "value"])
     cases = float(table.at["gc_cases_2022", "value"])
     lower = network["outlets"].iloc[1:].sum()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 3.4),
-                                      gridspec_kw={"width_ratios": [1.6, 1]})
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.6, 1]}
+    )
     y = list(range(len(network)))[::-1]
     left.barh(y, network["outlets"], color="0.45", edgecolor="black", height=0.55)
     for yi, value in zip(y, network["outlets"]):
@@ -143,23 +152,34 @@ def plot_g_county_network(claims: pd.DataFrame) -> Figure:
     left.set_yticks(y, network["level"], fontsize=8)
     left.set_xlabel("outlets (reported)")
     left.set_xlim(0, network["outlets"].max() * 1.18)
-    left.set_title(f"Outlets by level ({items} service items delegated, accepted at every outlet)",
-                   fontsize=8.5)
+    left.set_title(
+        f"Outlets by level ({items} service items delegated, accepted at every outlet)",
+        fontsize=8.5,
+    )
     left.grid(axis="y", visible=False)
-    bars = right.bar([0, 1], [cases, cases / lower], color=["0.45", "white"],
-                     edgecolor="black", hatch=["", "//"])
+    bars = right.bar(
+        [0, 1], [cases, cases / lower], color=["0.45", "white"], edgecolor="black", hatch=["", "//"]
+    )
     right.set_yscale("log")
-    right.set_xticks([0, 1], ["cases, 2022\n(reported)",
-                              f"per township or\nvillage outlet\n(computed: ÷ {lower:.0f})"],
-                     fontsize=8)
+    right.set_xticks(
+        [0, 1],
+        ["cases, 2022\n(reported)", f"per township or\nvillage outlet\n(computed: ÷ {lower:.0f})"],
+        fontsize=8,
+    )
     for bar, value in zip(bars, [cases, cases / lower]):
-        right.text(bar.get_x() + bar.get_width() / 2, value * 1.25, f"{value:,.0f}",
-                   ha="center", fontsize=9)
+        right.text(
+            bar.get_x() + bar.get_width() / 2,
+            value * 1.25,
+            f"{value:,.0f}",
+            ha="center",
+            fontsize=9,
+        )
     right.set_ylim(1, cases * 6)
     right.set_ylabel("cases handled (log scale)")
     right.set_title("Township and village workload", fontsize=8.5)
     right.grid(axis="x", visible=False)
-    fig.text(0.01, 0.01, "Source: Yang et al. 2023, section 2.2 (claims gc_*).", fontsize=7,
-             color="0.3")
+    fig.text(
+        0.01, 0.01, "Source: Yang et al. 2023, section 2.2 (claims gc_*).", fontsize=7, color="0.3"
+    )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

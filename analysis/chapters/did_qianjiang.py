@@ -72,29 +72,38 @@ class DistrictAnalysis:
 
 def district_panel(frame: pd.DataFrame, outcome: Outcome) -> Panel:
     """Monthly district panel of one share (the treated district adopts at the reform)."""
-    return prepare_panel(frame, unit="district", time="month", outcome=outcome,
-                         first_treated="first_treated")
+    return prepare_panel(
+        frame, unit="district", time="month", outcome=outcome, first_treated="first_treated"
+    )
 
 
-def analyse_district(frame: pd.DataFrame, outcome: Outcome, *, seed: int = WILD_SEED,
-                     ) -> DistrictAnalysis:
+def analyse_district(
+    frame: pd.DataFrame,
+    outcome: Outcome,
+    *,
+    seed: int = WILD_SEED,
+) -> DistrictAnalysis:
     """Run 2 x 2 DiD, yearly event study, synthetic control, placebo, WCB and bounds."""
     panel = district_panel(frame, outcome)
     event = event_study(panel, leads=LEADS, lags=LAGS, bin_width=MONTHS_PER_BIN)
     return DistrictAnalysis(
-        outcome=outcome, panel=panel, did=two_by_two(panel), event=event,
-        synthetic=synthetic_control(panel), placebo=placebo_in_space(panel),
+        outcome=outcome,
+        panel=panel,
+        did=two_by_two(panel),
+        event=event,
+        synthetic=synthetic_control(panel),
+        placebo=placebo_in_space(panel),
         wild=wild_cluster_bootstrap(panel, draws=WILD_DRAWS, seed=seed),
         honest_rm=bounds_to_breakdown(event, "relative_magnitude"),
-        honest_sd=bounds_to_breakdown(event, "smoothness"))
+        honest_sd=bounds_to_breakdown(event, "smoothness"),
+    )
 
 
 def bounds_to_breakdown(event: EventStudyResult, restriction: Restriction) -> HonestResult:
     """Bounds for event time 0 on a grid reaching a little past the breakdown value."""
     first = honest_bounds(event, rel_time=0, restriction=restriction)
     top = 1.25 * first.breakdown if np.isfinite(first.breakdown) and first.breakdown > 0 else 3.0
-    return honest_bounds(event, rel_time=0, restriction=restriction,
-                         m_grid=np.linspace(0, top, 41))
+    return honest_bounds(event, rel_time=0, restriction=restriction, m_grid=np.linspace(0, top, 41))
 
 
 @cache
@@ -137,17 +146,27 @@ def numbers() -> dict[str, Any]:
         out[f"did-rep-{_short(outcome)}-2022"] = s.last_pre_value
         out[f"did-rep-{_short(outcome)}-slope"] = s.pre_slope_per_year
     visit = summaries["visit_share"]
-    out.update({"did-rep-visit-post": visit.post_value,
-                "did-rep-visit-post-year": visit.post_year,
-                "did-rep-visit-before-after": visit.before_after_change,
-                "did-rep-visit-trend-cf": visit.extrapolated_post,
-                "did-rep-visit-against-trend": visit.gap_to_extrapolation})
+    out.update(
+        {
+            "did-rep-visit-post": visit.post_value,
+            "did-rep-visit-post-year": visit.post_year,
+            "did-rep-visit-before-after": visit.before_after_change,
+            "did-rep-visit-trend-cf": visit.extrapolated_post,
+            "did-rep-visit-against-trend": visit.gap_to_extrapolation,
+        }
+    )
     results = analyses()
     va, fa = results["visit_share"], results["fund_share"]
     n0 = va.synthetic.placebo_ratios.size
-    out.update({"did-n-comparisons": n0, "did-n-months": va.panel.n_periods,
-                "did-min-p": 1 / (n0 + 1), "did-pre-months": int(va.panel.group_code.max()),
-                "did-wcb-draws": f"{va.wild.draws:,}"})
+    out.update(
+        {
+            "did-n-comparisons": n0,
+            "did-n-months": va.panel.n_periods,
+            "did-min-p": 1 / (n0 + 1),
+            "did-pre-months": int(va.panel.group_code.max()),
+            "did-wcb-draws": f"{va.wild.draws:,}",
+        }
+    )
     for outcome, a in results.items():
         table = a.event.table.set_index("rel_time")["estimate"]
         short = _short(outcome)
@@ -158,17 +177,25 @@ def numbers() -> dict[str, Any]:
         out[f"did-pretrend-p-{short}"] = a.event.pretrend_p_value
     sc = va.synthetic
     top = sc.weights.sort_values(ascending=False)
-    out.update({
-        "did-placebo-p-visit": va.placebo.p_value, "did-placebo-p-fund": fa.placebo.p_value,
-        "did-wcb-p-visit": va.wild.p_value, "did-wcb-p-fund": fa.wild.p_value,
-        "did-wcb-t-visit": va.wild.t_stat,
-        "did-sc-n-donors-used": int((sc.weights > 0.01).sum()),
-        "did-sc-top-donor": str(top.index[0]), "did-sc-top-weight": float(top.iloc[0]),
-        "did-sc-pre-rmspe": sc.pre_rmspe, "did-sc-ratio": sc.rmspe_ratio,
-        "did-sc-att": sc.effect.estimate, "did-sc-p": sc.effect.p_value,
-        "did-sc-att-fund": fa.synthetic.effect.estimate,
-        "did-sc-p-fund": fa.synthetic.effect.p_value,
-        "did-sc-ratio-max-placebo": float(sc.placebo_ratios.max())})
+    out.update(
+        {
+            "did-placebo-p-visit": va.placebo.p_value,
+            "did-placebo-p-fund": fa.placebo.p_value,
+            "did-wcb-p-visit": va.wild.p_value,
+            "did-wcb-p-fund": fa.wild.p_value,
+            "did-wcb-t-visit": va.wild.t_stat,
+            "did-sc-n-donors-used": int((sc.weights > 0.01).sum()),
+            "did-sc-top-donor": str(top.index[0]),
+            "did-sc-top-weight": float(top.iloc[0]),
+            "did-sc-pre-rmspe": sc.pre_rmspe,
+            "did-sc-ratio": sc.rmspe_ratio,
+            "did-sc-att": sc.effect.estimate,
+            "did-sc-p": sc.effect.p_value,
+            "did-sc-att-fund": fa.synthetic.effect.estimate,
+            "did-sc-p-fund": fa.synthetic.effect.p_value,
+            "did-sc-ratio-max-placebo": float(sc.placebo_ratios.max()),
+        }
+    )
     for short, a in (("visit", va), ("fund", fa)):
         out[f"did-breakdown-rm-{short}"] = a.honest_rm.breakdown
         out[f"did-breakdown-sd-{short}"] = a.honest_sd.breakdown
@@ -176,8 +203,9 @@ def numbers() -> dict[str, Any]:
     return {key: _plain(value) for key, value in out.items()}
 
 
-def plot_district_series(ax, frame: pd.DataFrame, outcome: Outcome,
-                         points: pd.DataFrame | None = None) -> None:
+def plot_district_series(
+    ax, frame: pd.DataFrame, outcome: Outcome, points: pd.DataFrame | None = None
+) -> None:
     """Monthly synthetic series: the treated district bold, comparisons thin; reported points."""
     from analysis.plotting.provenance import (
         mark_reported,
@@ -191,18 +219,28 @@ def plot_district_series(ax, frame: pd.DataFrame, outcome: Outcome,
         if district == TREATED_DISTRICT:
             continue
         if first:
-            plot_synthetic(ax, rows["month"], rows[outcome], label="comparison districts",
-                           color="0.6", linewidth=0.7)
+            plot_synthetic(
+                ax,
+                rows["month"],
+                rows[outcome],
+                label="comparison districts",
+                color="0.6",
+                linewidth=0.7,
+            )
             first = False
         else:  # one legend entry for all comparisons
             ax.plot(rows["month"], rows[outcome], color="0.6", linewidth=0.7)
     rows = frame[frame["district"] == TREATED_DISTRICT]
-    plot_synthetic(ax, rows["month"], rows[outcome], label=TREATED_NAME, color="C0",
-                   linewidth=1.6)
+    plot_synthetic(ax, rows["month"], rows[outcome], label=TREATED_NAME, color="C0", linewidth=1.6)
     if points is not None:
         shown = points[(points["series"] == outcome) & (points["provenance"] == "reported")]
-        mark_reported(ax, pd.to_datetime(shown["year"].astype(str) + "-07-01"), shown["value"],
-                      label=f"{TREATED_NAME}, annual", source=REPORTED_SOURCE)
+        mark_reported(
+            ax,
+            pd.to_datetime(shown["year"].astype(str) + "-07-01"),
+            shown["value"],
+            label=f"{TREATED_NAME}, annual",
+            source=REPORTED_SOURCE,
+        )
     ax.axvline(REFORM_MONTH, color="black", linestyle=":", linewidth=1)
     ax.set_ylabel("share (%)")
     ax.set_title(synthetic_title(SHARES[outcome].label_en.split(" (")[0]), fontsize=10)
@@ -215,15 +253,22 @@ def plot_event_studies(ax, results: list[DistrictAnalysis]) -> None:
 
     styles = [("o", "-", "C0"), ("s", "--", "C1"), ("D", ":", "C2")]
     for i, (analysis, (marker, line, color)) in enumerate(zip(results, styles)):
-        plot_event_study(analysis.event, ax=ax, offset=0.12 * (i - (len(results) - 1) / 2),
-                         label=f"synthetic: {analysis.outcome.replace('_', ' ')}",
-                         marker=marker, linestyle=line, color=color,
-                         xlabel=(f"years since reform (0 = {REFORM_YEAR}; reference -1 = "
-                                 f"{REFORM_YEAR - 1})"))
+        plot_event_study(
+            analysis.event,
+            ax=ax,
+            offset=0.12 * (i - (len(results) - 1) / 2),
+            label=f"synthetic: {analysis.outcome.replace('_', ' ')}",
+            marker=marker,
+            linestyle=line,
+            color=color,
+            xlabel=(f"years since reform (0 = {REFORM_YEAR}; reference -1 = {REFORM_YEAR - 1})"),
+        )
     n_comparisons = int((~results[0].panel.ever_treated).sum())
     ax.set_ylabel(f"{TREATED_NAME} minus comparisons, pp (vs {REFORM_YEAR - 1})")
-    ax.set_title(synthetic_title(f"event study, {TREATED_NAME} vs {n_comparisons} comparison "
-                                 "districts"), fontsize=10)
+    ax.set_title(
+        synthetic_title(f"event study, {TREATED_NAME} vs {n_comparisons} comparison districts"),
+        fontsize=10,
+    )
     ax.legend(fontsize=8, loc="upper left")
 
 
@@ -234,19 +279,31 @@ def plot_synthetic_control(axes, analysis: DistrictAnalysis) -> None:
     left, right = axes
     sc = analysis.synthetic
     months = sc.path.index
-    plot_synthetic(left, months, sc.path["treated"], label=TREATED_NAME, color="C0",
-                   linewidth=1.4)
-    plot_synthetic(left, months, sc.path["synthetic"], label="synthetic control (donor mix)",
-                   color="C1", linewidth=1.4, dashes=(4, 2))
+    plot_synthetic(left, months, sc.path["treated"], label=TREATED_NAME, color="C0", linewidth=1.4)
+    plot_synthetic(
+        left,
+        months,
+        sc.path["synthetic"],
+        label="synthetic control (donor mix)",
+        color="C1",
+        linewidth=1.4,
+        dashes=(4, 2),
+    )
     left.axvline(REFORM_MONTH, color="black", linestyle=":", linewidth=1)
     left.set_ylabel(SHARES[analysis.outcome].label_en)
     left.legend(fontsize=8, loc="lower left")
     left.set_title(synthetic_title(f"{TREATED_NAME} and its synthetic control"), fontsize=10)
     for i, donor in enumerate(sc.placebo_gaps.columns):
-        right.plot(months, sc.placebo_gaps[donor], color="0.65", linewidth=0.7,
-                   label="synthetic: placebo districts" if i == 0 else "_nolegend_")
-    right.plot(months, sc.path["gap"], color="C0", linewidth=1.6,
-               label=f"synthetic: {TREATED_NAME}")
+        right.plot(
+            months,
+            sc.placebo_gaps[donor],
+            color="0.65",
+            linewidth=0.7,
+            label="synthetic: placebo districts" if i == 0 else "_nolegend_",
+        )
+    right.plot(
+        months, sc.path["gap"], color="C0", linewidth=1.6, label=f"synthetic: {TREATED_NAME}"
+    )
     right.axhline(0, color="black", linewidth=0.8)
     right.axvline(REFORM_MONTH, color="black", linestyle=":", linewidth=1)
     right.set_ylabel("gap: unit minus its synthetic control (pp)")
@@ -261,21 +318,47 @@ def plot_honest(axes, analysis: DistrictAnalysis) -> None:
     """
     from analysis.plotting.provenance import synthetic_title
 
-    panels = ((analysis.honest_rm, "C0", "o", "relative magnitude M̄"),
-              (analysis.honest_sd, "C1", "s", "smoothness M (pp per year²)"))
+    panels = (
+        (analysis.honest_rm, "C0", "o", "relative magnitude M̄"),
+        (analysis.honest_sd, "C1", "s", "smoothness M (pp per year²)"),
+    )
     for ax, (result, color, marker, name) in zip(axes, panels):
         grid = result.grid
         level = f"{100 * (1 - result.alpha):.0f}%"
-        ax.fill_between(grid["m"], grid["identified_lower"], grid["identified_upper"],
-                        color=color, alpha=0.35, label="synthetic: identified set")
-        ax.plot(grid["m"], grid["ci_lower"], color=color, marker=marker, markevery=8,
-                label=f"synthetic: {level} CI, lower end")
-        ax.plot(grid["m"], grid["ci_upper"], color=color, marker=marker, markevery=8,
-                linestyle="--", label=f"synthetic: {level} CI, upper end")
+        ax.fill_between(
+            grid["m"],
+            grid["identified_lower"],
+            grid["identified_upper"],
+            color=color,
+            alpha=0.35,
+            label="synthetic: identified set",
+        )
+        ax.plot(
+            grid["m"],
+            grid["ci_lower"],
+            color=color,
+            marker=marker,
+            markevery=8,
+            label=f"synthetic: {level} CI, lower end",
+        )
+        ax.plot(
+            grid["m"],
+            grid["ci_upper"],
+            color=color,
+            marker=marker,
+            markevery=8,
+            linestyle="--",
+            label=f"synthetic: {level} CI, upper end",
+        )
         ax.axhline(0, color="black", linewidth=0.8)
         ax.axvline(result.breakdown, color="grey", linestyle=":", linewidth=1)
-        ax.annotate(f"breakdown {result.breakdown:.2g}", (result.breakdown, 0),
-                    textcoords="offset points", xytext=(-70, 10), fontsize=8)
+        ax.annotate(
+            f"breakdown {result.breakdown:.2g}",
+            (result.breakdown, 0),
+            textcoords="offset points",
+            xytext=(-70, 10),
+            fontsize=8,
+        )
         ax.set_xlabel(name)
         ax.set_ylabel(f"{REFORM_YEAR} effect, {analysis.outcome.replace('_', ' ')} (pp)")
         ax.set_title(synthetic_title(name.split(" (")[0]), fontsize=10)
@@ -291,8 +374,9 @@ def _figure(size: tuple[float, float], ncols: int = 1) -> tuple[Figure, Any]:
 def figure_reported() -> Figure:
     """The reported points, the assumed post-reform point and the arithmetic on them."""
     fig, ax = _figure((9.5, 4.2))
-    plot_reported_points(ax, reported_points(), reported_summaries()["visit_share"],
-                         source=REPORTED_SOURCE)
+    plot_reported_points(
+        ax, reported_points(), reported_summaries()["visit_share"], source=REPORTED_SOURCE
+    )
     fig.tight_layout()
     return fig
 
@@ -310,8 +394,7 @@ def figure_event() -> Figure:
     """Yearly event studies of the three shares."""
     fig, ax = _figure((7.5, 4.4))
     results = analyses()
-    plot_event_studies(ax, [results[o] for o in ("visit_share", "admission_share",
-                                                 "fund_share")])
+    plot_event_studies(ax, [results[o] for o in ("visit_share", "admission_share", "fund_share")])
     fig.tight_layout()
     return fig
 
@@ -332,9 +415,13 @@ def figure_honest() -> Figure:
     return fig
 
 
-FIGURES = {"fig-did-reported": figure_reported, "fig-did-series": figure_series,
-           "fig-did-event": figure_event, "fig-did-sc": figure_synthetic_control,
-           "fig-did-honest": figure_honest}
+FIGURES = {
+    "fig-did-reported": figure_reported,
+    "fig-did-series": figure_series,
+    "fig-did-event": figure_event,
+    "fig-did-sc": figure_synthetic_control,
+    "fig-did-honest": figure_honest,
+}
 
 
 def figures() -> dict[str, Figure]:
@@ -345,10 +432,18 @@ def figures() -> dict[str, Figure]:
 def hypotheses_for(hypotheses: pd.DataFrame, label: str) -> pd.DataFrame:
     """Hypotheses whose ``evidence_labels`` include the page label, for display."""
     rows = hypotheses[hypotheses["evidence_labels"].fillna("").str.contains(label)]
-    return rows[["hypothesis_id", "series", "predicted_direction", "effect_form",
-                 "statement_en"]].rename(columns={
-                     "hypothesis_id": "hypothesis", "predicted_direction": "predicted sign",
-                     "effect_form": "form", "statement_en": "statement"}).reset_index(drop=True)
+    return (
+        rows[["hypothesis_id", "series", "predicted_direction", "effect_form", "statement_en"]]
+        .rename(
+            columns={
+                "hypothesis_id": "hypothesis",
+                "predicted_direction": "predicted sign",
+                "effect_form": "form",
+                "statement_en": "statement",
+            }
+        )
+        .reset_index(drop=True)
+    )
 
 
 @cache
@@ -367,8 +462,9 @@ def _verdict(sign: str, effect: float) -> str:
     return "no signed prediction to test"
 
 
-def match_hypotheses(register: pd.DataFrame, results: dict[str, DistrictAnalysis],
-                     label: str = PAGE_LABEL) -> pd.DataFrame:
+def match_hypotheses(
+    register: pd.DataFrame, results: dict[str, DistrictAnalysis], label: str = PAGE_LABEL
+) -> pd.DataFrame:
     """Set each DiD hypothesis beside the synthetic-panel estimates for its series.
 
     The verdict compares signs only; on synthetic data it reports what the generator's
@@ -383,14 +479,19 @@ def match_hypotheses(register: pd.DataFrame, results: dict[str, DistrictAnalysis
             a = results[series]
             table = a.event.table.set_index("rel_time")["estimate"]
             effect, later = float(table.loc[0]), float(table.loc[1])
-            rows.append({"hypothesis": h["hypothesis"], "series": series,
-                         "predicted sign": h["predicted sign"],
-                         f"{first} effect (pp)": round(effect, 2),
-                         f"{second} effect (pp)": round(later, 2),
-                         f"{second} minus {first} (pp)": round(later - effect, 2),
-                         "synthetic-control gap (pp)": round(a.synthetic.effect.estimate, 2),
-                         "placebo p": round(a.synthetic.effect.p_value, 3),
-                         "verdict on synthetic data": _verdict(h["predicted sign"], effect)})
+            rows.append(
+                {
+                    "hypothesis": h["hypothesis"],
+                    "series": series,
+                    "predicted sign": h["predicted sign"],
+                    f"{first} effect (pp)": round(effect, 2),
+                    f"{second} effect (pp)": round(later, 2),
+                    f"{second} minus {first} (pp)": round(later - effect, 2),
+                    "synthetic-control gap (pp)": round(a.synthetic.effect.estimate, 2),
+                    "placebo p": round(a.synthetic.effect.p_value, 3),
+                    "verdict on synthetic data": _verdict(h["predicted sign"], effect),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -401,5 +502,4 @@ def hypotheses_table():
 
 def hypotheses_against_estimates():
     """The hypotheses beside the estimates, styled for display."""
-    return (match_hypotheses(hypotheses(), analyses()).style.hide(axis="index")
-            .format(precision=2))
+    return match_hypotheses(hypotheses(), analyses()).style.hide(axis="index").format(precision=2)

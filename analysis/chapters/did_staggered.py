@@ -51,15 +51,21 @@ class StaggeredAnalysis:
 
 def analyse_counties(frame: pd.DataFrame, outcome: Outcome) -> StaggeredAnalysis:
     """Run every staggered-adoption estimator on one share of the county panel."""
-    panel = prepare_panel(frame, unit="county", time="year", outcome=outcome,
-                          first_treated="first_treated")
+    panel = prepare_panel(
+        frame, unit="county", time="year", outcome=outcome, first_treated="first_treated"
+    )
     truth = true_effects(frame, effect=TRUTH[outcome], time="year")
-    return StaggeredAnalysis(outcome=outcome, panel=panel, twfe=twfe(panel),
-                             event=event_study(panel, leads=EVENT_LEADS, lags=EVENT_LAGS),
-                             cs_never=callaway_santanna(panel, comparison="never"),
-                             cs_notyet=callaway_santanna(panel, comparison="notyet"),
-                             true_att=truth.att, true_dynamic=truth.dynamic,
-                             true_group=truth.group)
+    return StaggeredAnalysis(
+        outcome=outcome,
+        panel=panel,
+        twfe=twfe(panel),
+        event=event_study(panel, leads=EVENT_LEADS, lags=EVENT_LAGS),
+        cs_never=callaway_santanna(panel, comparison="never"),
+        cs_notyet=callaway_santanna(panel, comparison="notyet"),
+        true_att=truth.att,
+        true_dynamic=truth.dynamic,
+        true_group=truth.group,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,15 +115,27 @@ def twfe_bias_demo(*, n_units: int = 900, n_periods: int = 10, seed: int = 0) ->
     ...                                                   - demo.true_att)
     True
     """
-    frame = simulate_staggered(n_units=n_units, n_periods=n_periods, cohorts=(2, 5, 8),
-                               never_share=0.15, shape="dynamic", size=0.5, noise=1.0,
-                               seed=seed)
-    panel = prepare_panel(frame, unit="unit", time="time", outcome="y",
-                          first_treated="first_treated")
+    frame = simulate_staggered(
+        n_units=n_units,
+        n_periods=n_periods,
+        cohorts=(2, 5, 8),
+        never_share=0.15,
+        shape="dynamic",
+        size=0.5,
+        noise=1.0,
+        seed=seed,
+    )
+    panel = prepare_panel(
+        frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
+    )
     truth = true_effects(frame)
-    return TWFEBiasDemo(true_att=truth.att, twfe=twfe(panel),
-                        cs=callaway_santanna(panel, comparison="never"),
-                        true_dynamic=truth.dynamic, frame=frame)
+    return TWFEBiasDemo(
+        true_att=truth.att,
+        twfe=twfe(panel),
+        cs=callaway_santanna(panel, comparison="never"),
+        true_dynamic=truth.dynamic,
+        frame=frame,
+    )
 
 
 @cache
@@ -144,16 +162,21 @@ def share_numbers(a: StaggeredAnalysis) -> dict[str, float]:
     """Numbers the page glues for one share (keys without the page and share prefix)."""
     lead = a.event.table.set_index("rel_time")
     cs, notyet, static = a.cs_never.simple, a.cs_notyet.simple, a.twfe.effect
-    return {"true": a.true_att, "twfe": static.estimate, "twfe-se": static.se,
-            "cs": cs.estimate, "cs-se": cs.se, "cs-notyet": notyet.estimate,
-            "twfe-gap-pct": 100 * (static.estimate - a.true_att) / a.true_att,
-            "cs-gap-pct": 100 * (cs.estimate - a.true_att) / a.true_att,
-            "twfe-lead4": float(lead.loc[-EVENT_LEADS, "estimate"]),
-            "twfe-pretrend-p": a.event.pretrend_p_value,
-            "cs-pre-max": float(np.abs(a.cs_never.dynamic.query("rel_time < 0")["estimate"])
-                                .max()),
-            "n-counties": a.panel.n_units,
-            "n-never": int((~a.panel.ever_treated).sum())}
+    return {
+        "true": a.true_att,
+        "twfe": static.estimate,
+        "twfe-se": static.se,
+        "cs": cs.estimate,
+        "cs-se": cs.se,
+        "cs-notyet": notyet.estimate,
+        "twfe-gap-pct": 100 * (static.estimate - a.true_att) / a.true_att,
+        "cs-gap-pct": 100 * (cs.estimate - a.true_att) / a.true_att,
+        "twfe-lead4": float(lead.loc[-EVENT_LEADS, "estimate"]),
+        "twfe-pretrend-p": a.event.pretrend_p_value,
+        "cs-pre-max": float(np.abs(a.cs_never.dynamic.query("rel_time < 0")["estimate"]).max()),
+        "n-counties": a.panel.n_units,
+        "n-never": int((~a.panel.ever_treated).sum()),
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -169,25 +192,35 @@ def numbers() -> dict[str, Any]:
     adopting = waves[waves.index > 0]
     out: dict[str, Any] = {
         "stag-package-version": analysis.__version__,
-        "stag-n-counties": int(waves.sum()), "stag-n-never": int(waves.get(0, 0)),
+        "stag-n-counties": int(waves.sum()),
+        "stag-n-never": int(waves.get(0, 0)),
         "stag-n-pilot": int(adopting.iloc[0]),  # the first wave: Anhui's pilot counties
-        "stag-first-year": int(frame["year"].min()), "stag-last-year": int(frame["year"].max()),
-        "stag-n-waves": int(adopting.size)}
+        "stag-first-year": int(frame["year"].min()),
+        "stag-last-year": int(frame["year"].max()),
+        "stag-n-waves": int(adopting.size),
+    }
     for outcome, a in analyses().items():
         short = outcome.split("_")[0]
         out.update({f"stag-{short}-{name}": value for name, value in share_numbers(a).items()})
     d = demo()
-    out.update({"stag-demo-true": d.true_att, "stag-demo-twfe": d.twfe.effect.estimate,
-                "stag-demo-cs": d.cs.simple.estimate, "stag-demo-bias-pct": -100 * d.bias_share,
-                "stag-demo-units": int(d.frame["unit"].nunique())})
+    out.update(
+        {
+            "stag-demo-true": d.true_att,
+            "stag-demo-twfe": d.twfe.effect.estimate,
+            "stag-demo-cs": d.cs.simple.estimate,
+            "stag-demo-bias-pct": -100 * d.bias_share,
+            "stag-demo-units": int(d.frame["unit"].nunique()),
+        }
+    )
     return {key: _plain(value) for key, value in out.items()}
 
 
 def wave_means(frame: pd.DataFrame, outcome: Outcome) -> pd.DataFrame:
     """Mean share by adoption wave and year (rows: years, columns: wave labels)."""
     label = frame["first_treated"].map(lambda g: "never adopting" if g == 0 else f"wave {g}")
-    return frame.assign(wave_label=label).pivot_table(index="year", columns="wave_label",
-                                                      values=outcome, aggfunc="mean")
+    return frame.assign(wave_label=label).pivot_table(
+        index="year", columns="wave_label", values=outcome, aggfunc="mean"
+    )
 
 
 def plot_wave_means(ax, frame: pd.DataFrame, outcome: Outcome) -> None:
@@ -198,8 +231,9 @@ def plot_wave_means(ax, frame: pd.DataFrame, outcome: Outcome) -> None:
     dashes = [(None, None), (5, 2), (2, 2), (6, 2, 1, 2), (1, 1)]
     for i, wave in enumerate(means.columns):
         kwargs = {} if dashes[i % 5][0] is None else {"dashes": dashes[i % 5]}
-        plot_synthetic(ax, means.index, means[wave], label=wave, color=f"C{i}",
-                       linewidth=1.5, **kwargs)
+        plot_synthetic(
+            ax, means.index, means[wave], label=wave, color=f"C{i}", linewidth=1.5, **kwargs
+        )
         if wave.startswith("wave"):
             year = int(wave.split()[-1])
             ax.plot([year], [means.loc[year, wave]], marker="v", color=f"C{i}")
@@ -215,14 +249,33 @@ def plot_dynamic(ax, analysis: StaggeredAnalysis) -> None:
 
     cs = analysis.cs_never.dynamic
     cs = cs[cs["rel_time"] >= -EVENT_LEADS]
-    plot_event_study(cs, ax=ax, offset=-0.1, label="synthetic: Callaway-Sant'Anna (never treated)",
-                     marker="o", linestyle="-", color="C0")
-    plot_event_study(analysis.event, ax=ax, offset=0.1,
-                     label="synthetic: TWFE event study (ref. -1)", marker="s",
-                     linestyle="--", color="C3")
+    plot_event_study(
+        cs,
+        ax=ax,
+        offset=-0.1,
+        label="synthetic: Callaway-Sant'Anna (never treated)",
+        marker="o",
+        linestyle="-",
+        color="C0",
+    )
+    plot_event_study(
+        analysis.event,
+        ax=ax,
+        offset=0.1,
+        label="synthetic: TWFE event study (ref. -1)",
+        marker="s",
+        linestyle="--",
+        color="C3",
+    )
     truth = analysis.true_dynamic
-    ax.plot(truth["rel_time"], truth["effect"], color="black", marker="x", linestyle=":",
-            label="synthetic: true mean effect (generator)")
+    ax.plot(
+        truth["rel_time"],
+        truth["effect"],
+        color="black",
+        marker="x",
+        linestyle=":",
+        label="synthetic: true mean effect (generator)",
+    )
     ax.set_xlabel("years since adoption")
     ax.set_ylabel(f"effect on {analysis.outcome.replace('_', ' ')} (pp)")
     ax.set_title(synthetic_title("dynamic effects: CS vs TWFE vs truth"), fontsize=10)
@@ -235,14 +288,29 @@ def plot_demo(ax, result: TWFEBiasDemo) -> None:
 
     cs = result.cs.dynamic
     cs = cs[cs["rel_time"] >= 0]
-    plot_event_study(cs, ax=ax, label="simulated: Callaway-Sant'Anna", marker="o",
-                     linestyle="-", color="C0")
-    ax.plot(result.true_dynamic["rel_time"], result.true_dynamic["effect"], color="black",
-            marker="x", linestyle=":", label="simulated: true effect")
-    ax.axhline(result.twfe.effect.estimate, color="C3", linestyle="--",
-               label="simulated: static TWFE coefficient")
-    ax.axhline(result.true_att, color="0.4", linestyle="-.",
-               label="simulated: true average effect on the treated")
+    plot_event_study(
+        cs, ax=ax, label="simulated: Callaway-Sant'Anna", marker="o", linestyle="-", color="C0"
+    )
+    ax.plot(
+        result.true_dynamic["rel_time"],
+        result.true_dynamic["effect"],
+        color="black",
+        marker="x",
+        linestyle=":",
+        label="simulated: true effect",
+    )
+    ax.axhline(
+        result.twfe.effect.estimate,
+        color="C3",
+        linestyle="--",
+        label="simulated: static TWFE coefficient",
+    )
+    ax.axhline(
+        result.true_att,
+        color="0.4",
+        linestyle="-.",
+        label="simulated: true average effect on the treated",
+    )
     ax.set_xlabel("years since adoption")
     ax.set_ylabel("effect (outcome units)")
     ax.set_title(synthetic_title("simulated panel with growing effects"), fontsize=10)
@@ -279,8 +347,11 @@ def figure_demo() -> Figure:
     return fig
 
 
-FIGURES = {"fig-stag-waves": figure_waves, "fig-stag-dynamic": figure_dynamic,
-           "fig-stag-demo": figure_demo}
+FIGURES = {
+    "fig-stag-waves": figure_waves,
+    "fig-stag-dynamic": figure_dynamic,
+    "fig-stag-demo": figure_demo,
+}
 
 
 def figures() -> dict[str, Figure]:
@@ -292,12 +363,18 @@ def estimate_table(results: dict[str, StaggeredAnalysis]) -> pd.DataFrame:
     """One row per share: truth, TWFE and CS (never / not yet) with SEs."""
     rows = []
     for outcome, a in results.items():
-        rows.append({
-            "share": outcome.replace("_", " "), "true ATT (pp)": a.true_att,
-            "TWFE": a.twfe.effect.estimate, "TWFE SE": a.twfe.effect.se,
-            "CS, never treated": a.cs_never.simple.estimate, "CS SE": a.cs_never.simple.se,
-            "CS, not yet treated": a.cs_notyet.simple.estimate,
-            "CS (not yet) SE": a.cs_notyet.simple.se})
+        rows.append(
+            {
+                "share": outcome.replace("_", " "),
+                "true ATT (pp)": a.true_att,
+                "TWFE": a.twfe.effect.estimate,
+                "TWFE SE": a.twfe.effect.se,
+                "CS, never treated": a.cs_never.simple.estimate,
+                "CS SE": a.cs_never.simple.se,
+                "CS, not yet treated": a.cs_notyet.simple.estimate,
+                "CS (not yet) SE": a.cs_notyet.simple.se,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -305,12 +382,19 @@ def group_table(analysis: StaggeredAnalysis) -> pd.DataFrame:
     """CS group (wave) effects next to the true wave averages."""
     cs = analysis.cs_never.group[["group", "estimate", "se"]]
     merged = cs.merge(analysis.true_group, on="group")
-    return merged.rename(columns={"group": "adoption year", "estimate": "CS estimate (pp)",
-                                  "se": "SE", "effect": "true effect (pp)"})
+    return merged.rename(
+        columns={
+            "group": "adoption year",
+            "estimate": "CS estimate (pp)",
+            "se": "SE",
+            "effect": "true effect (pp)",
+        }
+    )
 
 
-def match_hypotheses(register: pd.DataFrame, results: dict[str, StaggeredAnalysis],
-                     label: str = PAGE_LABEL) -> pd.DataFrame:
+def match_hypotheses(
+    register: pd.DataFrame, results: dict[str, StaggeredAnalysis], label: str = PAGE_LABEL
+) -> pd.DataFrame:
     """Set each staggered-adoption hypothesis beside the CS and TWFE estimates for its series."""
     rows = []
     chosen = register[register["evidence_labels"].fillna("").str.contains(label)]
@@ -327,12 +411,18 @@ def match_hypotheses(register: pd.DataFrame, results: dict[str, StaggeredAnalysi
         else:
             verdict = "no signed prediction to test"
         level = f"{100 * (1 - cs.alpha):.0f}% CI"
-        rows.append({"hypothesis": h["hypothesis_id"], "series": series, "predicted sign": sign,
-                     "CS, not yet treated (pp)": cs.estimate,
-                     level: f"{cs.ci_lower:.2f} to {cs.ci_upper:.2f}",
-                     "TWFE (pp)": a.twfe.effect.estimate,
-                     "true ATT in generator (pp)": a.true_att,
-                     "verdict on synthetic data": verdict})
+        rows.append(
+            {
+                "hypothesis": h["hypothesis_id"],
+                "series": series,
+                "predicted sign": sign,
+                "CS, not yet treated (pp)": cs.estimate,
+                level: f"{cs.ci_lower:.2f} to {cs.ci_upper:.2f}",
+                "TWFE (pp)": a.twfe.effect.estimate,
+                "true ATT in generator (pp)": a.true_att,
+                "verdict on synthetic data": verdict,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -22,8 +22,13 @@ from analysis.datasets import load_data
 from analysis.ledger import short_citation
 
 #: Glossary columns shown, with their headers.
-COLUMNS: dict[str, str] = {"term_zh": "中文", "pinyin": "Pinyin", "term_en": "English",
-                           "definition_en": "Definition", "first": "First paper"}
+COLUMNS: dict[str, str] = {
+    "term_zh": "中文",
+    "pinyin": "Pinyin",
+    "term_en": "English",
+    "definition_en": "Definition",
+    "first": "First paper",
+}
 
 
 @cache
@@ -41,8 +46,10 @@ def sort_key(pinyin: str) -> str:
 def numbers() -> dict[str, Any]:
     """How many terms, and how many occur in none of the four papers."""
     terms = glossary()
-    return {"glossary-n-terms": len(terms),
-            "glossary-n-unused": int((terms["first_paper"] == "").sum())}
+    return {
+        "glossary-n-terms": len(terms),
+        "glossary-n-unused": int((terms["first_paper"] == "").sum()),
+    }
 
 
 def table_glossary() -> HTML:

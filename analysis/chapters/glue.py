@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-def glue_numbers(numbers: Mapping[str, Any],
-                 glue_function: Callable[..., Any] | None = None) -> None:
+def glue_numbers(
+    numbers: Mapping[str, Any], glue_function: Callable[..., Any] | None = None
+) -> None:
     """``glue(key, value, display=False)`` for every item of ``numbers``.
 
     Parameters

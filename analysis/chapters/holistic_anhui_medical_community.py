@@ -29,21 +29,33 @@ from analysis.plotting.diagrams import draw_framework
 LENS = "holistic_anhui"
 #: Claims glued as whole numbers.
 COUNT_CLAIMS: tuple[str, ...] = (
-    "ah_pilot_counties_2019", "ah_pilot_year", "ah_survey_year", "ah_surveyed_counties_2020",
-    "ah_tianchang_personnel_powers", "ah_tianchang_financial_powers")
+    "ah_pilot_counties_2019",
+    "ah_pilot_year",
+    "ah_survey_year",
+    "ah_surveyed_counties_2020",
+    "ah_tianchang_personnel_powers",
+    "ah_tianchang_financial_powers",
+)
 #: Claims glued as printed (Chinese), spaces removed.
 PRINTED_CLAIMS: tuple[str, ...] = (
-    "ah_path_slogan", "ah_county_disease_catalogue", "ah_township_disease_catalogue")
+    "ah_path_slogan",
+    "ah_county_disease_catalogue",
+    "ah_township_disease_catalogue",
+)
 #: Claim-id prefixes of the parts of the "two bundles, three lists, six connections" path.
-PATH_PARTS: dict[str, str] = {"ah-packages": "ah_package_", "ah-lists": "ah_list_",
-                              "ah-links": "ah_link_"}
+PATH_PARTS: dict[str, str] = {
+    "ah-packages": "ah_package_",
+    "ah-lists": "ah_list_",
+    "ah-links": "ah_link_",
+}
 
 
 @cache
 def crosswalk() -> fw.Crosswalk:
     """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
-                             load_data("hypotheses").frame)
+    return fw.load_crosswalk(
+        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
+    )
 
 
 @cache
@@ -61,8 +73,9 @@ def numbers() -> dict[str, Any]:
     claims = claim_table()
     c = claims.set_index("claim_id")
     out: dict[str, Any] = {_key(cid): int(c.at[cid, "value"]) for cid in COUNT_CLAIMS}
-    out.update({_key(cid): str(c.at[cid, "value_as_printed"]).replace(" ", "")
-                for cid in PRINTED_CLAIMS})
+    out.update(
+        {_key(cid): str(c.at[cid, "value_as_printed"]).replace(" ", "") for cid in PRINTED_CLAIMS}
+    )
     for key, prefix in PATH_PARTS.items():
         rows = claims.loc[claims["claim_id"].str.startswith(prefix)]
         out[key] = "、".join(rows["value_as_printed"])

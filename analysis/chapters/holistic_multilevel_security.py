@@ -40,8 +40,9 @@ LENS = "holistic_multilevel"
 @cache
 def crosswalk() -> fw.Crosswalk:
     """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
-                             load_data("hypotheses").frame)
+    return fw.load_crosswalk(
+        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
+    )
 
 
 @cache
@@ -99,15 +100,29 @@ def mechanisms() -> Markdown:
 
 
 STATEMENT_CLASSES: dict[str, dict[str, object]] = {
-    "multi-level medical security": {"marker": "o", "markerfacecolor": "black",
-                                     "markeredgecolor": "black", "markersize": 9},
-    "multi-level, other wording": {"marker": "o", "markerfacecolor": "white",
-                                   "markeredgecolor": "black", "markersize": 9},
-    "no multi-level wording": {"marker": "x", "markerfacecolor": "none",
-                               "markeredgecolor": "0.3", "markersize": 7},
+    "multi-level medical security": {
+        "marker": "o",
+        "markerfacecolor": "black",
+        "markeredgecolor": "black",
+        "markersize": 9,
+    },
+    "multi-level, other wording": {
+        "marker": "o",
+        "markerfacecolor": "white",
+        "markeredgecolor": "black",
+        "markersize": 9,
+    },
+    "no multi-level wording": {
+        "marker": "x",
+        "markerfacecolor": "none",
+        "markeredgecolor": "0.3",
+        "markersize": 7,
+    },
 }
-CHECK_MARKS = {"differs": "‡ printed row disagrees with body text",
-               "shift_unconfirmed": "? row may be shifted (not confirmed)"}
+CHECK_MARKS = {
+    "differs": "‡ printed row disagrees with body text",
+    "shift_unconfirmed": "? row may be shifted (not confirmed)",
+}
 
 
 def statement_class(statement: str) -> str:
@@ -148,8 +163,7 @@ def plot_policy_timeline(documents: pd.DataFrame) -> Figure:
         ax.plot([row["year"], label_x - 0.3], [y, y], linestyle=":", color="0.75", linewidth=0.8)
         check = str(row.get("body_text_check", "") or "")
         flag = {"differs": " ‡", "shift_unconfirmed": " ?"}.get(check, "")
-        ax.text(label_x, y, f"{int(row['year'])}  {row['document']}{flag}", va="center",
-                fontsize=8)
+        ax.text(label_x, y, f"{int(row['year'])}  {row['document']}{flag}", va="center", fontsize=8)
     ax.set_xlim(year_min, label_x + 13)
     ax.set_ylim(0.3, n + 0.7)
     ax.set_yticks([])
@@ -157,20 +171,31 @@ def plot_policy_timeline(documents: pd.DataFrame) -> Figure:
     ax.set_xticks([t for t in range(1990, year_max + 1, 5) if t >= year_min])
     ax.set_xlabel("year of the document (as printed in Table 1)")
     ax.grid(axis="y", visible=False)
-    handles = [Line2D([], [], linestyle="none", label=f"key statement: {name}", **style)
-               for name, style in STATEMENT_CLASSES.items()]
+    handles = [
+        Line2D([], [], linestyle="none", label=f"key statement: {name}", **style)
+        for name, style in STATEMENT_CLASSES.items()
+    ]
     handles += [Line2D([], [], linestyle="none", label=text) for text in CHECK_MARKS.values()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
-              fontsize=7.5, frameon=False, title="reported: Gong & Wang 2024, Table 1",
-              title_fontsize=7.5)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
+        fontsize=7.5,
+        frameon=False,
+        title="reported: Gong & Wang 2024, Table 1",
+        title_fontsize=7.5,
+    )
     ax.set_title("Policy documents on a multi-level security system, 1992-2022")
     fig.tight_layout()
     return fig
 
 
-LAYERS: tuple[tuple[str, str], ...] = (("floor", "托底层\nsafety net"),
-                                       ("basic", "基本层\nbasic"),
-                                       ("supplementary", "补充层\nsupplementary"))
+LAYERS: tuple[tuple[str, str], ...] = (
+    ("floor", "托底层\nsafety net"),
+    ("basic", "基本层\nbasic"),
+    ("supplementary", "补充层\nsupplementary"),
+)
 
 
 def plot_scheme_matrix(schemes: pd.DataFrame) -> Figure:
@@ -210,27 +235,69 @@ def plot_scheme_matrix(schemes: pd.DataFrame) -> Figure:
         ax.text(5.15, y, row["compulsory_as_printed"], fontsize=8, va="center")
         x_now, x_new = col_x[row["current_layer_en"]], col_x[row["authors_layer_en"]]
         ax.plot([x_now], [y], marker="s", markersize=11, color="0.6", linestyle="none")
-        ax.plot([x_new], [y], marker="o", markersize=15, markerfacecolor="none",
-                markeredgecolor="black", markeredgewidth=1.6, linestyle="none")
+        ax.plot(
+            [x_new],
+            [y],
+            marker="o",
+            markersize=15,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            markeredgewidth=1.6,
+            linestyle="none",
+        )
         if x_now != x_new:
-            ax.annotate("", xy=(x_new + 0.22, y), xytext=(x_now - 0.15, y),
-                        arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
+            ax.annotate(
+                "",
+                xy=(x_new + 0.22, y),
+                xytext=(x_now - 0.15, y),
+                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2},
+            )
         if i < n - 1:
             ax.axhline(y - 0.5, color="0.9", linewidth=0.6)
     ax.set_xlim(-0.1, col_x["supplementary"] + 0.8)
     ax.set_ylim(0.3, n + 1.4)
     ax.axis("off")
-    handles = [Line2D([], [], marker="s", markersize=9, color="0.6", linestyle="none",
-                      label="current layer as printed (Table 2)"),
-               Line2D([], [], marker="o", markersize=11, markerfacecolor="none",
-                      markeredgecolor="black", linestyle="none",
-                      label="layer the authors assign (section 2.3)"),
-               Line2D([], [], marker="o", markersize=11, markerfacecolor="0.6",
-                      markeredgecolor="black", linestyle="none",
-                      label="both: layer unchanged")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
-              fontsize=7.5, frameon=False, title="reported: Gong & Wang 2024",
-              title_fontsize=7.5)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="s",
+            markersize=9,
+            color="0.6",
+            linestyle="none",
+            label="current layer as printed (Table 2)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=11,
+            markerfacecolor="none",
+            markeredgecolor="black",
+            linestyle="none",
+            label="layer the authors assign (section 2.3)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            markersize=11,
+            markerfacecolor="0.6",
+            markeredgecolor="black",
+            linestyle="none",
+            label="both: layer unchanged",
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=3,
+        fontsize=7.5,
+        frameon=False,
+        title="reported: Gong & Wang 2024",
+        title_fontsize=7.5,
+    )
     ax.set_title("Eight medical-security schemes: current layering and the authors' layering")
     fig.tight_layout()
     return fig

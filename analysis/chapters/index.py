@@ -24,8 +24,9 @@ def numbers() -> dict[str, Any]:
     """Counts of papers, claims, lenses, theories, mechanisms and hypotheses."""
     papers = load_data("papers").frame
     claims = load_data("claims").frame
-    cw = fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
-                           load_data("hypotheses").frame)
+    cw = fw.load_crosswalk(
+        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
+    )
     return {
         "index-n-papers": len(papers),
         "index-first-year": int(papers["year"].min()),

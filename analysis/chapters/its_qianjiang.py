@@ -63,10 +63,15 @@ from analysis.plotting.provenance import plot_synthetic, synthetic_title
 
 OUTCOMES: dict[str, str] = {name: share.title for name, share in SHARES.items()}
 REFORM = REFORM_MONTH.strftime("%Y-%m-%d")
-COVID = OtherInterruption(at=COVID_START.strftime("%Y-%m-%d"), name="covid", impact="level",
-                          window=COVID_EXCLUDED_MONTHS)
-MAIN_OPTIONS: dict[str, object] = {"impact": "level+slope", "seasonality": "fourier:2",
-                                   "errors": "ar1", "others": (COVID,)}
+COVID = OtherInterruption(
+    at=COVID_START.strftime("%Y-%m-%d"), name="covid", impact="level", window=COVID_EXCLUDED_MONTHS
+)
+MAIN_OPTIONS: dict[str, object] = {
+    "impact": "level+slope",
+    "seasonality": "fourier:2",
+    "errors": "ar1",
+    "others": (COVID,),
+}
 # effects reported at December of the reform year and of the year after (months since reform)
 HORIZONS = {f"Dec {REFORM_YEAR}": 11, f"Dec {REFORM_YEAR + 1}": 23}
 POWER_REPS = 4000
@@ -77,9 +82,13 @@ MAIN_MODEL_FILE = "qianjiang_monthly.csv"
 #: log(stdpop)), to the three decimals printed, with its dispersion and yearly trend. Source:
 #: Lopez Bernal, Cummins & Gasparrini, Int J Epidemiol 2017;46(1):348-355,
 #: doi:10.1093/ije/dyw098 (corrigendum 2020;49(4):1414).
-PUBLISHED_SICILY_MODEL3: dict[str, float] = {"rate_ratio": 0.885, "ci_low": 0.839,
-                                             "ci_high": 0.933, "dispersion": 2.262,
-                                             "trend_per_year": 1.067}
+PUBLISHED_SICILY_MODEL3: dict[str, float] = {
+    "rate_ratio": 0.885,
+    "ci_low": 0.839,
+    "ci_high": 0.933,
+    "dispersion": 2.262,
+    "trend_per_year": 1.067,
+}
 
 
 def pp(value: float, digits: int = 1) -> str:
@@ -88,6 +97,7 @@ def pp(value: float, digits: int = 1) -> str:
 
 
 # ------------------------------------------------------------------ data and models
+
 
 def qianjiang_monthly() -> pd.DataFrame:
     """Qianjiang's rows of the synthetic ``district_monthly`` dataset, in time order."""
@@ -106,8 +116,7 @@ def comparison_mean(outcome: str) -> pd.Series:
 def main_spec(outcome: str, **overrides: object) -> ITSSpec:
     """The pre-specified main model for one outcome (options may be overridden)."""
     options = {**MAIN_OPTIONS, **overrides}
-    return ITSSpec(time="month", outcome=outcome, intervention=REFORM,
-                   **options)  # type: ignore[arg-type]
+    return ITSSpec(time="month", outcome=outcome, intervention=REFORM, **options)  # type: ignore[arg-type]
 
 
 def main_model_command(outcome: str = "visit_share", data: str = MAIN_MODEL_FILE) -> str:
@@ -153,65 +162,86 @@ def reported_rise_claim() -> str:
 
 # ------------------------------------------------------------------ tables
 
+
 def effects_summary(results: dict[str, ITSResult]) -> pd.DataFrame:
     """One row per outcome: level, slope per year, effects at the horizons, cumulative."""
     rows = []
     for outcome, res in results.items():
         lvl, slp = res.effects["level"], res.effects["slope"]
-        row = {"outcome": OUTCOMES[outcome],
-               "level change (pp)": f"{lvl.estimate:.2f} [{lvl.ci_lower:.2f}, "
-                                    f"{lvl.ci_upper:.2f}]",
-               "slope change (pp/year)": f"{12 * slp.estimate:.2f} [{12 * slp.ci_lower:.2f}, "
-                                         f"{12 * slp.ci_upper:.2f}]"}
+        row = {
+            "outcome": OUTCOMES[outcome],
+            "level change (pp)": f"{lvl.estimate:.2f} [{lvl.ci_lower:.2f}, {lvl.ci_upper:.2f}]",
+            "slope change (pp/year)": f"{12 * slp.estimate:.2f} [{12 * slp.ci_lower:.2f}, "
+            f"{12 * slp.ci_upper:.2f}]",
+        }
         h = res.horizon_effects.set_index("horizon")
         for name, horizon in HORIZONS.items():
             r = h.loc[float(horizon)]
-            row[f"effect {name} (pp)"] = (f"{r['absolute']:.2f} [{r['absolute_low']:.2f}, "
-                                          f"{r['absolute_high']:.2f}]")
-            row[f"relative {name}"] = (f"{100 * r['relative']:.1f}% [{100 * r['relative_low']:.1f}"
-                                       f", {100 * r['relative_high']:.1f}]")
+            row[f"effect {name} (pp)"] = (
+                f"{r['absolute']:.2f} [{r['absolute_low']:.2f}, {r['absolute_high']:.2f}]"
+            )
+            row[f"relative {name}"] = (
+                f"{100 * r['relative']:.1f}% [{100 * r['relative_low']:.1f}"
+                f", {100 * r['relative_high']:.1f}]"
+            )
         cum = res.cumulative
-        row["cumulative (pp·months)"] = (f"{cum.estimate:.1f} [{cum.ci_lower:.1f}, "
-                                         f"{cum.ci_upper:.1f}]")
+        row["cumulative (pp·months)"] = (
+            f"{cum.estimate:.1f} [{cum.ci_lower:.1f}, {cum.ci_upper:.1f}]"
+        )
         row["AR(1) rho"] = f"{res.rho:.2f}" if res.rho is not None else "—"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def diagnostics_table(frame: pd.DataFrame, outcome: str) -> tuple[pd.DataFrame,
-                                                                  AutocorrelationTests,
-                                                                  AutocorrelationTests]:
+def diagnostics_table(
+    frame: pd.DataFrame, outcome: str
+) -> tuple[pd.DataFrame, AutocorrelationTests, AutocorrelationTests]:
     """Autocorrelation tests on OLS residuals and on Prais–Winsten whitened residuals."""
     ols = autocorrelation_tests(fit_its(frame, main_spec(outcome, errors="ols")))
     ar1 = autocorrelation_tests(fit_its(frame, main_spec(outcome)))
-    table = pd.concat([ols.as_frame().assign(residuals="OLS"),
-                       ar1.as_frame().assign(residuals="Prais–Winsten (whitened)")])
+    table = pd.concat(
+        [
+            ols.as_frame().assign(residuals="OLS"),
+            ar1.as_frame().assign(residuals="Prais–Winsten (whitened)"),
+        ]
+    )
     return table[["residuals", "test", "statistic", "p", "lags"]], ols, ar1
 
 
 def robustness(frame: pd.DataFrame) -> pd.DataFrame:
     """OLS/HAC/AR(1) x seasonality none/Fourier x with/without the COVID-19 interruption."""
     rows = []
-    for errors, seasonality, covid, outcome in product(("ols", "hac", "ar1"),
-                                                       ("none", "fourier:2"), (True, False),
-                                                       OUTCOMES):
-        spec = main_spec(outcome, errors=errors, seasonality=seasonality,
-                         others=(COVID,) if covid else ())
+    for errors, seasonality, covid, outcome in product(
+        ("ols", "hac", "ar1"), ("none", "fourier:2"), (True, False), OUTCOMES
+    ):
+        spec = main_spec(
+            outcome, errors=errors, seasonality=seasonality, others=(COVID,) if covid else ()
+        )
         res = fit_its(frame, spec)
         lvl = res.effects["level"]
-        rows.append({"errors": errors, "seasonality": seasonality, "covid": covid,
-                     "outcome": outcome, "level": lvl.estimate, "level_low": lvl.ci_lower,
-                     "level_high": lvl.ci_upper,
-                     "slope_per_year": 12 * res.effects["slope"].estimate})
+        rows.append(
+            {
+                "errors": errors,
+                "seasonality": seasonality,
+                "covid": covid,
+                "outcome": outcome,
+                "level": lvl.estimate,
+                "level_low": lvl.ci_lower,
+                "level_high": lvl.ci_upper,
+                "slope_per_year": 12 * res.effects["slope"].estimate,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def robustness_wide(table: pd.DataFrame) -> pd.DataFrame:
     """The robustness menu side by side: one row per specification, one column per outcome."""
-    cells = table.assign(cell=[f"{r.level:.2f} [{r.level_low:.2f}, {r.level_high:.2f}]"
-                               for r in table.itertuples()])
-    wide = cells.pivot_table(index=["errors", "seasonality", "covid"], columns="outcome",
-                             values="cell", aggfunc="first")
+    cells = table.assign(
+        cell=[f"{r.level:.2f} [{r.level_low:.2f}, {r.level_high:.2f}]" for r in table.itertuples()]
+    )
+    wide = cells.pivot_table(
+        index=["errors", "seasonality", "covid"], columns="outcome", values="cell", aggfunc="first"
+    )
     wide = wide[list(OUTCOMES)].rename(columns=OUTCOMES).reset_index()
     wide.columns.name = None
     wide["covid"] = wide["covid"].map({True: "yes", False: "no"})
@@ -241,32 +271,69 @@ def power_scenarios(monthly_sd: float) -> list[PowerScenario]:
     """
     out = []
     for sd in (1.0, 2.0, 3.0):
-        out.append(PowerScenario(f"annual, 8 points, SD {sd:g} pp", 6, 2, "level", sd, 0.3,
-                                 "ols"))
-        out.append(PowerScenario(f"annual, 8 points, SD {sd:g} pp, rho known", 6, 2, "level",
-                                 sd, 0.3, "pw_known"))
-    out.append(PowerScenario(f"monthly, 96 points, SD {monthly_sd:.2f} pp (synthetic fit), "
-                             "rho 0.3", 72, 24, "level+slope", monthly_sd, 0.3, "pw"))
+        out.append(PowerScenario(f"annual, 8 points, SD {sd:g} pp", 6, 2, "level", sd, 0.3, "ols"))
+        out.append(
+            PowerScenario(
+                f"annual, 8 points, SD {sd:g} pp, rho known", 6, 2, "level", sd, 0.3, "pw_known"
+            )
+        )
+    out.append(
+        PowerScenario(
+            f"monthly, 96 points, SD {monthly_sd:.2f} pp (synthetic fit), rho 0.3",
+            72,
+            24,
+            "level+slope",
+            monthly_sd,
+            0.3,
+            "pw",
+        )
+    )
     for sd, rho in ((1.5, 0.3), (1.5, 0.6), (3.0, 0.6)):
-        out.append(PowerScenario(f"monthly, 96 points, SD {sd:g} pp, rho {rho:g}", 72, 24,
-                                 "level+slope", sd, rho, "pw"))
+        out.append(
+            PowerScenario(
+                f"monthly, 96 points, SD {sd:g} pp, rho {rho:g}",
+                72,
+                24,
+                "level+slope",
+                sd,
+                rho,
+                "pw",
+            )
+        )
     return out
 
 
-def run_power(scenarios: list[PowerScenario], effect: float, reps: int = POWER_REPS,
-              seed: int = 20230101) -> tuple[pd.DataFrame, dict[str, PowerResult]]:
+def run_power(
+    scenarios: list[PowerScenario], effect: float, reps: int = POWER_REPS, seed: int = 20230101
+) -> tuple[pd.DataFrame, dict[str, PowerResult]]:
     """Simulate each scenario; table of size, power at ``effect`` and MDE, plus the curves."""
     grid = np.linspace(0.0, 10.0, 41)
     curves: dict[str, PowerResult] = {}
     rows = []
     for i, sc in enumerate(scenarios):
-        res = simulate_power(sc.n_pre, sc.n_post, rho=sc.rho, sd=sc.sd,
-                             effects=np.r_[grid, effect], reps=reps, seed=seed + i,
-                             impact=sc.impact, estimator=sc.estimator)  # type: ignore[arg-type]
+        res = simulate_power(
+            sc.n_pre,
+            sc.n_post,
+            rho=sc.rho,
+            sd=sc.sd,
+            effects=np.r_[grid, effect],
+            reps=reps,
+            seed=seed + i,
+            impact=sc.impact,
+            estimator=sc.estimator,
+        )  # type: ignore[arg-type]
         curves[sc.label] = res
-        rows.append({"scenario": sc.label, "estimator": sc.estimator, "rho": sc.rho,
-                     "sd": sc.sd, "size": float(res.power[0]), "power": float(res.power[-1]),
-                     "mde": res.mde})
+        rows.append(
+            {
+                "scenario": sc.label,
+                "estimator": sc.estimator,
+                "rho": sc.rho,
+                "sd": sc.sd,
+                "size": float(res.power[0]),
+                "power": float(res.power[-1]),
+                "mde": res.mde,
+            }
+        )
     return pd.DataFrame(rows), curves
 
 
@@ -319,13 +386,22 @@ def robustness_table() -> pd.DataFrame:
 def power_table() -> pd.DataFrame:
     """Size, power at the reported rise and MDE of every scenario, as the page shows them."""
     rise = _rise()
-    return _power()[1].assign(
-        sd=lambda d: d["sd"].round(2),
-        size=lambda d: (100 * d["size"]).round(1),
-        power=lambda d: (100 * d["power"]).round(1),
-        mde=lambda d: d["mde"].round(2),
-    ).rename(columns={"size": "rejections with no effect (%)",
-                      "power": f"power at +{rise:g} pp (%)", "mde": "MDE at 80% (pp)"})
+    return (
+        _power()[1]
+        .assign(
+            sd=lambda d: d["sd"].round(2),
+            size=lambda d: (100 * d["size"]).round(1),
+            power=lambda d: (100 * d["power"]).round(1),
+            mde=lambda d: d["mde"].round(2),
+        )
+        .rename(
+            columns={
+                "size": "rejections with no effect (%)",
+                "power": f"power at +{rise:g} pp (%)",
+                "mde": "MDE at 80% (pp)",
+            }
+        )
+    )
 
 
 def html_table(frame: pd.DataFrame) -> str:
@@ -339,6 +415,7 @@ def cannot_estimate_markdown() -> str:
 
 
 # ------------------------------------------------------------------ numbers
+
 
 def reported_numbers() -> dict[str, str]:
     """Arithmetic on the reported points (section 1 of the page)."""
@@ -360,15 +437,20 @@ def reported_numbers() -> dict[str, str]:
 
 
 def _interval(prefix: str, estimate: Any, digits: int = 2) -> dict[str, str]:
-    return {prefix: pp(estimate.estimate, digits), f"{prefix}-lo": pp(estimate.ci_lower, digits),
-            f"{prefix}-hi": pp(estimate.ci_upper, digits)}
+    return {
+        prefix: pp(estimate.estimate, digits),
+        f"{prefix}-lo": pp(estimate.ci_lower, digits),
+        f"{prefix}-hi": pp(estimate.ci_upper, digits),
+    }
 
 
 def main_model_numbers() -> dict[str, str]:
     """The main model's effects on the synthetic series."""
     frame, main = _monthly(), _main()
     visit = main["visit_share"]
-    dec24 = visit.horizon_effects.set_index("horizon").loc[float(HORIZONS[f"Dec {REFORM_YEAR + 1}"])]
+    dec24 = visit.horizon_effects.set_index("horizon").loc[
+        float(HORIZONS[f"Dec {REFORM_YEAR + 1}"])
+    ]
     return {
         "its-n-months": str(len(frame)),
         "its-first-month": frame["month"].min().strftime("%Y-%m"),
@@ -410,8 +492,15 @@ def robustness_numbers() -> dict[str, str]:
     adm = robust.loc[robust["outcome"] == "admission_share"]
     frame = _monthly()
     comparison = frame.assign(comparison=comparison_mean("visit_share").to_numpy())
-    cits = its(comparison, time="month", outcome="visit_share", intervention=REFORM,
-               controls=["comparison"], errors="hac", seasonality="fourier:2")
+    cits = its(
+        comparison,
+        time="month",
+        outcome="visit_share",
+        intervention=REFORM,
+        controls=["comparison"],
+        errors="hac",
+        seasonality="fourier:2",
+    )
     districts = load_data("district_monthly").frame["district"].nunique()
     return {
         "its-rob-n": str(len(robustness_wide(robust))),
@@ -458,9 +547,17 @@ def power_numbers() -> dict[str, str]:
 
 def sicily_fit() -> ITSResult:
     """The tutorial's seasonally adjusted model fitted to the public Sicily series."""
-    return its(load_data("sicily_smoking_ban").frame, time="time", outcome="aces",
-               intervention=37, impact="level", family="quasipoisson", exposure="stdpop",
-               seasonality="fourier:2", period=12)
+    return its(
+        load_data("sicily_smoking_ban").frame,
+        time="time",
+        outcome="aces",
+        intervention=37,
+        impact="level",
+        family="quasipoisson",
+        exposure="stdpop",
+        seasonality="fourier:2",
+        period=12,
+    )
 
 
 def sicily_numbers() -> dict[str, str]:
@@ -469,8 +566,10 @@ def sicily_numbers() -> dict[str, str]:
     ratio = fit.rate_ratios["level"]
     published = PUBLISHED_SICILY_MODEL3
     return {
-        "its-sic-rr": f"{ratio.estimate:.3f}", "its-sic-lo": f"{ratio.ci_lower:.3f}",
-        "its-sic-hi": f"{ratio.ci_upper:.3f}", "its-sic-disp": f"{fit.dispersion:.3f}",
+        "its-sic-rr": f"{ratio.estimate:.3f}",
+        "its-sic-lo": f"{ratio.ci_lower:.3f}",
+        "its-sic-hi": f"{ratio.ci_upper:.3f}",
+        "its-sic-disp": f"{fit.dispersion:.3f}",
         "its-pub-rr": f"{published['rate_ratio']:.3f}",
         "its-pub-lo": f"{published['ci_low']:.3f}",
         "its-pub-hi": f"{published['ci_high']:.3f}",
@@ -480,14 +579,26 @@ def sicily_numbers() -> dict[str, str]:
 
 def numbers() -> dict[str, str]:
     """Every value the page glues, keyed by its glue label."""
-    return {**reported_numbers(), **main_model_numbers(), **diagnostics_numbers(),
-            **robustness_numbers(), **power_numbers(), **sicily_numbers()}
+    return {
+        **reported_numbers(),
+        **main_model_numbers(),
+        **diagnostics_numbers(),
+        **robustness_numbers(),
+        **power_numbers(),
+        **sicily_numbers(),
+    }
 
 
 # ------------------------------------------------------------------ figures
 
-def plot_counterfactual(ax: Axes, result: ITSResult, dates: pd.Series, label: str,
-                        excluded: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> Axes:
+
+def plot_counterfactual(
+    ax: Axes,
+    result: ITSResult,
+    dates: pd.Series,
+    label: str,
+    excluded: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> Axes:
     """Synthetic series, model fit, and the no-reform counterfactual with its interval.
 
     Parameters
@@ -510,16 +621,28 @@ def plot_counterfactual(ax: Axes, result: ITSResult, dates: pd.Series, label: st
     fitted = np.where(fit, cf["fitted"], np.nan)
     ax.plot(x, fitted, color="C0", linewidth=1.6, label="synthetic: model fit")
     post = cf["post"].to_numpy()
-    ax.plot(x[post], cf.loc[post, "counterfactual"], color="C3", linestyle="--",
-            linewidth=1.6, label="synthetic: counterfactual without the reform")
-    ax.fill_between(x[post], cf.loc[post, "counterfactual_low"],
-                    cf.loc[post, "counterfactual_high"], color="C3", alpha=0.15,
-                    label=f"{100 * (1 - result.alpha):.0f}% CI of the counterfactual")
+    ax.plot(
+        x[post],
+        cf.loc[post, "counterfactual"],
+        color="C3",
+        linestyle="--",
+        linewidth=1.6,
+        label="synthetic: counterfactual without the reform",
+    )
+    ax.fill_between(
+        x[post],
+        cf.loc[post, "counterfactual_low"],
+        cf.loc[post, "counterfactual_high"],
+        color="C3",
+        alpha=0.15,
+        label=f"{100 * (1 - result.alpha):.0f}% CI of the counterfactual",
+    )
     reform = x[post].iloc[0]
     ax.axvline(reform, color="0.3", linewidth=0.8)
     if excluded is not None:
-        ax.axvspan(excluded[0], excluded[1], color="0.85",
-                   label="COVID-19 months excluded from the fit")
+        ax.axvspan(
+            excluded[0], excluded[1], color="0.85", label="COVID-19 months excluded from the fit"
+        )
     ax.set_title(synthetic_title(label), fontsize=10)
     ax.set_ylabel("percent")
     ax.xaxis.set_major_locator(mdates.YearLocator())
@@ -530,10 +653,20 @@ def plot_counterfactual(ax: Axes, result: ITSResult, dates: pd.Series, label: st
 def plot_placebo(ax: Axes, placebo: PlaceboResult, label: str) -> Axes:
     """Histogram of placebo level changes with the real estimate marked."""
     values = placebo.table["level"].to_numpy(dtype=float)
-    ax.hist(values, bins=20, color="0.7", edgecolor="0.3",
-            label=f"synthetic: placebo level changes ({values.size} fake dates)")
-    ax.axvline(placebo.real["level"], color="C3", linewidth=2, linestyle="--",
-               label="synthetic: estimate at the real reform date")
+    ax.hist(
+        values,
+        bins=20,
+        color="0.7",
+        edgecolor="0.3",
+        label=f"synthetic: placebo level changes ({values.size} fake dates)",
+    )
+    ax.axvline(
+        placebo.real["level"],
+        color="C3",
+        linewidth=2,
+        linestyle="--",
+        label="synthetic: estimate at the real reform date",
+    )
     ax.set_xlabel("level change (pp)")
     ax.set_ylabel("fake dates")
     ax.set_title(synthetic_title(f"{label}: placebo-in-time"), fontsize=10)
@@ -545,13 +678,24 @@ def plot_robustness(ax: Axes, table: pd.DataFrame, outcome: str, label: str) -> 
     """Forest plot of the level change across the robustness menu for one outcome."""
     rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
-    ax.errorbar(rows["level"], y, xerr=[rows["level"] - rows["level_low"],
-                                        rows["level_high"] - rows["level"]],
-                fmt="o", color="C0", ecolor="0.4", capsize=2, markersize=4)
+    ax.errorbar(
+        rows["level"],
+        y,
+        xerr=[rows["level"] - rows["level_low"], rows["level_high"] - rows["level"]],
+        fmt="o",
+        color="C0",
+        ecolor="0.4",
+        capsize=2,
+        markersize=4,
+    )
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{r.errors.upper()}, season {r.seasonality}, "
-                        f"COVID term {'yes' if r.covid else 'no'}" for r in rows.itertuples()],
-                       fontsize=7)
+    ax.set_yticklabels(
+        [
+            f"{r.errors.upper()}, season {r.seasonality}, COVID term {'yes' if r.covid else 'no'}"
+            for r in rows.itertuples()
+        ],
+        fontsize=7,
+    )
     ax.axvline(0, color="0.5", linewidth=0.8)
     ax.set_xlabel(f"level change at {REFORM_MONTH:%Y-%m} (pp), 95% CI")
     ax.set_title(synthetic_title(f"{label}: robustness menu"), fontsize=10)
@@ -564,8 +708,13 @@ def plot_power(ax: Axes, curves: Mapping[str, PowerResult], effect: float) -> Ax
     names = {"ols": "OLS", "pw_known": "GLS, rho known", "pw": "Prais–Winsten, rho estimated"}
     for i, (label, res) in enumerate(curves.items()):
         grid = res.effects[:-1]
-        ax.plot(grid, res.power[:-1], linestyle=styles[i % len(styles)], linewidth=1.5,
-                label=f"{label} [{names.get(res.estimator, res.estimator)}]")
+        ax.plot(
+            grid,
+            res.power[:-1],
+            linestyle=styles[i % len(styles)],
+            linewidth=1.5,
+            label=f"{label} [{names.get(res.estimator, res.estimator)}]",
+        )
     ax.axhline(0.8, color="0.6", linewidth=0.8)
     ax.axhline(0.05, color="0.8", linewidth=0.8)
     ax.axvline(effect, color="0.2", linewidth=1.0, linestyle=(0, (1, 1)))
@@ -631,8 +780,12 @@ def figure_robustness() -> Figure:
 def figure_power() -> Figure:
     """Power curves of four designs (``fig-its-power``)."""
     scenarios, _, curves = _power()
-    shown = ("annual, 8 points, SD 2 pp", "annual, 8 points, SD 2 pp, rho known",
-             scenarios[6].label, "monthly, 96 points, SD 3 pp, rho 0.6")
+    shown = (
+        "annual, 8 points, SD 2 pp",
+        "annual, 8 points, SD 2 pp, rho known",
+        scenarios[6].label,
+        "monthly, 96 points, SD 3 pp, rho 0.6",
+    )
     fig, ax = plt.subplots(figsize=(8, 5.6))
     plot_power(ax, {k: curves[k] for k in shown}, effect=_rise())
     fig.tight_layout()

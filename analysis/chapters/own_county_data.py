@@ -48,11 +48,20 @@ from analysis.pipeline.sizing import (
 DEMO_SCALE = 400
 DEMO_BAD_FRACTION = 0.01
 DEMO_SEED = 20250901
-COUNT_COLUMNS: tuple[str, ...] = ("visits_primary", "visits_total", "admissions_primary",
-                                  "admissions_total", "fund_primary", "fund_total")
+COUNT_COLUMNS: tuple[str, ...] = (
+    "visits_primary",
+    "visits_total",
+    "admissions_primary",
+    "admissions_total",
+    "fund_primary",
+    "fund_total",
+)
 #: Example paths of the cluster command.
-SPARK_PATHS: tuple[str, str, str] = ("hdfs:///claims/settlements/2024/", "series_2024.csv",
-                                     "hdfs:///claims/quarantine/2024.parquet")
+SPARK_PATHS: tuple[str, str, str] = (
+    "hdfs:///claims/settlements/2024/",
+    "series_2024.csv",
+    "hdfs:///claims/quarantine/2024.parquet",
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +96,13 @@ def demo_run() -> DemoRun:
     counts = scale_counts(monthly[monthly["district"] == TREATED_DISTRICT], DEMO_SCALE)
     workdir = Path(tempfile.mkdtemp(prefix="own-county-"))
     try:
-        manifest = write_records(workdir / "records", counts, seed=DEMO_SEED,
-                                 bad_fraction=DEMO_BAD_FRACTION)
+        manifest = write_records(
+            workdir / "records", counts, seed=DEMO_SEED, bad_fraction=DEMO_BAD_FRACTION
+        )
         run = build_series(manifest.folder, quarantine=workdir / "series.quarantine.csv")
-        quarantined = pd.read_csv(workdir / "series.quarantine.csv", dtype=str,
-                                  keep_default_na=False)
+        quarantined = pd.read_csv(
+            workdir / "series.quarantine.csv", dtype=str, keep_default_na=False
+        )
         first = pd.read_parquet(manifest.good_files[0]).head(5)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -189,15 +200,29 @@ def table_records() -> Styler:
 
 def table_series() -> Styler:
     """The first months of the series the run produced."""
-    return demo_run().run.series.head(6).style.hide(axis="index").format(
-        {"month": "{:%Y-%m}", "visit_share": "{:.2f}", "admission_share": "{:.2f}",
-         "fund_share": "{:.2f}"})
+    return (
+        demo_run()
+        .run.series.head(6)
+        .style.hide(axis="index")
+        .format(
+            {
+                "month": "{:%Y-%m}",
+                "visit_share": "{:.2f}",
+                "admission_share": "{:.2f}",
+                "fund_share": "{:.2f}",
+            }
+        )
+    )
 
 
 def table_quarantine_summary() -> Styler:
     """Rows quarantined per reason, for the reasons that occurred."""
-    summary = (pd.Series(demo_run().run.quarantine_counts, name="rows").rename_axis("reason")
-               .reset_index().merge(reason_table(), on="reason"))
+    summary = (
+        pd.Series(demo_run().run.quarantine_counts, name="rows")
+        .rename_axis("reason")
+        .reset_index()
+        .merge(reason_table(), on="reason")
+    )
     return summary[summary["rows"] > 0].style.hide(axis="index")
 
 

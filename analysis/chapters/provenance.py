@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -27,7 +26,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from analysis import paths
 from analysis.chapters.case import (
     SHARES,
     TREATED_DISTRICT,
@@ -42,6 +40,7 @@ from analysis.plotting.provenance import (
     synthetic_title,
 )
 from analysis.plotting.style import use_book_style
+from analysis.registry import DATASETS
 from analysis.synthetic.calibration import anchor_check, annual_totals
 from analysis.synthetic.config import Anchors, assumptions_table, load_config, read_anchors
 from analysis.synthetic.panel import wave_summary
@@ -80,8 +79,6 @@ def anchor_checks() -> pd.DataFrame:
 def numbers() -> dict[str, Any]:
     """Every number the page glues: registry and generator facts, and the anchor checks."""
     config, anchor = load_config(), anchors()
-    # The tables that data/datapackage.json describes with a schema (other files have none).
-    described = json.loads((paths.DATA / "datapackage.json").read_text(encoding="utf-8"))
     datasets, months = dataset_table(), monthly()["month"]
     annual = annual_totals(written_monthly(), TREATED_DISTRICT)
     districts = monthly().loc[monthly()["district"] != TREATED_DISTRICT, "district"]
@@ -90,7 +87,7 @@ def numbers() -> dict[str, Any]:
     return {
         "prov-n-datasets": len(datasets),
         "prov-n-synthetic": int((datasets["provenance"] == "synthetic").sum()),
-        "prov-n-schemas": sum("schema" in resource for resource in described["resources"]),
+        "prov-n-schemas": sum(d.schema is not None for d in DATASETS),
         "prov-n-assumptions": len(assumptions_table()),
         "prov-seed": str(config["generator"]["seed"]),
         "prov-n-comparisons": int(districts.nunique()),
@@ -125,8 +122,9 @@ def table_waves() -> Styler:
 
 def table_anchor_checks() -> Styler:
     """The anchor checks the page quotes."""
-    shown = anchor_checks()[["quantity", "year", "claim_id", "target_provenance", "reported",
-                             "synthetic", "matches"]]
+    shown = anchor_checks()[
+        ["quantity", "year", "claim_id", "target_provenance", "reported", "synthetic", "matches"]
+    ]
     return shown.style.hide(axis="index").format({"reported": "{:.1f}", "synthetic": "{:.1f}"})
 
 
@@ -165,17 +163,33 @@ def figure_anchors() -> Figure:
     annual = annual_totals(series, TREATED_DISTRICT)
     fig, ax = plt.subplots(figsize=(10.0, 5.2))
     for i, share in enumerate(SHARES.values()):
-        lines = [plot_synthetic(ax, _decimal_year(treated["month"]), treated[share.name],
-                                label="monthly", color="0.75", linewidth=0.7),
-                 plot_synthetic(ax, annual.index, annual[share.name], label="annual aggregate",
-                                color="C0", linewidth=1.6)]
+        lines = [
+            plot_synthetic(
+                ax,
+                _decimal_year(treated["month"]),
+                treated[share.name],
+                label="monthly",
+                color="0.75",
+                linewidth=0.7,
+            ),
+            plot_synthetic(
+                ax,
+                annual.index,
+                annual[share.name],
+                label="annual aggregate",
+                color="C0",
+                linewidth=1.6,
+            ),
+        ]
         if i:  # one legend entry per line style, not per series
             for line in lines:
                 line.set_label("_nolegend_")
     points = reported_points()
     plot_reported_points(ax, points, summarise_reported(points, "visit_share"))
     ax.set_title("")
-    fig.suptitle(synthetic_title(f"{TREATED_NAME}'s primary-care shares, calibrated to the "
-                                 "reported points"), fontsize=10)
+    fig.suptitle(
+        synthetic_title(f"{TREATED_NAME}'s primary-care shares, calibrated to the reported points"),
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -48,21 +48,30 @@ if TYPE_CHECKING:
 #: Spending scenarios the page describes, as fractions of the budget.
 SCENARIO_RATIOS: tuple[float, ...] = (0.85, 0.95, 1.05, 1.15, 1.30)
 #: Spending ratios at which the page quotes the marginal incentive, by glue label.
-MARGINAL_RATIOS: dict[str, float] = {"mq-marg-free": 1.05, "mq-marg-save": 0.95,
-                                     "mq-marg-deep": 0.80, "mq-marg-band2": 1.15,
-                                     "mq-marg-band3": 1.30}
+MARGINAL_RATIOS: dict[str, float] = {
+    "mq-marg-free": 1.05,
+    "mq-marg-save": 0.95,
+    "mq-marg-deep": 0.80,
+    "mq-marg-band2": 1.15,
+    "mq-marg-band3": 1.30,
+}
 #: The budget of the scenarios: amounts then read as percent of budget.
 SCENARIO_BUDGET = 100.0
 # Illustrative inputs of the "base + factors" example, ASSUMED: the paper reports no payments,
 # factor values or weights.
 EXAMPLE_PAYMENTS: tuple[float, ...] = (100.0, 104.0, 103.0)
-EXAMPLE_FACTORS: dict[str, float] = {"chronic_growth": 0.03, "fund_growth": 0.02,
-                                     "service_volume_growth": 0.04}
+EXAMPLE_FACTORS: dict[str, float] = {
+    "chronic_growth": 0.03,
+    "fund_growth": 0.02,
+    "service_volume_growth": 0.04,
+}
 #: Claims whose source words the page quotes, by glue label.
-QUOTED_CLAIMS: dict[str, str] = {"mq-rules-zh": "qj_overspend_band1_share",
-                                 "mq-surplus-zh": "qj_surplus_retained_limit",
-                                 "mq-split-zh": "qj_surplus_performance_share",
-                                 "mq-budget-zh": "qj_budget_formula"}
+QUOTED_CLAIMS: dict[str, str] = {
+    "mq-rules-zh": "qj_overspend_band1_share",
+    "mq-surplus-zh": "qj_surplus_retained_limit",
+    "mq-split-zh": "qj_surplus_performance_share",
+    "mq-budget-zh": "qj_budget_formula",
+}
 
 
 @cache
@@ -102,8 +111,9 @@ def _rule_numbers(r: RiskSharingRules) -> dict[str, Any]:
 def _scenario_numbers(r: RiskSharingRules) -> dict[str, Any]:
     out: dict[str, Any] = {}
     scenarios = schedule_table(r, np.array(SCENARIO_RATIOS), budget=SCENARIO_BUDGET)
-    for ratio, net_pos, fund in zip(scenarios["spending_ratio"], scenarios["group_net_position"],
-                                    scenarios["fund_outlay"]):
+    for ratio, net_pos, fund in zip(
+        scenarios["spending_ratio"], scenarios["group_net_position"], scenarios["fund_outlay"]
+    ):
         key = f"{round(ratio * 100):d}"
         # Adding 0.0 turns IEEE negative zero into zero for display.
         out[f"mq-net-{key}"] = f"{net_pos + 0.0:.0f}"
@@ -125,7 +135,7 @@ def _budget_numbers() -> dict[str, Any]:
         "mq-n-factors": len(rule.factors),
         "mq-factor-list": "、".join(rule.factor_labels_zh),
         "mq-example-payments": ", ".join(f"{p:.0f}" for p in payments),
-        "mq-example-base": f"{max(payments[-rule.base_years:]):.0f}",
+        "mq-example-base": f"{max(payments[-rule.base_years :]):.0f}",
         "mq-example-factors": ", ".join(f"{k} {100 * v:.0f}%" for k, v in EXAMPLE_FACTORS.items()),
         "mq-example-mult": f"{mult:.2f}",
         "mq-example-add": f"{add:.2f}",
@@ -143,11 +153,16 @@ def numbers() -> dict[str, Any]:
 def table_parameters() -> HTML:
     """The settlement parameters and the claims they are read from."""
     r, by_id = reported_rules(), claim_table().set_index("claim_id")
-    rows = [{"parameter": name, "claim": claim_id,
-             "as printed": by_id.at[claim_id, "value_as_printed"],
-             "value used": f"{getattr(r, name):.2f}",
-             "provenance": by_id.at[claim_id, "provenance"]}
-            for name, claim_id in RULE_CLAIM_IDS.items()]
+    rows = [
+        {
+            "parameter": name,
+            "claim": claim_id,
+            "as printed": by_id.at[claim_id, "value_as_printed"],
+            "value used": f"{getattr(r, name):.2f}",
+            "provenance": by_id.at[claim_id, "provenance"],
+        }
+        for name, claim_id in RULE_CLAIM_IDS.items()
+    ]
     return HTML(pd.DataFrame(rows).to_html(index=False, border=0))
 
 
@@ -156,8 +171,10 @@ def figure_schedule() -> Figure:
     return plot_schedule(reported_rules())
 
 
-SCENARIO_NOTE = ("Rules as reported by Luo et al. 2025 (§4.1.2), read from the claims table; "
-                 "spending levels are hypothetical scenarios, not observed data.")
+SCENARIO_NOTE = (
+    "Rules as reported by Luo et al. 2025 (§4.1.2), read from the claims table; "
+    "spending levels are hypothetical scenarios, not observed data."
+)
 
 
 def _band_shading(ax, rules: RiskSharingRules, lo: float, hi: float) -> None:
@@ -181,25 +198,35 @@ def band_labels(rules: RiskSharingRules) -> list[str]:
     >>> band_labels(RiskSharingRules.from_claims())[3].split()
     ['overspend', '10-20%:', 'fund', 'pays', '60%']
     """
+
     def pct(value: float) -> str:
         return f"{100 * value:.0f}%"
 
     band2 = f"{100 * rules.overspend_band1_limit:.0f}-{pct(rules.overspend_band2_limit)}"
     return [
-        (f"surplus\nbeyond {pct(rules.surplus_retained_limit)}:\n"
-         f"{pct(rules.surplus_excess_returned_share)} returned"),
-        (f"surplus\nup to {pct(rules.surplus_retained_limit)}:\n"
-         f"{pct(rules.surplus_retained_share)} kept"),
-        (f"overspend\nup to {pct(rules.overspend_band1_limit)}:\n"
-         f"fund\npays {pct(rules.overspend_band1_fund_share)}"),
+        (
+            f"surplus\nbeyond {pct(rules.surplus_retained_limit)}:\n"
+            f"{pct(rules.surplus_excess_returned_share)} returned"
+        ),
+        (
+            f"surplus\nup to {pct(rules.surplus_retained_limit)}:\n"
+            f"{pct(rules.surplus_retained_share)} kept"
+        ),
+        (
+            f"overspend\nup to {pct(rules.overspend_band1_limit)}:\n"
+            f"fund\npays {pct(rules.overspend_band1_fund_share)}"
+        ),
         f"overspend\n{band2}:\nfund\npays {pct(rules.overspend_band2_fund_share)}",
-        (f"overspend\nbeyond {pct(rules.overspend_band2_limit)}:\n"
-         f"fund\npays {pct(rules.overspend_band3_fund_share)}"),
+        (
+            f"overspend\nbeyond {pct(rules.overspend_band2_limit)}:\n"
+            f"fund\npays {pct(rules.overspend_band3_fund_share)}"
+        ),
     ]
 
 
-def plot_schedule(rules: RiskSharingRules, lo: float = 0.6, hi: float = 1.4,
-                  points: int = 801) -> Figure:
+def plot_schedule(
+    rules: RiskSharingRules, lo: float = 0.6, hi: float = 1.4, points: int = 801
+) -> Figure:
     """Group net position, fund outlay and marginal incentive across spending scenarios.
 
     Parameters
@@ -222,22 +249,41 @@ def plot_schedule(rules: RiskSharingRules, lo: float = 0.6, hi: float = 1.4,
     ratios = np.linspace(lo, hi, points)
     table = schedule_table(rules, ratios, budget=100.0)
     x = 100 * table["spending_ratio"]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 6.2), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 2]})
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(7.0, 6.2), sharex=True, gridspec_kw={"height_ratios": [3, 2]}
+    )
     for ax in (top, bottom):
         _band_shading(ax, rules, lo, hi)
-    top.fill_between(x, 0, table["performance_pay"], color="0.55", alpha=0.5, linewidth=0,
-                     label=f"retained surplus: performance pay "
-                           f"({100 * rules.surplus_performance_share:.0f}%)")
-    top.fill_between(x, table["performance_pay"],
-                     table["performance_pay"] + table["capacity_fund"], color="0.8",
-                     hatch="///", edgecolor="0.5", linewidth=0,
-                     label=f"retained surplus: capacity "
-                           f"({100 * rules.surplus_capacity_share:.0f}%)")
-    top.plot(x, table["group_net_position"], color="black", linewidth=2.0,
-             label="group's net position")
-    top.plot(x, table["fund_outlay"] - 100.0, color="0.35", linewidth=1.4, linestyle="--",
-             label="fund's outlay above budget")
+    top.fill_between(
+        x,
+        0,
+        table["performance_pay"],
+        color="0.55",
+        alpha=0.5,
+        linewidth=0,
+        label=f"retained surplus: performance pay ({100 * rules.surplus_performance_share:.0f}%)",
+    )
+    top.fill_between(
+        x,
+        table["performance_pay"],
+        table["performance_pay"] + table["capacity_fund"],
+        color="0.8",
+        hatch="///",
+        edgecolor="0.5",
+        linewidth=0,
+        label=f"retained surplus: capacity ({100 * rules.surplus_capacity_share:.0f}%)",
+    )
+    top.plot(
+        x, table["group_net_position"], color="black", linewidth=2.0, label="group's net position"
+    )
+    top.plot(
+        x,
+        table["fund_outlay"] - 100.0,
+        color="0.35",
+        linewidth=1.4,
+        linestyle="--",
+        label="fund's outlay above budget",
+    )
     top.axhline(0, color="0.3", linewidth=0.8)
     top.set_ylabel("percent of budget")
     top.set_title("Year-end settlement of the primary-care group's budget")
@@ -245,8 +291,16 @@ def plot_schedule(rules: RiskSharingRules, lo: float = 0.6, hi: float = 1.4,
     ymin, ymax = top.get_ylim()
     top.set_ylim(ymin, ymax + 0.35 * (ymax - ymin))
     for (a, b), text in zip(_bands(rules, lo, hi), band_labels(rules)):
-        top.text(50 * (a + b), 0.985, text, transform=top.get_xaxis_transform(), ha="center",
-                 va="top", fontsize=6.2, color="0.2")
+        top.text(
+            50 * (a + b),
+            0.985,
+            text,
+            transform=top.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=6.2,
+            color="0.2",
+        )
     bottom.step(x, -table["marginal"] * 100, where="post", color="black", linewidth=1.8)
     bottom.set_ylim(-5, 105)
     bottom.set_ylabel("share of an extra yuan\nborne by the group (%)")
@@ -274,11 +328,19 @@ def interactive_schedule(rules: RiskSharingRules) -> ipywidgets.VBox:
     from IPython.display import display
 
     names = [f.name for f in fields(rules) if f.name != "surplus_capacity_share"]
-    sliders = {name: widgets.FloatSlider(value=getattr(rules, name), min=0.0, max=1.0,
-                                         step=0.01, description=name, readout_format=".2f",
-                                         style={"description_width": "18em"},
-                                         layout=widgets.Layout(width="36em"))
-               for name in names}
+    sliders = {
+        name: widgets.FloatSlider(
+            value=getattr(rules, name),
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            description=name,
+            readout_format=".2f",
+            style={"description_width": "18em"},
+            layout=widgets.Layout(width="36em"),
+        )
+        for name in names
+    }
     out = widgets.Output()
 
     def redraw(**values: float) -> None:

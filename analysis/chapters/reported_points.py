@@ -38,13 +38,17 @@ from analysis.chapters.case import REFORM_YEAR, REPORTED_SOURCE, SHARES
 from analysis.plotting.provenance import mark_assumed, mark_reported
 
 CANNOT_ESTIMATE: tuple[str, ...] = (
-    ("a standard error, confidence interval or p-value: two pre-reform points fit a line "
-     "exactly, so there is no residual variance to measure noise"),
+    (
+        "a standard error, confidence interval or p-value: two pre-reform points fit a line "
+        "exactly, so there is no residual variance to measure noise"
+    ),
     "whether the 2017–2022 decline was linear: nothing is reported for 2018–2021",
     "a level change separately from a slope change: there is at most one post-reform point",
     "autocorrelation, seasonality or the 2020 COVID-19 disruption: annual points cannot show them",
-    ("a causal effect: there is no comparison series, so the gap to the extrapolated line also "
-     "contains everything else that changed after 2022"),
+    (
+        "a causal effect: there is no comparison series, so the gap to the extrapolated line also "
+        "contains everything else that changed after 2022"
+    ),
 )
 
 
@@ -91,9 +95,12 @@ class ReportedSummary:
     cannot_estimate: tuple[str, ...]
 
 
-def summarise_reported(points: pd.DataFrame, series: str, reform_year: int = REFORM_YEAR,
-                       alternative_years: tuple[int, ...] = (REFORM_YEAR, REFORM_YEAR + 1),
-                       ) -> ReportedSummary:
+def summarise_reported(
+    points: pd.DataFrame,
+    series: str,
+    reform_year: int = REFORM_YEAR,
+    alternative_years: tuple[int, ...] = (REFORM_YEAR, REFORM_YEAR + 1),
+) -> ReportedSummary:
     """Compute the before–after change and the gap to the linear extrapolation.
 
     Parameters
@@ -119,8 +126,9 @@ def summarise_reported(points: pd.DataFrame, series: str, reform_year: int = REF
     if len(pre) < 2:
         raise ValueError(f"{series}: need two pre-reform points, found {len(pre)}")
     first, last = pre.iloc[0], pre.iloc[-1]
-    slope = (float(last["value"]) - float(first["value"])) / (int(last["year"]) -
-                                                             int(first["year"]))
+    slope = (float(last["value"]) - float(first["value"])) / (
+        int(last["year"]) - int(first["year"])
+    )
 
     def line(year: int) -> float:
         return float(last["value"]) + slope * (year - int(last["year"]))
@@ -137,15 +145,26 @@ def summarise_reported(points: pd.DataFrame, series: str, reform_year: int = REF
         post_year = post_value = provenance = change = extrapolated = gap = None
         by_year = {}
     return ReportedSummary(
-        series=series, first_year=int(first["year"]), first_value=float(first["value"]),
-        last_pre_year=int(last["year"]), last_pre_value=float(last["value"]),
-        pre_slope_per_year=slope, post_year=post_year, post_value=post_value,
-        post_provenance=provenance, before_after_change=change, extrapolated_post=extrapolated,
-        gap_to_extrapolation=gap, gap_by_post_year=by_year, cannot_estimate=CANNOT_ESTIMATE)
+        series=series,
+        first_year=int(first["year"]),
+        first_value=float(first["value"]),
+        last_pre_year=int(last["year"]),
+        last_pre_value=float(last["value"]),
+        pre_slope_per_year=slope,
+        post_year=post_year,
+        post_value=post_value,
+        post_provenance=provenance,
+        before_after_change=change,
+        extrapolated_post=extrapolated,
+        gap_to_extrapolation=gap,
+        gap_by_post_year=by_year,
+        cannot_estimate=CANNOT_ESTIMATE,
+    )
 
 
-def plot_reported_points(ax: Axes, points: pd.DataFrame, summary: ReportedSummary,
-                         source: str = REPORTED_SOURCE) -> Axes:
+def plot_reported_points(
+    ax: Axes, points: pd.DataFrame, summary: ReportedSummary, source: str = REPORTED_SOURCE
+) -> Axes:
     """The reported Qianjiang points as reported, the assumed-year point, and the arithmetic.
 
     Parameters
@@ -163,37 +182,81 @@ def plot_reported_points(ax: Axes, points: pd.DataFrame, summary: ReportedSummar
     for series, label in ((s.name, s.short_label) for s in SHARES.values()):
         rows = points.loc[points["series"] == series]
         rep = rows.loc[rows["provenance"] == "reported"]
-        mark_reported(ax, rep["year"].tolist(), rep["value"].tolist(), label=label,
-                      source=source, color=colours[series], markerfacecolor=colours[series])
+        mark_reported(
+            ax,
+            rep["year"].tolist(),
+            rep["value"].tolist(),
+            label=label,
+            source=source,
+            color=colours[series],
+            markerfacecolor=colours[series],
+        )
         # name each series at its 2022 point so the chart reads in greyscale
-        ax.annotate(label, (rep["year"].iloc[-1], rep["value"].iloc[-1]),
-                    textcoords="offset points", xytext=(-10, 4), ha="right", fontsize=8,
-                    color=colours[series])
+        ax.annotate(
+            label,
+            (rep["year"].iloc[-1], rep["value"].iloc[-1]),
+            textcoords="offset points",
+            xytext=(-10, 4),
+            ha="right",
+            fontsize=8,
+            color=colours[series],
+        )
         ass = rows.loc[rows["provenance"] == "assumed"]
         if len(ass) and series == summary.series and summary.before_after_change is not None:
-            mark_assumed(ax, ass["year"].tolist(), ass["value"].tolist(),
-                         label=(f"{label} after the reform: 2022 value + reported "
-                                f"{summary.before_after_change:+.1f} pp, year assumed"),
-                         color=colours[series])
+            mark_assumed(
+                ax,
+                ass["year"].tolist(),
+                ass["value"].tolist(),
+                label=(
+                    f"{label} after the reform: 2022 value + reported "
+                    f"{summary.before_after_change:+.1f} pp, year assumed"
+                ),
+                color=colours[series],
+            )
     if summary.post_year is not None and summary.extrapolated_post is not None:
         years = [summary.first_year, summary.post_year]
         values = [summary.first_value, summary.extrapolated_post]
-        ax.plot(years, values, linestyle=(0, (1, 2)), color="0.4", linewidth=1.0,
-                label="arithmetic: line through the two reported visit-share points, extended")
-        ax.annotate("", xy=(summary.post_year, summary.post_value),
-                    xytext=(summary.post_year, summary.extrapolated_post),
-                    arrowprops={"arrowstyle": "<->", "color": "0.3", "lw": 0.8})
-        ax.annotate(f"gap\n{summary.gap_to_extrapolation:.1f} pp",
-                    (summary.post_year, 0.5 * (summary.post_value + summary.extrapolated_post)),
-                    xytext=(5, 0), textcoords="offset points", fontsize=8, va="center")
+        ax.plot(
+            years,
+            values,
+            linestyle=(0, (1, 2)),
+            color="0.4",
+            linewidth=1.0,
+            label="arithmetic: line through the two reported visit-share points, extended",
+        )
+        ax.annotate(
+            "",
+            xy=(summary.post_year, summary.post_value),
+            xytext=(summary.post_year, summary.extrapolated_post),
+            arrowprops={"arrowstyle": "<->", "color": "0.3", "lw": 0.8},
+        )
+        ax.annotate(
+            f"gap\n{summary.gap_to_extrapolation:.1f} pp",
+            (summary.post_year, 0.5 * (summary.post_value + summary.extrapolated_post)),
+            xytext=(5, 0),
+            textcoords="offset points",
+            fontsize=8,
+            va="center",
+        )
         ax.set_xlim(2016.5, 2025.2)
     ax.axvline(REFORM_YEAR - 0.5, color="0.6", linewidth=0.8)
-    ax.text(REFORM_YEAR - 0.45, ax.get_ylim()[1], f"reform ({REFORM_YEAR})", va="top", fontsize=8,
-            color="0.4")
+    ax.text(
+        REFORM_YEAR - 0.45,
+        ax.get_ylim()[1],
+        f"reform ({REFORM_YEAR})",
+        va="top",
+        fontsize=8,
+        color="0.4",
+    )
     ax.set_xlabel("year")
     ax.set_ylabel("share of primary care (%)")
     ax.set_xticks(range(2017, 2025))
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5),
-              title="Provenance: reported (filled) / assumed (hollow)", title_fontsize=7)
+    ax.legend(
+        fontsize=7,
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        title="Provenance: reported (filled) / assumed (hollow)",
+        title_fontsize=7,
+    )
     ax.set_title("Qianjiang: the points the paper reports")
     return ax

@@ -29,10 +29,12 @@ def figures() -> pd.DataFrame:
 def numbers() -> dict[str, Any]:
     """Pin count, Jupyter Book version and figure counts."""
     pins = read_pins(LOCK.read_text(encoding="utf-8"))
-    return {"reproduce-pin-count": len(pins),
-            "reproduce-jupyter-book-version": pins["jupyter-book"],
-            "reproduce-figure-count": len(figures()),
-            "reproduce-chapter-count": figures()["chapter"].nunique()}
+    return {
+        "reproduce-pin-count": len(pins),
+        "reproduce-jupyter-book-version": pins["jupyter-book"],
+        "reproduce-figure-count": len(figures()),
+        "reproduce-chapter-count": figures()["chapter"].nunique(),
+    }
 
 
 def table_figures() -> Styler:

@@ -35,16 +35,18 @@ SHARED_DIMENSIONS: dict[str, str] = {
 @cache
 def crosswalk() -> fw.Crosswalk:
     """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(load_data("lenses").frame, load_data("mechanisms").frame,
-                             load_data("hypotheses").frame)
+    return fw.load_crosswalk(
+        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
+    )
 
 
 def _analyses(tests: list[str]) -> str:
     return ", ".join("ITS" if t == "its" else "DiD" for t in tests)
 
 
-def comparison_table(cw: fw.Crosswalk, dimensions: dict[str, str] | None = None,
-                     mark_synthesis: bool = True) -> pd.DataFrame:
+def comparison_table(
+    cw: fw.Crosswalk, dimensions: dict[str, str] | None = None, mark_synthesis: bool = True
+) -> pd.DataFrame:
     """Lenses side by side along shared dimensions: one row per dimension, one column per lens.
 
     Parameters
@@ -88,20 +90,24 @@ def crosswalk_table(cw: fw.Crosswalk) -> pd.DataFrame:
     rows = []
     for _, lens in cw.lenses.iterrows():
         mech = cw.mechanisms_of(lens["lens_id"])
-        tests = sorted({t for cell in mech["testable_by"] for t in fw.split_cell(cell)
-                        if t in fw.ANALYSES})
-        rows.append({
-            "Lens": f"{lens['lens_name_en']} ({lens['lens_name_zh']})",
-            "Paper": lens["paper_id"],
-            "Theorists": lens["theorists"],
-            "Unit of analysis": lens["unit_of_analysis"],
-            "Drivers": lens["drivers"],
-            "Mechanisms": "; ".join(f"{zh} ({en})" for zh, en in
-                                    zip(mech["mechanism_zh"], mech["mechanism_en"])),
-            "Actors": lens["actors"],
-            "Outcomes claimed": lens["outcomes_claimed"],
-            "Testable here by": _analyses(tests) or "nothing in this book's data",
-        })
+        tests = sorted(
+            {t for cell in mech["testable_by"] for t in fw.split_cell(cell) if t in fw.ANALYSES}
+        )
+        rows.append(
+            {
+                "Lens": f"{lens['lens_name_en']} ({lens['lens_name_zh']})",
+                "Paper": lens["paper_id"],
+                "Theorists": lens["theorists"],
+                "Unit of analysis": lens["unit_of_analysis"],
+                "Drivers": lens["drivers"],
+                "Mechanisms": "; ".join(
+                    f"{zh} ({en})" for zh, en in zip(mech["mechanism_zh"], mech["mechanism_en"])
+                ),
+                "Actors": lens["actors"],
+                "Outcomes claimed": lens["outcomes_claimed"],
+                "Testable here by": _analyses(tests) or "nothing in this book's data",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -118,17 +124,20 @@ def hypothesis_table(cw: fw.Crosswalk, lens_id: str | None = None) -> pd.DataFra
         cw.lens(lens_id)
         hyp = hyp.loc[hyp["lens_id"] == lens_id]
     names = dict(zip(cw.lenses["lens_id"], cw.lenses["lens_name_en"]))
-    return pd.DataFrame({
-        "Id": hyp["hypothesis_id"],
-        "Lens": hyp["lens_id"].map(names),
-        "Series": hyp["series"].map(lambda c: ", ".join(fw.split_cell(c))),
-        "Predicted": hyp["predicted_direction"],
-        "Form": hyp["effect_form"],
-        "Statement": hyp["statement_en"],
-        "Tested by": hyp["testable_by"].map(
-            lambda c: c if c == fw.NOT_TESTABLE else _analyses(fw.split_cell(c))),
-        "Data in this book": hyp["data_in_book"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Id": hyp["hypothesis_id"],
+            "Lens": hyp["lens_id"].map(names),
+            "Series": hyp["series"].map(lambda c: ", ".join(fw.split_cell(c))),
+            "Predicted": hyp["predicted_direction"],
+            "Form": hyp["effect_form"],
+            "Statement": hyp["statement_en"],
+            "Tested by": hyp["testable_by"].map(
+                lambda c: c if c == fw.NOT_TESTABLE else _analyses(fw.split_cell(c))
+            ),
+            "Data in this book": hyp["data_in_book"],
+        }
+    ).reset_index(drop=True)
 
 
 def numbers() -> dict[str, Any]:
@@ -155,8 +164,9 @@ def numbers() -> dict[str, Any]:
 
 
 def _scrollable(frame: pd.DataFrame, **kwargs: Any) -> HTML:
-    return HTML('<div style="overflow-x:auto">' + frame.to_html(escape=True, border=0, **kwargs)
-                + "</div>")
+    return HTML(
+        '<div style="overflow-x:auto">' + frame.to_html(escape=True, border=0, **kwargs) + "</div>"
+    )
 
 
 def table_crosswalk() -> HTML:

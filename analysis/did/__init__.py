@@ -16,8 +16,15 @@ from typing import Any
 
 from analysis.did.panel import Panel, PanelError, first_treated_from_indicator, prepare_panel
 
-__all__ = ["DiDRun", "DiDSpec", "Panel", "PanelError", "estimate_did",
-           "first_treated_from_indicator", "prepare_panel"]
+__all__ = [
+    "DiDRun",
+    "DiDSpec",
+    "Panel",
+    "PanelError",
+    "estimate_did",
+    "first_treated_from_indicator",
+    "prepare_panel",
+]
 _FROM_SPEC = ("DiDRun", "DiDSpec", "estimate_did")
 
 

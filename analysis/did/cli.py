@@ -43,8 +43,9 @@ from analysis.did.spec import DiDSpec, estimate_did
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``did`` command's options to ``parser``."""
-    parser.add_argument("--data", required=True,
-                        help="panel table (CSV or .xlsx), one row per unit and period")
+    parser.add_argument(
+        "--data", required=True, help="panel table (CSV or .xlsx), one row per unit and period"
+    )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     flags = add_spec_options(parser, DiDSpec, group_title="design and inference")
     parser.set_defaults(spec_flags=flags)

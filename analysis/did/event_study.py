@@ -67,12 +67,21 @@ class EventStudyResult(ResultMixin):
     def coefficient(self, rel_time: int) -> Estimate:
         """The coefficient at one event time (the reference row has no interval)."""
         row = self.table.set_index("rel_time").loc[rel_time]
-        method = ("reference period (normalised to 0)" if rel_time == self.reference
-                  else self.interval_method)
-        return Estimate(name=f"rel_time={rel_time}", estimate=float(row["estimate"]),
-                        se=float(row["se"]), ci_lower=float(row["ci_lower"]),
-                        ci_upper=float(row["ci_upper"]), p_value=float(row["p_value"]),
-                        interval_method=method, alpha=self.alpha)
+        method = (
+            "reference period (normalised to 0)"
+            if rel_time == self.reference
+            else self.interval_method
+        )
+        return Estimate(
+            name=f"rel_time={rel_time}",
+            estimate=float(row["estimate"]),
+            se=float(row["se"]),
+            ci_lower=float(row["ci_lower"]),
+            ci_upper=float(row["ci_upper"]),
+            p_value=float(row["p_value"]),
+            interval_method=method,
+            alpha=self.alpha,
+        )
 
     def post_average(self) -> Estimate:
         """Equally weighted mean of the post-period coefficients (event time >= 0)."""
@@ -82,8 +91,13 @@ class EventStudyResult(ResultMixin):
         weights = np.full(len(post), 1.0 / len(post))
         coef = self.table.set_index("rel_time").loc[post, "estimate"].to_numpy()
         se = float(np.sqrt(weights @ self.vcov.loc[post, post].to_numpy() @ weights))
-        return Estimate.from_se("post-period average", float(weights @ coef), se,
-                                method=self.interval_method, alpha=self.alpha)
+        return Estimate.from_se(
+            "post-period average",
+            float(weights @ coef),
+            se,
+            method=self.interval_method,
+            alpha=self.alpha,
+        )
 
     def estimates(self) -> tuple[Estimate, ...]:
         """The post-period average first, then one coefficient per event time."""
@@ -91,17 +105,25 @@ class EventStudyResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Reference period, binning and the pre-trend test."""
-        return [("reference event time", str(self.reference)),
-                ("periods per bin", str(self.bin_width)),
-                ("pre-trend Wald chi2 (df)", f"{self.pretrend_chi2:.3f} ({self.pretrend_df})"),
-                ("pre-trend p-value", f"{self.pretrend_p_value:.4g}")]
+        return [
+            ("reference event time", str(self.reference)),
+            ("periods per bin", str(self.bin_width)),
+            ("pre-trend Wald chi2 (df)", f"{self.pretrend_chi2:.3f} ({self.pretrend_df})"),
+            ("pre-trend p-value", f"{self.pretrend_p_value:.4g}"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """The event-study table and the pre-trend test."""
-        return {"event_study": self.table,
-                "pretrend_test": {"wald_chi2": self.pretrend_chi2, "df": self.pretrend_df,
-                                  "p_value": self.pretrend_p_value},
-                "reference": self.reference, "bin_width": self.bin_width}
+        return {
+            "event_study": self.table,
+            "pretrend_test": {
+                "wald_chi2": self.pretrend_chi2,
+                "df": self.pretrend_df,
+                "p_value": self.pretrend_p_value,
+            },
+            "reference": self.reference,
+            "bin_width": self.bin_width,
+        }
 
 
 def relative_time(panel: Panel, *, bin_width: int = 1) -> np.ndarray:
@@ -111,8 +133,9 @@ def relative_time(panel: Panel, *, bin_width: int = 1) -> np.ndarray:
     return np.where(panel.ever_treated[:, None], rel, np.nan)
 
 
-def event_study(panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int = 1,
-                alpha: float = 0.05) -> EventStudyResult:
+def event_study(
+    panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int = 1, alpha: float = 0.05
+) -> EventStudyResult:
     """Estimate a binned event study by TWFE with unit-clustered SEs.
 
     Parameters
@@ -144,20 +167,29 @@ def event_study(panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int =
     long = panel.to_long().set_index(["unit", "period"])
     names = [f"rel_{k}" for k in keep]
     flat = rel.ravel()
-    dummies = pd.DataFrame({name: (flat == k).astype(float) for name, k in zip(names, keep)},
-                           index=long.index)
-    fit = PanelOLS(long["y"], dummies, entity_effects=True, time_effects=True,
-                   drop_absorbed=True).fit(cov_type="clustered", cluster_entity=True)
+    dummies = pd.DataFrame(
+        {name: (flat == k).astype(float) for name, k in zip(names, keep)}, index=long.index
+    )
+    fit = PanelOLS(
+        long["y"], dummies, entity_effects=True, time_effects=True, drop_absorbed=True
+    ).fit(cov_type="clustered", cluster_entity=True)
     names = [n for n in names if n in fit.params.index]
     keep = [int(n.removeprefix("rel_")) for n in names]
     method = cluster_robust_method(panel)
-    rows = [Estimate.from_se(str(k), float(fit.params[n]), float(fit.std_errors[n]),
-                             method=method, alpha=alpha) for n, k in zip(names, keep)]
+    rows = [
+        Estimate.from_se(
+            str(k), float(fit.params[n]), float(fit.std_errors[n]), method=method, alpha=alpha
+        )
+        for n, k in zip(names, keep)
+    ]
     rows.append(Estimate(str(REFERENCE), 0.0, alpha=alpha))
     table = estimates_frame(rows)
     table.insert(0, "rel_time", table.pop("name").astype(int))
-    table = (table.drop(columns=["interval_method", "alpha"]).sort_values("rel_time")
-             .reset_index(drop=True))
+    table = (
+        table.drop(columns=["interval_method", "alpha"])
+        .sort_values("rel_time")
+        .reset_index(drop=True)
+    )
     vcov = fit.cov.loc[names, names]
     vcov.index = vcov.columns = keep
     lead_names = [n for n, k in zip(names, keep) if k < REFERENCE]
@@ -168,15 +200,30 @@ def event_study(panel: Panel, *, leads: int = 4, lags: int = 4, bin_width: int =
         p_value = float(stats.chi2.sf(chi2, len(lead_names)))
     else:
         chi2, p_value = float("nan"), float("nan")
-    return EventStudyResult(table=table, vcov=vcov, pretrend_chi2=chi2,
-                            pretrend_df=len(lead_names), pretrend_p_value=p_value,
-                            reference=REFERENCE, bin_width=bin_width, alpha=alpha,
-                            interval_method=method)
+    return EventStudyResult(
+        table=table,
+        vcov=vcov,
+        pretrend_chi2=chi2,
+        pretrend_df=len(lead_names),
+        pretrend_p_value=p_value,
+        reference=REFERENCE,
+        bin_width=bin_width,
+        alpha=alpha,
+        interval_method=method,
+    )
 
 
-def plot_event_study(result: EventStudyResult | pd.DataFrame, *, ax=None, label: str = "estimate",
-                     offset: float = 0.0, marker: str = "o", linestyle: str = "-",
-                     color: str | None = None, xlabel: str = "event time"):
+def plot_event_study(
+    result: EventStudyResult | pd.DataFrame,
+    *,
+    ax=None,
+    label: str = "estimate",
+    offset: float = 0.0,
+    marker: str = "o",
+    linestyle: str = "-",
+    color: str | None = None,
+    xlabel: str = "event time",
+):
     """Draw point estimates with confidence intervals against event time.
 
     Parameters
@@ -207,8 +254,16 @@ def plot_event_study(result: EventStudyResult | pd.DataFrame, *, ax=None, label:
     y = table["estimate"].to_numpy()
     lower = y - table["ci_lower"].to_numpy()
     upper = table["ci_upper"].to_numpy() - y
-    ax.errorbar(x, y, yerr=np.vstack([np.nan_to_num(lower), np.nan_to_num(upper)]),
-                marker=marker, linestyle=linestyle, color=color, capsize=3, label=label)
+    ax.errorbar(
+        x,
+        y,
+        yerr=np.vstack([np.nan_to_num(lower), np.nan_to_num(upper)]),
+        marker=marker,
+        linestyle=linestyle,
+        color=color,
+        capsize=3,
+        label=label,
+    )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(-0.5, color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel(xlabel)

@@ -94,35 +94,58 @@ class HonestResult(ResultMixin):
     @property
     def interval_method(self) -> str:
         """How the robust intervals are built."""
-        return (f"identified set under {self.restriction.replace('_', ' ')} widened by the "
-                "normal critical value times the centre's SE (naive union bound, not "
-                "Rambachan-Roth's conditional or FLCI intervals)")
+        return (
+            f"identified set under {self.restriction.replace('_', ' ')} widened by the "
+            "normal critical value times the centre's SE (naive union bound, not "
+            "Rambachan-Roth's conditional or FLCI intervals)"
+        )
 
     def estimates(self) -> tuple[Estimate, ...]:
         """One robust interval per grid value; the estimate is the identified set's centre."""
         name = _PARAMETER[self.restriction]
-        return tuple(Estimate(name=f"rel_time={self.rel_time}, {name}={row.m:.4g}",
-                              estimate=self.centre.estimate, se=self.centre.se,
-                              ci_lower=float(row.ci_lower), ci_upper=float(row.ci_upper),
-                              interval_method=self.interval_method, alpha=self.alpha)
-                     for row in self.grid.itertuples())
+        return tuple(
+            Estimate(
+                name=f"rel_time={self.rel_time}, {name}={row.m:.4g}",
+                estimate=self.centre.estimate,
+                se=self.centre.se,
+                ci_lower=float(row.ci_lower),
+                ci_upper=float(row.ci_upper),
+                interval_method=self.interval_method,
+                alpha=self.alpha,
+            )
+            for row in self.grid.itertuples()
+        )
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Restriction, scale and breakdown value."""
-        return [("restriction", self.restriction), ("event time", str(self.rel_time)),
-                ("scale", f"{self.scale:.4g}"), ("breakdown value", f"{self.breakdown:.4g}")]
+        return [
+            ("restriction", self.restriction),
+            ("event time", str(self.rel_time)),
+            ("scale", f"{self.scale:.4g}"),
+            ("breakdown value", f"{self.breakdown:.4g}"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """The grid with identified sets, the scale and the breakdown value."""
-        return {"restriction": self.restriction, "rel_time": self.rel_time,
-                "coefficient": self.coefficient, "scale": self.scale,
-                "breakdown": self.breakdown, "grid": self.grid}
+        return {
+            "restriction": self.restriction,
+            "rel_time": self.rel_time,
+            "coefficient": self.coefficient,
+            "scale": self.scale,
+            "breakdown": self.breakdown,
+            "grid": self.grid,
+        }
 
 
-def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
-                  restriction: Restriction = "relative_magnitude",
-                  m_grid: Sequence[float] | None = None, alpha: float = 0.05,
-                  vcov: pd.DataFrame | None = None) -> HonestResult:
+def honest_bounds(
+    result: EventStudyResult | pd.DataFrame,
+    *,
+    rel_time: int = 0,
+    restriction: Restriction = "relative_magnitude",
+    m_grid: Sequence[float] | None = None,
+    alpha: float = 0.05,
+    vcov: pd.DataFrame | None = None,
+) -> HonestResult:
     """Bounds on one post-period effect under a parallel-trends violation restriction.
 
     Parameters
@@ -173,18 +196,24 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
         cov = 0.0
         if vcov is not None and rel_time in vcov.index and -2 in vcov.index:
             cov = float(vcov.loc[rel_time, -2])
-        centre_se = float(np.sqrt(se ** 2 + steps ** 2 * se_all.loc[-2] ** 2 + 2 * steps * cov))
+        centre_se = float(np.sqrt(se**2 + steps**2 * se_all.loc[-2] ** 2 + 2 * steps * cov))
         width_per_m = steps * (steps + 1) / 2
         grid_default = np.linspace(0, 4 * max(float(se_all.loc[-2]), 1e-9), 21)
     else:
-        raise PanelError(f"restriction={restriction!r}: must be 'relative_magnitude' or "
-                         "'smoothness'")
+        raise PanelError(
+            f"restriction={restriction!r}: must be 'relative_magnitude' or 'smoothness'"
+        )
     m = np.asarray(grid_default if m_grid is None or len(m_grid) == 0 else m_grid, dtype=float)
     half = m * width_per_m
-    grid = pd.DataFrame({"m": m, "identified_lower": centre - half,
-                         "identified_upper": centre + half,
-                         "ci_lower": centre - half - z * centre_se,
-                         "ci_upper": centre + half + z * centre_se})
+    grid = pd.DataFrame(
+        {
+            "m": m,
+            "identified_lower": centre - half,
+            "identified_upper": centre + half,
+            "ci_lower": centre - half - z * centre_se,
+            "ci_upper": centre + half + z * centre_se,
+        }
+    )
     margin = abs(centre) - z * centre_se
     if margin <= 0:
         breakdown = 0.0
@@ -193,7 +222,13 @@ def honest_bounds(result: EventStudyResult | pd.DataFrame, *, rel_time: int = 0,
     else:
         breakdown = margin / width_per_m
     method = "normal, the event study's SE (no violation)"
-    return HonestResult(restriction=restriction, rel_time=rel_time, coefficient=beta,
-                        centre=Estimate.from_se("centre", centre, centre_se, method=method,
-                                                alpha=alpha),
-                        scale=scale, grid=grid, breakdown=float(breakdown), alpha=alpha)
+    return HonestResult(
+        restriction=restriction,
+        rel_time=rel_time,
+        coefficient=beta,
+        centre=Estimate.from_se("centre", centre, centre_se, method=method, alpha=alpha),
+        scale=scale,
+        grid=grid,
+        breakdown=float(breakdown),
+        alpha=alpha,
+    )

@@ -117,14 +117,16 @@ class Panel:
         ``group`` is the period code of first treatment (-1 never treated).
         """
         n, t = self.outcome.shape
-        return pd.DataFrame({
-            "unit": np.repeat(self.units, t),
-            "time": np.tile(self.times, n),
-            "period": np.tile(np.arange(t), n),
-            "y": self.outcome.ravel(),
-            "treated": self.treated_now.ravel().astype(float),
-            "group": np.repeat(self.group_code, t),
-        })
+        return pd.DataFrame(
+            {
+                "unit": np.repeat(self.units, t),
+                "time": np.tile(self.times, n),
+                "period": np.tile(np.arange(t), n),
+                "y": self.outcome.ravel(),
+                "treated": self.treated_now.ravel().astype(float),
+                "group": np.repeat(self.group_code, t),
+            }
+        )
 
 
 def _show(value: object) -> str:
@@ -160,8 +162,9 @@ def _coerce_time(values: pd.Series, name: str) -> pd.Series:
     raise PanelError(f"time={_show(name)} holds neither numbers nor dates")
 
 
-def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series,
-                        name: str) -> np.ndarray:
+def _code_first_treated(
+    first: pd.Series, times: np.ndarray, like: pd.Series, name: str
+) -> np.ndarray:
     """Map adoption dates to period codes: first observed period at or after adoption."""
     never = _is_never(first).to_numpy()
     codes = np.full(len(first), NEVER, dtype=np.int64)
@@ -173,8 +176,10 @@ def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series,
             values = pd.to_numeric(raw, errors="coerce")
         if values.isna().any():
             bad = raw[values.isna()].iloc[0]
-            raise PanelError(f"first_treated={_show(name)} holds {_show(bad)}, which is not a "
-                             "period like those of the time column")
+            raise PanelError(
+                f"first_treated={_show(name)} holds {_show(bad)}, which is not a "
+                "period like those of the time column"
+            )
         position = np.searchsorted(times, values.to_numpy(), side="left")
         # Adopted after the last observed period: never treated within the sample window.
         position = np.where(position >= len(times), NEVER, position)
@@ -182,9 +187,16 @@ def _code_first_treated(first: pd.Series, times: np.ndarray, like: pd.Series,
     return codes
 
 
-def prepare_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str,
-                  first_treated: str, balance: BalancePolicy = "error",
-                  always_treated: AlwaysTreatedPolicy = "error") -> Panel:
+def prepare_panel(
+    frame: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    first_treated: str,
+    balance: BalancePolicy = "error",
+    always_treated: AlwaysTreatedPolicy = "error",
+) -> Panel:
     """Check a long panel and return it as a balanced :class:`Panel`.
 
     Parameters
@@ -212,11 +224,14 @@ def prepare_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str,
         treated without a pre-period.
     """
     roles = {"unit": unit, "time": time, "outcome": outcome, "first_treated": first_treated}
-    missing = [f"{role}={_show(column)}" for role, column in roles.items()
-               if column not in frame.columns]
+    missing = [
+        f"{role}={_show(column)}" for role, column in roles.items() if column not in frame.columns
+    ]
     if missing:
-        raise PanelError(f"missing column(s): {', '.join(missing)}; "
-                         f"available: {', '.join(map(str, frame.columns))}")
+        raise PanelError(
+            f"missing column(s): {', '.join(missing)}; "
+            f"available: {', '.join(map(str, frame.columns))}"
+        )
     data = frame[list(dict.fromkeys(roles.values()))].copy()
     if data.empty:
         raise PanelError("the panel has no rows")
@@ -224,50 +239,68 @@ def prepare_panel(frame: pd.DataFrame, *, unit: str, time: str, outcome: str,
     duplicated = data.duplicated([unit, time], keep=False)
     if duplicated.any():
         first = data.loc[duplicated, [unit, time]].iloc[0]
-        raise PanelError(f"{int(duplicated.sum())} duplicated unit-time rows, e.g. unit "
-                         f"{_show(first[unit])} at {time} {_show(first[time])}; aggregate or "
-                         "deduplicate them first", row=_spreadsheet_row(data, duplicated))
+        raise PanelError(
+            f"{int(duplicated.sum())} duplicated unit-time rows, e.g. unit "
+            f"{_show(first[unit])} at {time} {_show(first[time])}; aggregate or "
+            "deduplicate them first",
+            row=_spreadsheet_row(data, duplicated),
+        )
     data[outcome] = pd.to_numeric(data[outcome], errors="coerce")
     if data[outcome].isna().any():
         bad = data[outcome].isna()
-        raise PanelError(f"outcome={_show(outcome)} has {int(bad.sum())} missing "
-                         "or non-numeric values", row=_spreadsheet_row(data, bad))
+        raise PanelError(
+            f"outcome={_show(outcome)} has {int(bad.sum())} missing or non-numeric values",
+            row=_spreadsheet_row(data, bad),
+        )
     per_unit = data.groupby(unit, sort=False)[first_treated].agg(
-        lambda s: s.astype("string").fillna("").str.strip().nunique())
+        lambda s: s.astype("string").fillna("").str.strip().nunique()
+    )
     if (per_unit > 1).any():
-        raise PanelError(f"first_treated={_show(first_treated)} changes within unit "
-                         f"{_show(per_unit.idxmax())}; "
-                         "it must be one adoption period per unit")
+        raise PanelError(
+            f"first_treated={_show(first_treated)} changes within unit "
+            f"{_show(per_unit.idxmax())}; "
+            "it must be one adoption period per unit"
+        )
 
     wide = data.pivot(index=unit, columns=time, values=outcome).sort_index(axis=1)
     complete = wide.notna().all(axis=1)
     n_unbalanced = int((~complete).sum())
     if n_unbalanced and balance == "error":
-        raise PanelError(f"unbalanced panel: {n_unbalanced} unit(s) miss some periods "
-                         f"(e.g. {_show(wide.index[~complete][0])}); pass balance='drop' to keep "
-                         "only complete units")
+        raise PanelError(
+            f"unbalanced panel: {n_unbalanced} unit(s) miss some periods "
+            f"(e.g. {_show(wide.index[~complete][0])}); pass balance='drop' to keep "
+            "only complete units"
+        )
     wide = wide[complete]
     times = wide.columns.to_numpy()
     firsts = data.drop_duplicates(unit).set_index(unit)[first_treated].reindex(wide.index)
     codes = _code_first_treated(firsts, times, data[time], first_treated)
     no_pre = codes == 0
     if no_pre.any() and always_treated == "error":
-        raise PanelError(f"{int(no_pre.sum())} treated unit(s) have no pre-treatment period "
-                         f"(e.g. {_show(wide.index[no_pre][0])}); pass always_treated='drop' to "
-                         "drop them")
+        raise PanelError(
+            f"{int(no_pre.sum())} treated unit(s) have no pre-treatment period "
+            f"(e.g. {_show(wide.index[no_pre][0])}); pass always_treated='drop' to "
+            "drop them"
+        )
     keep = ~no_pre
     if keep.sum() < 2:
         raise PanelError("fewer than two usable units remain")
     if times.size < 2:
         raise PanelError("at least two periods are needed")
-    return Panel(units=wide.index.to_numpy()[keep], times=times,
-                 outcome=wide.to_numpy(dtype=float)[keep], group_code=codes[keep],
-                 outcome_name=outcome, n_dropped_unbalanced=n_unbalanced,
-                 n_dropped_always_treated=int(no_pre.sum()))
+    return Panel(
+        units=wide.index.to_numpy()[keep],
+        times=times,
+        outcome=wide.to_numpy(dtype=float)[keep],
+        group_code=codes[keep],
+        outcome_name=outcome,
+        n_dropped_unbalanced=n_unbalanced,
+        n_dropped_always_treated=int(no_pre.sum()),
+    )
 
 
-def first_treated_from_indicator(frame: pd.DataFrame, *, unit: str, time: str,
-                                 indicator: str, name: str = "first_treated") -> pd.DataFrame:
+def first_treated_from_indicator(
+    frame: pd.DataFrame, *, unit: str, time: str, indicator: str, name: str = "first_treated"
+) -> pd.DataFrame:
     """Derive a first-treated column from a 0/1 treatment indicator.
 
     Parameters
@@ -308,9 +341,11 @@ def first_treated_from_indicator(frame: pd.DataFrame, *, unit: str, time: str,
     switched_off = d.groupby(ordered[unit]).diff() < 0
     if switched_off.any():
         row = ordered[switched_off].iloc[0]
-        raise PanelError(f"treatment switches off in unit {_show(row[unit])} at "
-                         f"{time}={_show(row[time])}; "
-                         "these estimators need an absorbing (staggered) treatment")
+        raise PanelError(
+            f"treatment switches off in unit {_show(row[unit])} at "
+            f"{time}={_show(row[time])}; "
+            "these estimators need an absorbing (staggered) treatment"
+        )
     treated_times = ordered[time].where(d == 1)
     first = treated_times.groupby(ordered[unit]).transform("min")
     out = frame.copy()

@@ -67,8 +67,11 @@ class PermutationResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Scheme and number of placebo assignments."""
-        return [("scheme", self.scheme), ("placebo assignments", str(self.n_draws)),
-                ("smallest attainable p", f"{1 / (self.n_draws + 1):.4g}")]
+        return [
+            ("scheme", self.scheme),
+            ("placebo assignments", str(self.n_draws)),
+            ("smallest attainable p", f"{1 / (self.n_draws + 1):.4g}"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """Scheme, draws and (for the exact test) each placebo unit's estimate."""
@@ -110,8 +113,10 @@ def placebo_in_space(panel: Panel) -> PermutationResult:
     adoption = common_adoption(panel)
     treated = panel.ever_treated
     if treated.sum() != 1:
-        raise PanelError(f"placebo in space needs exactly one treated unit, found "
-                         f"{int(treated.sum())}; use permutation_test")
+        raise PanelError(
+            f"placebo in space needs exactly one treated unit, found "
+            f"{int(treated.sum())}; use permutation_test"
+        )
     changes = unit_changes(panel, adoption)
     # The real treated unit stays out of every placebo's comparison group.
     controls = changes[~treated]
@@ -119,13 +124,18 @@ def placebo_in_space(panel: Panel) -> PermutationResult:
     placebo = assignment_statistics(controls, np.eye(n0))
     statistic = float(changes[treated][0] - controls.mean())
     rank = 1 + int(np.sum(np.abs(placebo) >= abs(statistic) - 1e-12))
-    effect = Estimate(name="att", estimate=statistic, p_value=rank / (n0 + 1),
-                      interval_method=(f"placebo-in-space rank p-value over {n0} comparison "
-                                       "units; no interval"))
+    effect = Estimate(
+        name="att",
+        estimate=statistic,
+        p_value=rank / (n0 + 1),
+        interval_method=(f"placebo-in-space rank p-value over {n0} comparison units; no interval"),
+    )
     return PermutationResult(
         effect=effect,
         null_distribution=pd.Series(placebo, index=panel.units[~treated], name="placebo"),
-        scheme="exact", n_draws=n0)
+        scheme="exact",
+        n_draws=n0,
+    )
 
 
 def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> PermutationResult:
@@ -165,9 +175,19 @@ def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> P
     null = treated_sum / n1 - (changes.sum() - treated_sum) / (n - n1)
     statistic = float(assignment_statistics(changes, treated[None, :])[0])
     p = (1 + int(np.sum(np.abs(null) >= abs(statistic) - 1e-12))) / (1 + n_draws)
-    effect = Estimate(name="att", estimate=statistic, p_value=p,
-                      interval_method=(f"Monte Carlo permutation p-value, {n_draws} random "
-                                       f"reassignments of {n1} treated among {n} units (seed "
-                                       f"{seed}); no interval"))
-    return PermutationResult(effect=effect, null_distribution=pd.Series(null, name="draw"),
-                             scheme="random", n_draws=n_draws)
+    effect = Estimate(
+        name="att",
+        estimate=statistic,
+        p_value=p,
+        interval_method=(
+            f"Monte Carlo permutation p-value, {n_draws} random "
+            f"reassignments of {n1} treated among {n} units (seed "
+            f"{seed}); no interval"
+        ),
+    )
+    return PermutationResult(
+        effect=effect,
+        null_distribution=pd.Series(null, name="draw"),
+        scheme="random",
+        n_draws=n_draws,
+    )

@@ -21,8 +21,9 @@ import pandas as pd
 EffectShape = Literal["constant", "dynamic"]
 
 
-def treatment_effect(event_time: np.ndarray, cohort_rank: np.ndarray, *, shape: EffectShape,
-                     size: float) -> np.ndarray:
+def treatment_effect(
+    event_time: np.ndarray, cohort_rank: np.ndarray, *, shape: EffectShape, size: float
+) -> np.ndarray:
     """Return the true effect at each event time (0 = first treated period; <0 untreated).
 
     ``"constant"``: ``size`` from adoption on. ``"dynamic"``: grows by ``size`` per period of
@@ -35,10 +36,18 @@ def treatment_effect(event_time: np.ndarray, cohort_rank: np.ndarray, *, shape: 
     return np.where(exposed, size * (event_time + 1) * (1.0 + 0.5 / (1.0 + cohort_rank)), 0.0)
 
 
-def simulate_staggered(*, n_units: int = 300, n_periods: int = 10, start: int = 2010,
-                       cohorts: tuple[int, ...] = (3, 5, 7), never_share: float = 0.3,
-                       shape: EffectShape = "dynamic", size: float = 1.0, noise: float = 1.0,
-                       seed: int = 0) -> pd.DataFrame:
+def simulate_staggered(
+    *,
+    n_units: int = 300,
+    n_periods: int = 10,
+    start: int = 2010,
+    cohorts: tuple[int, ...] = (3, 5, 7),
+    never_share: float = 0.3,
+    shape: EffectShape = "dynamic",
+    size: float = 1.0,
+    noise: float = 1.0,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Simulate a balanced annual panel with staggered, absorbing adoption.
 
     Parameters
@@ -72,20 +81,32 @@ def simulate_staggered(*, n_units: int = 300, n_periods: int = 10, start: int = 
     event_time = years[None, :] - first[:, None]
     event_time = np.where(first[:, None] > 0, event_time, -1)
     effect = treatment_effect(event_time, cohort_index[:, None].clip(0), shape=shape, size=size)
-    y = (unit_effect[:, None] + time_effect[None, :] + effect
-         + rng.normal(0, noise, (n_units, n_periods)))
-    return pd.DataFrame({
-        "unit": np.repeat(np.arange(n_units), n_periods),
-        "time": np.tile(years, n_units),
-        "y": y.ravel(),
-        "first_treated": np.repeat(first, n_periods),
-        "true_effect": effect.ravel(),
-    })
+    y = (
+        unit_effect[:, None]
+        + time_effect[None, :]
+        + effect
+        + rng.normal(0, noise, (n_units, n_periods))
+    )
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(n_units), n_periods),
+            "time": np.tile(years, n_units),
+            "y": y.ravel(),
+            "first_treated": np.repeat(first, n_periods),
+            "true_effect": effect.ravel(),
+        }
+    )
 
 
-def simulate_single_treated(*, n_controls: int = 12, n_periods: int = 24, treat_period: int = 16,
-                            effect: float = 2.0, noise: float = 0.5, seed: int = 0,
-                            ) -> pd.DataFrame:
+def simulate_single_treated(
+    *,
+    n_controls: int = 12,
+    n_periods: int = 24,
+    treat_period: int = 16,
+    effect: float = 2.0,
+    noise: float = 0.5,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Simulate one treated unit ('treated') and ``n_controls`` comparisons.
 
     The treated unit's untreated path is a convex mix of three comparisons plus noise, so a
@@ -101,22 +122,29 @@ def simulate_single_treated(*, n_controls: int = 12, n_periods: int = 24, treat_
     level = rng.normal(10, 2, n_controls)
     slope = rng.normal(0.1, 0.05, n_controls)
     season = rng.normal(0, 0.5, n_controls)
-    controls = (level[:, None] + slope[:, None] * t + season[:, None] * np.sin(t / 2)
-                + rng.normal(0, noise, (n_controls, n_periods)))
+    controls = (
+        level[:, None]
+        + slope[:, None] * t
+        + season[:, None] * np.sin(t / 2)
+        + rng.normal(0, noise, (n_controls, n_periods))
+    )
     mix = np.zeros(n_controls)
     mix[:3] = [0.5, 0.3, 0.2]
     treated = mix @ (controls - rng.normal(0, noise, (n_controls, n_periods)) * 0.0)
-    treated = treated + rng.normal(0, noise * 0.5, n_periods) + np.where(t >= treat_period,
-                                                                         effect, 0.0)
+    treated = (
+        treated + rng.normal(0, noise * 0.5, n_periods) + np.where(t >= treat_period, effect, 0.0)
+    )
     labels = ["treated"] + [f"control_{i:02d}" for i in range(1, n_controls + 1)]
     y = np.vstack([treated, controls])
     first = np.array([treat_period] + [0] * n_controls)
-    return pd.DataFrame({
-        "unit": np.repeat(labels, n_periods),
-        "time": np.tile(t, n_controls + 1),
-        "y": y.ravel(),
-        "first_treated": np.repeat(first, n_periods),
-    })
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(labels, n_periods),
+            "time": np.tile(t, n_controls + 1),
+            "y": y.ravel(),
+            "first_treated": np.repeat(first, n_periods),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -139,8 +167,13 @@ class TrueEffects:
     group: pd.DataFrame
 
 
-def true_effects(frame: pd.DataFrame, *, effect: str = "true_effect", time: str = "time",
-                 first_treated: str = "first_treated") -> TrueEffects:
+def true_effects(
+    frame: pd.DataFrame,
+    *,
+    effect: str = "true_effect",
+    time: str = "time",
+    first_treated: str = "first_treated",
+) -> TrueEffects:
     """Average the stored true effects the way the DiD estimators aggregate theirs.
 
     Parameters
@@ -160,7 +193,13 @@ def true_effects(frame: pd.DataFrame, *, effect: str = "true_effect", time: str 
     post = frame[(frame[first_treated] > 0) & (frame[time] >= frame[first_treated])]
     post = post.assign(rel_time=post[time] - post[first_treated])
     dynamic = post.groupby("rel_time")[effect].mean().rename("effect").reset_index()
-    group = (post.groupby([first_treated, time])[effect].mean()
-             .groupby(level=0).mean().rename("effect").reset_index()
-             .rename(columns={first_treated: "group"}))
+    group = (
+        post.groupby([first_treated, time])[effect]
+        .mean()
+        .groupby(level=0)
+        .mean()
+        .rename("effect")
+        .reset_index()
+        .rename(columns={first_treated: "group"})
+    )
     return TrueEffects(att=float(post[effect].mean()), dynamic=dynamic, group=group)

@@ -38,8 +38,7 @@ from analysis.did.wild_bootstrap import WeightsType, wild_cluster_bootstrap
 from analysis.errors import UsageError
 from analysis.estimates import Estimate, ResultMixin
 
-Estimator = Literal["2x2", "twfe", "event", "cs", "sc", "placebo", "permutation", "wild",
-                    "honest"]
+Estimator = Literal["2x2", "twfe", "event", "cs", "sc", "placebo", "permutation", "wild", "honest"]
 ESTIMATORS: tuple[str, ...] = Estimator.__args__  # type: ignore[attr-defined]
 DEFAULT_DRAWS = {"permutation": 10_000, "wild": 9_999}
 
@@ -55,43 +54,84 @@ class DiDSpec:
     unit: str = field(metadata=option("unit identifier column"))
     time: str = field(metadata=option("period column (numbers such as years, or dates)"))
     outcome: str = field(metadata=option("outcome column"))
-    first_treated: str = field(metadata=option(
-        "column with each unit's first treated period; 0 or empty = never treated"))
-    estimator: Estimator = field(default="twfe", metadata=option(
-        "2x2: canonical DiD (one adoption date); twfe: two-way fixed effects; event: event "
-        "study with a pre-trend test; cs: Callaway-Sant'Anna (staggered adoption); sc: "
-        "synthetic control with placebo p-value (one treated unit); placebo: placebo-in-space "
-        "test (one treated unit); permutation: Monte Carlo permutation test; wild: wild "
-        "cluster bootstrap of the TWFE coefficient; honest: sensitivity bounds for "
-        "parallel-trends violations on the event study"))
-    comparison: ComparisonGroup = field(default="never", metadata=option(
-        "cs: comparison units, never treated or never and not yet treated"))
-    balance: BalancePolicy = field(default="error", metadata=option(
-        "unbalanced panels: refuse them, or drop units missing any period"))
-    always_treated: AlwaysTreatedPolicy = field(default="error", metadata=option(
-        "units treated from the first observed period (no pre-period): refuse them, or drop "
-        "them (as R's did does)"))
-    alpha: float = field(default=0.05, metadata=option(
-        "one minus the confidence level of every interval"))
-    leads: int = field(default=4, metadata=option(
-        "event, honest: leads in the window (earlier event times are binned into the first)"))
-    lags: int = field(default=4, metadata=option(
-        "event, honest: lags in the window (later event times are binned into the last)"))
-    bin_width: int = field(default=1, metadata=option(
-        "event, honest: periods per event-time bin (e.g. 12 for years of monthly data)"))
-    draws: int | None = field(default=None, metadata=option(
-        "permutation: random reassignments (default 10000); wild: bootstrap draws "
-        "(default 9999)"))
+    first_treated: str = field(
+        metadata=option("column with each unit's first treated period; 0 or empty = never treated")
+    )
+    estimator: Estimator = field(
+        default="twfe",
+        metadata=option(
+            "2x2: canonical DiD (one adoption date); twfe: two-way fixed effects; event: event "
+            "study with a pre-trend test; cs: Callaway-Sant'Anna (staggered adoption); sc: "
+            "synthetic control with placebo p-value (one treated unit); placebo: placebo-in-space "
+            "test (one treated unit); permutation: Monte Carlo permutation test; wild: wild "
+            "cluster bootstrap of the TWFE coefficient; honest: sensitivity bounds for "
+            "parallel-trends violations on the event study"
+        ),
+    )
+    comparison: ComparisonGroup = field(
+        default="never",
+        metadata=option("cs: comparison units, never treated or never and not yet treated"),
+    )
+    balance: BalancePolicy = field(
+        default="error",
+        metadata=option("unbalanced panels: refuse them, or drop units missing any period"),
+    )
+    always_treated: AlwaysTreatedPolicy = field(
+        default="error",
+        metadata=option(
+            "units treated from the first observed period (no pre-period): refuse them, or drop "
+            "them (as R's did does)"
+        ),
+    )
+    alpha: float = field(
+        default=0.05, metadata=option("one minus the confidence level of every interval")
+    )
+    leads: int = field(
+        default=4,
+        metadata=option(
+            "event, honest: leads in the window (earlier event times are binned into the first)"
+        ),
+    )
+    lags: int = field(
+        default=4,
+        metadata=option(
+            "event, honest: lags in the window (later event times are binned into the last)"
+        ),
+    )
+    bin_width: int = field(
+        default=1,
+        metadata=option(
+            "event, honest: periods per event-time bin (e.g. 12 for years of monthly data)"
+        ),
+    )
+    draws: int | None = field(
+        default=None,
+        metadata=option(
+            "permutation: random reassignments (default 10000); wild: bootstrap draws "
+            "(default 9999)"
+        ),
+    )
     seed: int = field(default=0, metadata=option("permutation, wild: random seed"))
-    bootstrap_weights: WeightsType = field(default="webb", metadata=option(
-        "wild: weight distribution (Webb is better with fewer than about 12 clusters)"))
-    restriction: Restriction = field(default="relative_magnitude", metadata=option(
-        "honest: relative magnitudes (Mbar) or smoothness (M)"))
-    rel_time: int = field(default=0, metadata=option(
-        "honest: post-period event time to bound (0 = first treated period)"))
-    m_grid: tuple[float, ...] = field(default=(), metadata=option(
-        "honest: values of Mbar or M to report (default: a grid of 21 values)",
-        metavar="M"))
+    bootstrap_weights: WeightsType = field(
+        default="webb",
+        metadata=option(
+            "wild: weight distribution (Webb is better with fewer than about 12 clusters)"
+        ),
+    )
+    restriction: Restriction = field(
+        default="relative_magnitude",
+        metadata=option("honest: relative magnitudes (Mbar) or smoothness (M)"),
+    )
+    rel_time: int = field(
+        default=0,
+        metadata=option("honest: post-period event time to bound (0 = first treated period)"),
+    )
+    m_grid: tuple[float, ...] = field(
+        default=(),
+        metadata=option(
+            "honest: values of Mbar or M to report (default: a grid of 21 values)", metavar="M"
+        ),
+    )
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha < 1.0:
@@ -103,9 +143,14 @@ class DiDSpec:
 
     def panel_options(self) -> dict[str, str]:
         """The keyword arguments of :func:`~analysis.did.panel.prepare_panel`."""
-        return {"unit": self.unit, "time": self.time, "outcome": self.outcome,
-                "first_treated": self.first_treated, "balance": self.balance,
-                "always_treated": self.always_treated}
+        return {
+            "unit": self.unit,
+            "time": self.time,
+            "outcome": self.outcome,
+            "first_treated": self.first_treated,
+            "balance": self.balance,
+            "always_treated": self.always_treated,
+        }
 
 
 @dataclass(frozen=True)
@@ -132,27 +177,37 @@ class DiDRun(ResultMixin):
 
     def panel_summary(self) -> dict[str, int]:
         """Units, periods and the units dropped by ``balance`` and ``always_treated``."""
-        return {"n_units": self.panel.n_units, "n_periods": self.panel.n_periods,
-                "n_treated": self.panel.n_treated,
-                "n_dropped_unbalanced": self.panel.n_dropped_unbalanced,
-                "n_dropped_always_treated": self.panel.n_dropped_always_treated}
+        return {
+            "n_units": self.panel.n_units,
+            "n_periods": self.panel.n_periods,
+            "n_treated": self.panel.n_treated,
+            "n_dropped_unbalanced": self.panel.n_dropped_unbalanced,
+            "n_dropped_always_treated": self.panel.n_dropped_always_treated,
+        }
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Estimator, panel size, then the estimator's own header."""
         p = self.panel
-        return [("estimator", self.spec.estimator), ("outcome", self.spec.outcome),
-                ("units (treated) x periods", f"{p.n_units} ({p.n_treated}) x {p.n_periods}"),
-                *self.result.summary_header()]
+        return [
+            ("estimator", self.spec.estimator),
+            ("outcome", self.spec.outcome),
+            ("units (treated) x periods", f"{p.n_units} ({p.n_treated}) x {p.n_periods}"),
+            *self.result.summary_header(),
+        ]
 
     def summary_notes(self) -> list[str]:
         """Units dropped by the handling rules, then the estimator's notes."""
         notes = []
         if self.panel.n_dropped_unbalanced:
-            notes.append(f"{self.panel.n_dropped_unbalanced} unit(s) missing some periods "
-                         "were dropped (balance='drop')")
+            notes.append(
+                f"{self.panel.n_dropped_unbalanced} unit(s) missing some periods "
+                "were dropped (balance='drop')"
+            )
         if self.panel.n_dropped_always_treated:
-            notes.append(f"{self.panel.n_dropped_always_treated} unit(s) treated from the first "
-                         "period were dropped (always_treated='drop')")
+            notes.append(
+                f"{self.panel.n_dropped_always_treated} unit(s) treated from the first "
+                "period were dropped (always_treated='drop')"
+            )
         return notes + list(self.result.summary_notes())
 
     def json_extra(self) -> dict[str, Any]:
@@ -161,8 +216,11 @@ class DiDRun(ResultMixin):
 
     def to_json(self) -> dict[str, Any]:
         """``estimator``, ``panel`` and the keys of :meth:`ResultMixin.to_json`."""
-        return {"estimator": self.spec.estimator, "panel": self.panel_summary(),
-                **super().to_json()}
+        return {
+            "estimator": self.spec.estimator,
+            "panel": self.panel_summary(),
+            **super().to_json(),
+        }
 
 
 def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
@@ -174,12 +232,18 @@ def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
     if name == "twfe":
         return twfe(panel, alpha=spec.alpha)
     if name in ("event", "honest"):
-        event = event_study(panel, leads=spec.leads, lags=spec.lags, bin_width=spec.bin_width,
-                            alpha=spec.alpha)
+        event = event_study(
+            panel, leads=spec.leads, lags=spec.lags, bin_width=spec.bin_width, alpha=spec.alpha
+        )
         if name == "event":
             return event
-        return honest_bounds(event, rel_time=spec.rel_time, restriction=spec.restriction,
-                             m_grid=spec.m_grid or None, alpha=spec.alpha)
+        return honest_bounds(
+            event,
+            rel_time=spec.rel_time,
+            restriction=spec.restriction,
+            m_grid=spec.m_grid or None,
+            alpha=spec.alpha,
+        )
     if name == "cs":
         return callaway_santanna(panel, comparison=spec.comparison, alpha=spec.alpha)
     if name == "sc":
@@ -189,8 +253,9 @@ def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
     if name == "permutation":
         return permutation_test(panel, n_draws=draws, seed=spec.seed)
     if name == "wild":
-        return wild_cluster_bootstrap(panel, draws=draws, weights_type=spec.bootstrap_weights,
-                                      seed=spec.seed)
+        return wild_cluster_bootstrap(
+            panel, draws=draws, weights_type=spec.bootstrap_weights, seed=spec.seed
+        )
     raise UsageError(f"estimator={name!r}: choose one of {', '.join(ESTIMATORS)}")
 
 

@@ -90,13 +90,19 @@ class CSResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Comparison group and the number of group-time cells."""
-        return [("comparison group", _DESCRIPTION[self.comparison]),
-                ("group-time cells", str(len(self.group_time)))]
+        return [
+            ("comparison group", _DESCRIPTION[self.comparison]),
+            ("group-time cells", str(len(self.group_time))),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """Group-time cells and the group and event-time aggregations."""
-        return {"comparison": self.comparison, "group_time": self.group_time,
-                "group": self.group, "event_study": self.dynamic}
+        return {
+            "comparison": self.comparison,
+            "group_time": self.group_time,
+            "group": self.group,
+            "event_study": self.dynamic,
+        }
 
 
 def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
@@ -114,8 +120,9 @@ def _with_ci(frame: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return frame
 
 
-def callaway_santanna(panel: Panel, *, comparison: ComparisonGroup = "never",
-                      alpha: float = 0.05) -> CSResult:
+def callaway_santanna(
+    panel: Panel, *, comparison: ComparisonGroup = "never", alpha: float = 0.05
+) -> CSResult:
     """Estimate group-time ATTs and their simple, group and dynamic aggregations.
 
     Parameters
@@ -147,22 +154,30 @@ def callaway_santanna(panel: Panel, *, comparison: ComparisonGroup = "never",
     sizes = np.unique(panel.group_code[panel.ever_treated], return_counts=True)[1]
     if sizes.min() < 2:
         # The influence-function SE of a one-unit cohort has no treated-side variance.
-        warnings.warn("a cohort has a single treated unit: its standard errors ignore that "
-                      "unit's own variability; use permutation inference", UserWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "a cohort has a single treated unit: its standard errors ignore that "
+            "unit's own variability; use permutation inference",
+            UserWarning,
+            stacklevel=2,
+        )
     n, t = panel.outcome.shape
     cohort = np.where(panel.ever_treated, panel.group_code, np.nan)
-    data = pd.DataFrame({
-        "entity": np.repeat(np.arange(n), t), "time": np.tile(np.arange(t), n),
-        "y": panel.outcome.ravel(), "cohort": np.repeat(cohort, t),
-    }).set_index(["entity", "time"])
+    data = pd.DataFrame(
+        {
+            "entity": np.repeat(np.arange(n), t),
+            "time": np.tile(np.arange(t), n),
+            "y": panel.outcome.ravel(),
+            "cohort": np.repeat(cohort, t),
+        }
+    ).set_index(["entity", "time"])
     with warnings.catch_warnings():
         # differences emits pandas FutureWarnings from its internals; they do not affect results.
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         model = ATTgt(data=data, cohort_column="cohort")
-        model.fit(formula="y", est_method="reg", control_group=_COMPARISON[comparison],
-                  progress_bar=False)
+        model.fit(
+            formula="y", est_method="reg", control_group=_COMPARISON[comparison], progress_bar=False
+        )
         gt = _flatten(model.results()).reset_index()
         simple = _flatten(model.aggregate("simple")).iloc[0]
         cohort_agg = _flatten(model.aggregate("cohort")).reset_index()
@@ -170,24 +185,40 @@ def callaway_santanna(panel: Panel, *, comparison: ComparisonGroup = "never",
         event = _flatten(model.aggregate("event")).reset_index()
         event_all = _flatten(model.aggregate("event", overall=True)).iloc[0]
     times = panel.times
-    method = (f"normal, analytic influence-function SE (differences), "
-              f"{_DESCRIPTION[comparison]} comparison, {panel.n_units} units "
-              f"({panel.n_treated} treated)")
+    method = (
+        f"normal, analytic influence-function SE (differences), "
+        f"{_DESCRIPTION[comparison]} comparison, {panel.n_units} units "
+        f"({panel.n_treated} treated)"
+    )
 
     def aggregate(name: str, row: pd.Series) -> Estimate:
-        return Estimate.from_se(name, float(row["estimate"]), float(row["se"]), method=method,
-                                alpha=alpha)
+        return Estimate.from_se(
+            name, float(row["estimate"]), float(row["se"]), method=method, alpha=alpha
+        )
 
-    group_time = pd.DataFrame({
-        "group": times[gt["cohort"].to_numpy(dtype=int)],
-        "time": times[gt["time"].to_numpy(dtype=int)],
-        "rel_time": (gt["time"] - gt["cohort"]).to_numpy(dtype=int),
-        "estimate": gt["estimate"].to_numpy(), "se": gt["se"].to_numpy(),
-    })
-    group = pd.DataFrame({"group": times[cohort_agg["cohort"].to_numpy(dtype=int)],
-                          "estimate": cohort_agg["estimate"], "se": cohort_agg["se"]})
-    dynamic = pd.DataFrame({"rel_time": event["relative_period"].to_numpy(dtype=int),
-                            "estimate": event["estimate"], "se": event["se"]})
+    group_time = pd.DataFrame(
+        {
+            "group": times[gt["cohort"].to_numpy(dtype=int)],
+            "time": times[gt["time"].to_numpy(dtype=int)],
+            "rel_time": (gt["time"] - gt["cohort"]).to_numpy(dtype=int),
+            "estimate": gt["estimate"].to_numpy(),
+            "se": gt["se"].to_numpy(),
+        }
+    )
+    group = pd.DataFrame(
+        {
+            "group": times[cohort_agg["cohort"].to_numpy(dtype=int)],
+            "estimate": cohort_agg["estimate"],
+            "se": cohort_agg["se"],
+        }
+    )
+    dynamic = pd.DataFrame(
+        {
+            "rel_time": event["relative_period"].to_numpy(dtype=int),
+            "estimate": event["estimate"],
+            "se": event["se"],
+        }
+    )
     return CSResult(
         group_time=_with_ci(group_time, alpha),
         simple=aggregate("simple ATT", simple),

@@ -70,19 +70,24 @@ class SyntheticControlResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Treated unit, fit and the RMSPE ratio."""
-        return [("treated unit", str(self.treated_unit)),
-                ("donors with weight > 0.01", str(int((self.weights > 0.01).sum()))),
-                ("pre-period RMSPE", f"{self.pre_rmspe:.4g}"),
-                ("post/pre RMSPE ratio", f"{self.rmspe_ratio:.4g}"),
-                ("largest placebo ratio", f"{self.placebo_ratios.max():.4g}")]
+        return [
+            ("treated unit", str(self.treated_unit)),
+            ("donors with weight > 0.01", str(int((self.weights > 0.01).sum()))),
+            ("pre-period RMSPE", f"{self.pre_rmspe:.4g}"),
+            ("post/pre RMSPE ratio", f"{self.rmspe_ratio:.4g}"),
+            ("largest placebo ratio", f"{self.placebo_ratios.max():.4g}"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """Unit weights, fit and the placebo ratios."""
-        return {"treated_unit": str(self.treated_unit),
-                "unit_weights": {str(k): v for k, v in self.weights.items()},
-                "pre_rmspe": self.pre_rmspe, "post_rmspe": self.post_rmspe,
-                "rmspe_ratio": self.rmspe_ratio,
-                "placebo_ratios": {str(k): v for k, v in self.placebo_ratios.items()}}
+        return {
+            "treated_unit": str(self.treated_unit),
+            "unit_weights": {str(k): v for k, v in self.weights.items()},
+            "pre_rmspe": self.pre_rmspe,
+            "post_rmspe": self.post_rmspe,
+            "rmspe_ratio": self.rmspe_ratio,
+            "placebo_ratios": {str(k): v for k, v in self.placebo_ratios.items()},
+        }
 
 
 def donor_weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
@@ -113,11 +118,14 @@ def donor_weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
     a, b = donors / scale, target / scale
     gram, cross = a.T @ a, a.T @ b
     result = optimize.minimize(
-        lambda w: w @ gram @ w - 2 * cross @ w, np.full(j, 1.0 / j),
-        jac=lambda w: 2 * (gram @ w - cross), method="SLSQP",
+        lambda w: w @ gram @ w - 2 * cross @ w,
+        np.full(j, 1.0 / j),
+        jac=lambda w: 2 * (gram @ w - cross),
+        method="SLSQP",
         bounds=[(0.0, 1.0)] * j,
         constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1.0, "jac": lambda w: np.ones(j)}],
-        options={"ftol": 1e-12, "maxiter": 500})
+        options={"ftol": 1e-12, "maxiter": 500},
+    )
     w = np.clip(result.x, 0.0, None)
     return w / w.sum()
 
@@ -129,7 +137,7 @@ def _fit_one(y: np.ndarray, donors: np.ndarray, adoption: int) -> tuple[np.ndarr
 
 
 def _rmspe(gap: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(gap ** 2)))
+    return float(np.sqrt(np.mean(gap**2)))
 
 
 def synthetic_control(panel: Panel) -> SyntheticControlResult:
@@ -147,8 +155,9 @@ def synthetic_control(panel: Panel) -> SyntheticControlResult:
     adoption = common_adoption(panel)
     treated_idx = np.flatnonzero(panel.ever_treated)
     if treated_idx.size != 1:
-        raise PanelError(f"synthetic control needs exactly one treated unit, found "
-                         f"{treated_idx.size}")
+        raise PanelError(
+            f"synthetic control needs exactly one treated unit, found {treated_idx.size}"
+        )
     if adoption < 2:
         raise PanelError("synthetic control needs at least two pre-treatment periods")
     donors_idx = np.flatnonzero(~panel.ever_treated)
@@ -173,16 +182,25 @@ def synthetic_control(panel: Panel) -> SyntheticControlResult:
     treated_ratio = ratio(gap)
     rank = 1 + int(np.sum(placebo_ratio >= treated_ratio))
     donors = panel.units[donors_idx]
-    effect = Estimate(name="att", estimate=float(gap[adoption:].mean()),
-                      p_value=rank / (donors_idx.size + 1),
-                      interval_method=(f"placebo-in-space rank p-value of the post/pre RMSPE "
-                                       f"ratio over {donors_idx.size} donors; no interval"))
+    effect = Estimate(
+        name="att",
+        estimate=float(gap[adoption:].mean()),
+        p_value=rank / (donors_idx.size + 1),
+        interval_method=(
+            f"placebo-in-space rank p-value of the post/pre RMSPE "
+            f"ratio over {donors_idx.size} donors; no interval"
+        ),
+    )
     return SyntheticControlResult(
-        treated_unit=panel.units[treated_idx[0]], effect=effect,
+        treated_unit=panel.units[treated_idx[0]],
+        effect=effect,
         weights=pd.Series(weights, index=donors, name="weight"),
-        path=pd.DataFrame({"treated": treated, "synthetic": treated - gap, "gap": gap},
-                          index=panel.times),
-        pre_rmspe=_rmspe(gap[:adoption]), post_rmspe=_rmspe(gap[adoption:]),
+        path=pd.DataFrame(
+            {"treated": treated, "synthetic": treated - gap, "gap": gap}, index=panel.times
+        ),
+        pre_rmspe=_rmspe(gap[:adoption]),
+        post_rmspe=_rmspe(gap[adoption:]),
         rmspe_ratio=treated_ratio,
         placebo_ratios=pd.Series(placebo_ratio, index=donors, name="rmspe_ratio"),
-        placebo_gaps=pd.DataFrame(placebo_gaps, index=panel.times, columns=donors))
+        placebo_gaps=pd.DataFrame(placebo_gaps, index=panel.times, columns=donors),
+    )

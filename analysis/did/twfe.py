@@ -39,13 +39,18 @@ class TWFEResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Observations and clusters."""
-        return [("observations", str(self.n_obs)),
-                ("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})")]
+        return [
+            ("observations", str(self.n_obs)),
+            ("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """Observations and clusters."""
-        return {"n_obs": self.n_obs, "n_clusters": self.n_clusters,
-                "n_treated_clusters": self.n_treated_clusters}
+        return {
+            "n_obs": self.n_obs,
+            "n_clusters": self.n_clusters,
+            "n_treated_clusters": self.n_treated_clusters,
+        }
 
 
 def panel_frame(panel: Panel) -> pd.DataFrame:
@@ -78,8 +83,16 @@ def twfe(panel: Panel, *, alpha: float = 0.05) -> TWFEResult:
     data = panel_frame(panel)
     model = PanelOLS(data["y"], data[["treated"]], entity_effects=True, time_effects=True)
     fit = model.fit(cov_type="clustered", cluster_entity=True)
-    effect = Estimate.from_se("att", float(fit.params["treated"]),
-                              float(fit.std_errors["treated"]),
-                              method=cluster_robust_method(panel), alpha=alpha)
-    return TWFEResult(effect=effect, n_obs=int(fit.nobs), n_clusters=panel.n_units,
-                      n_treated_clusters=panel.n_treated)
+    effect = Estimate.from_se(
+        "att",
+        float(fit.params["treated"]),
+        float(fit.std_errors["treated"]),
+        method=cluster_robust_method(panel),
+        alpha=alpha,
+    )
+    return TWFEResult(
+        effect=effect,
+        n_obs=int(fit.nobs),
+        n_clusters=panel.n_units,
+        n_treated_clusters=panel.n_treated,
+    )

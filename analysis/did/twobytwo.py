@@ -53,14 +53,20 @@ class TwoByTwoResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Units and periods behind the four cells."""
-        return [("treated / comparison units", f"{self.n_treated} / {self.n_control}"),
-                ("pre / post periods", f"{self.n_pre} / {self.n_post}")]
+        return [
+            ("treated / comparison units", f"{self.n_treated} / {self.n_control}"),
+            ("pre / post periods", f"{self.n_pre} / {self.n_post}"),
+        ]
 
     def json_extra(self) -> dict[str, Any]:
         """Cell means and cell sizes."""
-        return {"cell_means": self.cell_means.reset_index(names="group"),
-                "n_treated": self.n_treated, "n_control": self.n_control,
-                "n_pre": self.n_pre, "n_post": self.n_post}
+        return {
+            "cell_means": self.cell_means.reset_index(names="group"),
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+            "n_pre": self.n_pre,
+            "n_post": self.n_post,
+        }
 
 
 def common_adoption(panel: Panel) -> int:
@@ -77,8 +83,10 @@ def common_adoption(panel: Panel) -> int:
     if panel.ever_treated.all():
         raise PanelError("no never-treated comparison units in the panel")
     if codes.size > 1:
-        raise PanelError(f"{codes.size} adoption dates: a 2x2 or single-date design needs one; "
-                         "use the staggered (cs) estimator")
+        raise PanelError(
+            f"{codes.size} adoption dates: a 2x2 or single-date design needs one; "
+            "use the staggered (cs) estimator"
+        )
     return int(codes[0])
 
 
@@ -105,21 +113,35 @@ def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
     treated = panel.ever_treated
     pre = panel.outcome[:, :adoption].mean(axis=1)
     post = panel.outcome[:, adoption:].mean(axis=1)
-    means = pd.DataFrame({"pre": [pre[treated].mean(), pre[~treated].mean()],
-                          "post": [post[treated].mean(), post[~treated].mean()]},
-                         index=["treated", "comparison"])
-    estimate = float((means.loc["treated", "post"] - means.loc["treated", "pre"])
-                     - (means.loc["comparison", "post"] - means.loc["comparison", "pre"]))
+    means = pd.DataFrame(
+        {
+            "pre": [pre[treated].mean(), pre[~treated].mean()],
+            "post": [post[treated].mean(), post[~treated].mean()],
+        },
+        index=["treated", "comparison"],
+    )
+    estimate = float(
+        (means.loc["treated", "post"] - means.loc["treated", "pre"])
+        - (means.loc["comparison", "post"] - means.loc["comparison", "pre"])
+    )
     change = post - pre
     n_t, n_c = int(treated.sum()), int((~treated).sum())
     if n_t > 1 and n_c > 1:
         se = float(np.sqrt(change[treated].var(ddof=1) / n_t + change[~treated].var(ddof=1) / n_c))
-        method = (f"normal, two-sample SE of unit-level changes ({n_t} treated, "
-                  f"{n_c} comparison units)")
+        method = (
+            f"normal, two-sample SE of unit-level changes ({n_t} treated, {n_c} comparison units)"
+        )
     else:
         se = float("nan")
-        method = (f"no standard error: {min(n_t, n_c)} unit on one side; use permutation or "
-                  "placebo inference")
-    return TwoByTwoResult(effect=Estimate.from_se("att", estimate, se, method=method, alpha=alpha),
-                          cell_means=means, n_treated=n_t, n_control=n_c,
-                          n_pre=adoption, n_post=panel.n_periods - adoption)
+        method = (
+            f"no standard error: {min(n_t, n_c)} unit on one side; use permutation or "
+            "placebo inference"
+        )
+    return TwoByTwoResult(
+        effect=Estimate.from_se("att", estimate, se, method=method, alpha=alpha),
+        cell_means=means,
+        n_treated=n_t,
+        n_control=n_c,
+        n_pre=adoption,
+        n_post=panel.n_periods - adoption,
+    )

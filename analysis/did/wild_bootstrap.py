@@ -71,9 +71,11 @@ class WildBootstrapResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Clusters, draws and the t-statistic."""
-        return [("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})"),
-                ("draws, weights", f"{self.draws}, {self.weights_type}"),
-                ("cluster-robust t", f"{self.t_stat:.4g}")]
+        return [
+            ("clusters (treated)", f"{self.n_clusters} ({self.n_treated_clusters})"),
+            ("draws, weights", f"{self.draws}, {self.weights_type}"),
+            ("cluster-robust t", f"{self.t_stat:.4g}"),
+        ]
 
     def summary_notes(self) -> list[str]:
         """The few-treated-clusters caveat, if any."""
@@ -81,13 +83,18 @@ class WildBootstrapResult(ResultMixin):
 
     def json_extra(self) -> dict[str, Any]:
         """t-statistic, clusters and bootstrap settings."""
-        return {"t_stat": self.t_stat, "n_clusters": self.n_clusters,
-                "n_treated_clusters": self.n_treated_clusters, "draws": self.draws,
-                "weights_type": self.weights_type}
+        return {
+            "t_stat": self.t_stat,
+            "n_clusters": self.n_clusters,
+            "n_treated_clusters": self.n_treated_clusters,
+            "draws": self.draws,
+            "weights_type": self.weights_type,
+        }
 
 
-def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: WeightsType = "webb",
-                           seed: int = 0) -> WildBootstrapResult:
+def wild_cluster_bootstrap(
+    panel: Panel, *, draws: int = 9_999, weights_type: WeightsType = "webb", seed: int = 0
+) -> WildBootstrapResult:
     """Test the TWFE DiD coefficient with a wild cluster bootstrap clustered by unit.
 
     Parameters
@@ -113,8 +120,9 @@ def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: We
     if draws < 1:
         raise PanelError(f"draws={draws}: at least one bootstrap draw is needed")
     long = panel.to_long()
-    unit_dummies = pd.get_dummies(long["unit"].astype(str), prefix="u", drop_first=True,
-                                  dtype=float)
+    unit_dummies = pd.get_dummies(
+        long["unit"].astype(str), prefix="u", drop_first=True, dtype=float
+    )
     time_dummies = pd.get_dummies(long["period"], prefix="t", drop_first=True, dtype=float)
     exog = pd.concat([long[["treated"]], unit_dummies, time_dummies], axis=1)
     exog.insert(0, "const", 1.0)
@@ -123,25 +131,47 @@ def wild_cluster_bootstrap(panel: Panel, *, draws: int = 9_999, weights_type: We
     # Integer cluster codes: the package's numba kernels cannot type string labels.
     cluster = pd.factorize(long["unit"])[0].astype(np.int64)
     with contextlib.redirect_stdout(io.StringIO()):
-        table = wildboottest(model, B=draws, cluster=cluster,
-                             param="treated", weights_type=weights_type, seed=seed,
-                             show=False, parallel=False)
+        table = wildboottest(
+            model,
+            B=draws,
+            cluster=cluster,
+            param="treated",
+            weights_type=weights_type,
+            seed=seed,
+            show=False,
+            parallel=False,
+        )
     n_treated = int(panel.ever_treated.sum())
     g = panel.n_units
     if n_treated == 1:
-        caveat = ("only one treated cluster: the wild cluster bootstrap is known to fail here "
-                  "(MacKinnon & Webb 2017); do not read this p-value as evidence")
+        caveat = (
+            "only one treated cluster: the wild cluster bootstrap is known to fail here "
+            "(MacKinnon & Webb 2017); do not read this p-value as evidence"
+        )
     elif n_treated < 5 or g - n_treated < 5:
-        caveat = (f"{min(n_treated, g - n_treated)} clusters on one side: wild cluster "
-                  "bootstrap p-values are unreliable with so few treated or control clusters")
+        caveat = (
+            f"{min(n_treated, g - n_treated)} clusters on one side: wild cluster "
+            "bootstrap p-values are unreliable with so few treated or control clusters"
+        )
     else:
         caveat = ""
-    effect = Estimate(name="att", estimate=float(fit.params["treated"]),
-                      se=float(fit.bse["treated"]),
-                      p_value=float(np.asarray(table["p-value"].iloc[0]).item()),
-                      interval_method=(f"wild cluster bootstrap (WCR, {weights_type.title()}), "
-                                       f"{g} clusters ({n_treated} treated), {draws} draws; "
-                                       "p-value only, no interval"))
+    effect = Estimate(
+        name="att",
+        estimate=float(fit.params["treated"]),
+        se=float(fit.bse["treated"]),
+        p_value=float(np.asarray(table["p-value"].iloc[0]).item()),
+        interval_method=(
+            f"wild cluster bootstrap (WCR, {weights_type.title()}), "
+            f"{g} clusters ({n_treated} treated), {draws} draws; "
+            "p-value only, no interval"
+        ),
+    )
     return WildBootstrapResult(
-        effect=effect, t_stat=float(table["statistic"].iloc[0]), n_clusters=g,
-        n_treated_clusters=n_treated, draws=draws, weights_type=weights_type, caveat=caveat)
+        effect=effect,
+        t_stat=float(table["statistic"].iloc[0]),
+        n_clusters=g,
+        n_treated_clusters=n_treated,
+        draws=draws,
+        weights_type=weights_type,
+        caveat=caveat,
+    )

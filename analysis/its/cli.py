@@ -43,8 +43,12 @@ COMMAND = ("python", "-m", "analysis", "its")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``its`` options to ``parser``: ``--data``, every ``ITSSpec`` field, ``--json``."""
-    parser.add_argument("--data", required=True, metavar="FILE",
-                        help="input table: CSV (UTF-8 or GB18030) or .xlsx, one row per period")
+    parser.add_argument(
+        "--data",
+        required=True,
+        metavar="FILE",
+        help="input table: CSV (UTF-8 or GB18030) or .xlsx, one row per period",
+    )
     flags = add_spec_options(parser, ITSSpec)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(spec_flags=flags)
@@ -59,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = fit_its(data, spec)
         except np.linalg.LinAlgError as exc:
-            raise ITSInputError(f"the model could not be fitted: {str(exc).splitlines()[0]}")
+            raise ITSInputError(
+                f"the model could not be fitted: {str(exc).splitlines()[0]}"
+            ) from exc
         return result.to_json_text() if args.json else result.summary()
 
     return run_guarded(action, getattr(args, "spec_flags", {}))

@@ -80,8 +80,7 @@ class Interruption:
         if self.window < 0:
             raise ITSInputError(f"window={self.window} must be >= 0")
         if self.window_kind not in ("exclude", "phase-in"):
-            raise ITSInputError(f"window_kind={self.window_kind!r} is not 'exclude' or "
-                                "'phase-in'")
+            raise ITSInputError(f"window_kind={self.window_kind!r} is not 'exclude' or 'phase-in'")
 
     def prefix(self) -> str:
         """Column prefix: empty for the main intervention, ``name + ':'`` otherwise."""
@@ -199,8 +198,12 @@ class SegmentedDesign:
                 cols[f"cos{j}"] = np.cos(angle)
         return cols
 
-    def matrix(self, t: np.ndarray, group: Sequence[str] | np.ndarray | None = None,
-               counterfactual: bool = False) -> pd.DataFrame:
+    def matrix(
+        self,
+        t: np.ndarray,
+        group: Sequence[str] | np.ndarray | None = None,
+        counterfactual: bool = False,
+    ) -> pd.DataFrame:
         """Design matrix rows at time positions ``t``.
 
         Parameters
@@ -238,8 +241,9 @@ class SegmentedDesign:
                 x = itv.level_regressor(t) if kind == "level" else itv.slope_regressor(t)
                 if self.comparative:
                     cols[col] = x
-                    cols[f"treated:{col}"] = treated * x * (0.0 if (counterfactual and main)
-                                                            else 1.0)
+                    cols[f"treated:{col}"] = (
+                        treated * x * (0.0 if (counterfactual and main) else 1.0)
+                    )
                 else:
                     cols[col] = x * (0.0 if (counterfactual and main) else 1.0)
         cols.update(self._season_columns(t))

@@ -57,12 +57,23 @@ class AutocorrelationTests:
 
     def as_frame(self) -> pd.DataFrame:
         """Tidy table, one test per row."""
-        return pd.DataFrame([
-            {"test": "Durbin–Watson", "statistic": self.durbin_watson, "p": np.nan, "lags": 1},
-            {"test": "Breusch–Godfrey", "statistic": self.breusch_godfrey_lm,
-             "p": self.breusch_godfrey_p, "lags": self.lags},
-            {"test": "Ljung–Box", "statistic": self.ljung_box_q, "p": self.ljung_box_p,
-             "lags": self.lags}])
+        return pd.DataFrame(
+            [
+                {"test": "Durbin–Watson", "statistic": self.durbin_watson, "p": np.nan, "lags": 1},
+                {
+                    "test": "Breusch–Godfrey",
+                    "statistic": self.breusch_godfrey_lm,
+                    "p": self.breusch_godfrey_p,
+                    "lags": self.lags,
+                },
+                {
+                    "test": "Ljung–Box",
+                    "statistic": self.ljung_box_q,
+                    "p": self.ljung_box_p,
+                    "lags": self.lags,
+                },
+            ]
+        )
 
 
 def model_residuals(result: ITSResult) -> tuple[np.ndarray, np.ndarray, str]:
@@ -126,9 +137,14 @@ def autocorrelation_tests(result: ITSResult, lags: int | None = None) -> Autocor
     lm, lm_p, _, _ = acorr_breusch_godfrey(aux, nlags=lags, result_object=False)
     lb = acorr_ljungbox(resid, lags=[lags], return_df=True)
     return AutocorrelationTests(
-        durbin_watson=float(durbin_watson(resid)), breusch_godfrey_lm=float(lm),
-        breusch_godfrey_p=float(lm_p), ljung_box_q=float(lb["lb_stat"].iloc[0]),
-        ljung_box_p=float(lb["lb_pvalue"].iloc[0]), lags=lags, residual_kind=kind)
+        durbin_watson=float(durbin_watson(resid)),
+        breusch_godfrey_lm=float(lm),
+        breusch_godfrey_p=float(lm_p),
+        ljung_box_q=float(lb["lb_stat"].iloc[0]),
+        ljung_box_p=float(lb["lb_pvalue"].iloc[0]),
+        lags=lags,
+        residual_kind=kind,
+    )
 
 
 def plot_residual_acf(result: ITSResult, ax: Axes, lags: int | None = None) -> Axes:
@@ -207,8 +223,7 @@ def placebo_in_time(data: pd.DataFrame, spec: ITSSpec) -> PlaceboResult:
     cut = position_of(spec.intervention, unit)
     pre = data.loc[positions < cut].reset_index(drop=True)
     pre_pos = positions[positions < cut]
-    others = tuple(o for o in spec.others
-                   if pre_pos[0] < position_of(o.at, unit) <= pre_pos[-1])
+    others = tuple(o for o in spec.others if pre_pos[0] < position_of(o.at, unit) <= pre_pos[-1])
     rows = []
     for value in pre[spec.time].tolist()[1:]:
         fake = replace(spec, intervention=value, errors="ols", others=others)
@@ -216,13 +231,21 @@ def placebo_in_time(data: pd.DataFrame, spec: ITSSpec) -> PlaceboResult:
             fit = fit_its(pre, fake)
         except ITSInputError:
             continue
-        rows.append({"time": value,
-                     "level": fit.effects["level"].estimate if "level" in fit.effects else np.nan,
-                     "slope": fit.effects["slope"].estimate if "slope" in fit.effects else np.nan})
+        rows.append(
+            {
+                "time": value,
+                "level": fit.effects["level"].estimate if "level" in fit.effects else np.nan,
+                "slope": fit.effects["slope"].estimate if "slope" in fit.effects else np.nan,
+            }
+        )
     table = pd.DataFrame(rows, columns=["time", "level", "slope"])
-    real_values = {k: (real.effects[k].estimate if k in real.effects else float("nan"))
-                   for k in ("level", "slope")}
+    real_values = {
+        k: (real.effects[k].estimate if k in real.effects else float("nan"))
+        for k in ("level", "slope")
+    }
     return PlaceboResult(
-        table=table, real=real_values,
+        table=table,
+        real=real_values,
         p_level=_empirical_p(table["level"].to_numpy(dtype=float), real_values["level"]),
-        p_slope=_empirical_p(table["slope"].to_numpy(dtype=float), real_values["slope"]))
+        p_slope=_empirical_p(table["slope"].to_numpy(dtype=float), real_values["slope"]),
+    )

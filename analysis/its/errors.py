@@ -32,8 +32,9 @@ def _row(rows: Sequence[object] | pd.Index | None, i: int) -> object:
     return i if rows is None else rows[i]
 
 
-def require_increasing(values: Sequence[float] | np.ndarray, name: str,
-                       rows: Sequence[object] | pd.Index | None = None) -> None:
+def require_increasing(
+    values: Sequence[float] | np.ndarray, name: str, rows: Sequence[object] | pd.Index | None = None
+) -> None:
     """Raise unless ``values`` strictly increase.
 
     Parameters
@@ -52,11 +53,13 @@ def require_increasing(values: Sequence[float] | np.ndarray, name: str,
         i = int(bad[0]) + 1
         raise ITSInputError(
             f"time column '{name}' must strictly increase (row {_row(rows, i)}: {arr[i]} "
-            f"after {arr[i - 1]})")
+            f"after {arr[i - 1]})"
+        )
 
 
-def require_no_missing(values: np.ndarray, name: str,
-                       rows: Sequence[object] | pd.Index | None = None) -> None:
+def require_no_missing(
+    values: np.ndarray, name: str, rows: Sequence[object] | pd.Index | None = None
+) -> None:
     """Raise if ``values`` holds NaN or infinity.
 
     Parameters
@@ -73,11 +76,13 @@ def require_no_missing(values: np.ndarray, name: str,
     if missing.size:
         raise ITSInputError(
             f"column '{name}' has {missing.size} missing or non-finite value(s), first at row "
-            f"{_row(rows, int(missing[0]))}; impute or drop them explicitly before the analysis")
+            f"{_row(rows, int(missing[0]))}; impute or drop them explicitly before the analysis"
+        )
 
 
-def require_positive(values: np.ndarray, name: str,
-                     rows: Sequence[object] | pd.Index | None = None) -> None:
+def require_positive(
+    values: np.ndarray, name: str, rows: Sequence[object] | pd.Index | None = None
+) -> None:
     """Raise unless every exposure value is strictly positive (its log is the offset).
 
     Parameters
@@ -93,12 +98,16 @@ def require_positive(values: np.ndarray, name: str,
     bad = np.flatnonzero(~(arr > 0))
     if bad.size:
         raise ITSInputError(
-            f"exposure column '{name}' must be > 0 (row {_row(rows, int(bad[0]))} is "
-            f"{arr[bad[0]]})")
+            f"exposure column '{name}' must be > 0 (row {_row(rows, int(bad[0]))} is {arr[bad[0]]})"
+        )
 
 
-def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, name: str,
-                        rows: Sequence[object] | pd.Index | None = None) -> None:
+def require_share_range(
+    numerator: np.ndarray,
+    denominator: np.ndarray | None,
+    name: str,
+    rows: Sequence[object] | pd.Index | None = None,
+) -> None:
     """Raise unless ``numerator/denominator`` (or ``numerator`` alone) lies in [0, 1].
 
     Parameters
@@ -121,11 +130,13 @@ def require_share_range(numerator: np.ndarray, denominator: np.ndarray | None, n
         if bad_den.size:
             raise ITSInputError(
                 f"denominator must be > 0 for outcome '{name}' (row "
-                f"{_row(rows, int(bad_den[0]))} is {den[bad_den[0]]})")
+                f"{_row(rows, int(bad_den[0]))} is {den[bad_den[0]]})"
+            )
         share = num / den
     bad = np.flatnonzero((share < 0) | (share > 1))
     if bad.size:
         raise ITSInputError(
             f"share '{name}' out of range [0, 1] at row {_row(rows, int(bad[0]))} "
             f"({share[bad[0]]:.6g}); for a binomial outcome give counts with denominator=..., "
-            "or proportions in [0, 1]")
+            "or proportions in [0, 1]"
+        )

@@ -129,10 +129,16 @@ class OtherInterruption:
             raise ITSInputError(f"{text!r}: window {window_text!r} is not a whole number >= 0")
         kind = parts[3] if len(parts) > 3 and parts[3] else "exclude"
         if kind not in WINDOW_KINDS:
-            raise ITSInputError(f"{text!r}: window kind {kind!r} is not one of "
-                                f"{', '.join(WINDOW_KINDS)}")
-        return cls(at=parts[0], name=name.strip(), impact=impact,  # type: ignore[arg-type]
-                   window=int(window_text), window_kind=kind)  # type: ignore[arg-type]
+            raise ITSInputError(
+                f"{text!r}: window kind {kind!r} is not one of {', '.join(WINDOW_KINDS)}"
+            )
+        return cls(
+            at=parts[0],
+            name=name.strip(),
+            impact=impact,  # type: ignore[arg-type]
+            window=int(window_text),
+            window_kind=kind,
+        )  # type: ignore[arg-type]
 
     @property
     def text(self) -> str:
@@ -156,49 +162,86 @@ class ITSSpec:
     :mod:`analysis.its.cli`).
     """
 
-    time: str = field(metadata=option(
-        "time column: numbers, or dates (calendar months)", metavar="COL"))
-    outcome: str = field(metadata=option(
-        "outcome column (numerator counts for binomial with a denominator)", metavar="COL"))
-    intervention: object = field(metadata=option(
-        "first post-intervention value of the time column", metavar="T", parse=str))
-    impact: Impact = field(default="level+slope", metadata=option(
-        "which changes the intervention may make"))
+    time: str = field(
+        metadata=option("time column: numbers, or dates (calendar months)", metavar="COL")
+    )
+    outcome: str = field(
+        metadata=option(
+            "outcome column (numerator counts for binomial with a denominator)", metavar="COL"
+        )
+    )
+    intervention: object = field(
+        metadata=option("first post-intervention value of the time column", metavar="T", parse=str)
+    )
+    impact: Impact = field(
+        default="level+slope", metadata=option("which changes the intervention may make")
+    )
     family: Family = field(default="gaussian", metadata=option("outcome distribution"))
-    denominator: str | None = field(default=None, metadata=option(
-        "column of binomial totals", metavar="COL"))
-    exposure: str | None = field(default=None, metadata=option(
-        "exposure column; its log is the offset (poisson, quasipoisson)", metavar="COL"))
-    seasonality: str = field(default="none", metadata=option(
-        "seasonal terms: none, month (dummies) or fourier:K (K sine/cosine pairs)",
-        metavar="none|month|fourier:K"))
-    period: int = field(default=12, metadata=option(
-        "season length in time units", metavar="N"))
-    errors: Errors = field(default="ols", metadata=option(
-        "error model: OLS, Newey-West HAC, or AR(1) by Prais-Winsten GLS"))
-    controls: tuple[str, ...] = field(default=(), metadata=option(
-        "control series column(s) for comparative ITS", metavar="COL"))
-    others: tuple[OtherInterruption, ...] = field(default=(), metadata=option(
-        f"further interruption(s) beside the intervention, each {OTHER_FORM}: AT as in the "
-        "time column (dates YYYY-MM-DD), IMPACT level|slope|level+slope (default level+slope), "
-        "WINDOW periods from AT excluded or phased in (default 0), KIND exclude|phase-in "
-        "(default exclude); e.g. shock=2019-06-01:level:6:exclude", metavar="NAME=AT[:...]",
-        parse=_other_option))
-    window: int = field(default=0, metadata=option(
-        "periods from the intervention excluded from the fit or phased in", metavar="N"))
-    window_kind: WindowKind = field(default="exclude", metadata=option(
-        "what the intervention's window does"))
-    hac_lags: int | None = field(default=None, metadata=option(
-        "Newey-West truncation lag (default floor(4 (n/100)^(2/9)))", metavar="L"))
-    min_segment: int = field(default=3, metadata=option(
-        "fewest points allowed between interruptions", metavar="N"))
-    short_series: int = field(default=12, metadata=option(
-        "series of this many points or fewer are short: no AR(1)/HAC, a rho grid instead",
-        metavar="N"))
-    rho_grid: tuple[float, ...] = field(default=(0.0, 0.2, 0.4, 0.6, 0.8), metadata=option(
-        "assumed AR(1) coefficients shown for short series", metavar="RHO"))
-    alpha: float = field(default=0.05, metadata=option(
-        "one minus the coverage of every interval", metavar="A"))
+    denominator: str | None = field(
+        default=None, metadata=option("column of binomial totals", metavar="COL")
+    )
+    exposure: str | None = field(
+        default=None,
+        metadata=option(
+            "exposure column; its log is the offset (poisson, quasipoisson)", metavar="COL"
+        ),
+    )
+    seasonality: str = field(
+        default="none",
+        metadata=option(
+            "seasonal terms: none, month (dummies) or fourier:K (K sine/cosine pairs)",
+            metavar="none|month|fourier:K",
+        ),
+    )
+    period: int = field(default=12, metadata=option("season length in time units", metavar="N"))
+    errors: Errors = field(
+        default="ols",
+        metadata=option("error model: OLS, Newey-West HAC, or AR(1) by Prais-Winsten GLS"),
+    )
+    controls: tuple[str, ...] = field(
+        default=(), metadata=option("control series column(s) for comparative ITS", metavar="COL")
+    )
+    others: tuple[OtherInterruption, ...] = field(
+        default=(),
+        metadata=option(
+            f"further interruption(s) beside the intervention, each {OTHER_FORM}: AT as in the "
+            "time column (dates YYYY-MM-DD), IMPACT level|slope|level+slope (default level+slope), "
+            "WINDOW periods from AT excluded or phased in (default 0), KIND exclude|phase-in "
+            "(default exclude); e.g. shock=2019-06-01:level:6:exclude",
+            metavar="NAME=AT[:...]",
+            parse=_other_option,
+        ),
+    )
+    window: int = field(
+        default=0,
+        metadata=option(
+            "periods from the intervention excluded from the fit or phased in", metavar="N"
+        ),
+    )
+    window_kind: WindowKind = field(
+        default="exclude", metadata=option("what the intervention's window does")
+    )
+    hac_lags: int | None = field(
+        default=None,
+        metadata=option("Newey-West truncation lag (default floor(4 (n/100)^(2/9)))", metavar="L"),
+    )
+    min_segment: int = field(
+        default=3, metadata=option("fewest points allowed between interruptions", metavar="N")
+    )
+    short_series: int = field(
+        default=12,
+        metadata=option(
+            "series of this many points or fewer are short: no AR(1)/HAC, a rho grid instead",
+            metavar="N",
+        ),
+    )
+    rho_grid: tuple[float, ...] = field(
+        default=(0.0, 0.2, 0.4, 0.6, 0.8),
+        metadata=option("assumed AR(1) coefficients shown for short series", metavar="RHO"),
+    )
+    alpha: float = field(
+        default=0.05, metadata=option("one minus the coverage of every interval", metavar="A")
+    )
 
 
 def newey_west_lags(n: int) -> int:
@@ -243,8 +286,9 @@ def ar1_coefficient(resid: np.ndarray, t: np.ndarray) -> float:
     return float(np.clip((lead @ lag) / denom, -0.98, 0.98))
 
 
-def prais_winsten(y: np.ndarray, x: np.ndarray, t: np.ndarray, tol: float = 1e-10,
-                  max_iter: int = 200) -> tuple[Any, float]:
+def prais_winsten(
+    y: np.ndarray, x: np.ndarray, t: np.ndarray, tol: float = 1e-10, max_iter: int = 200
+) -> tuple[Any, float]:
     """Iterated Prais–Winsten (AR(1) feasible GLS keeping the first observation).
 
     Parameters
@@ -277,12 +321,12 @@ def prais_winsten(y: np.ndarray, x: np.ndarray, t: np.ndarray, tol: float = 1e-1
 class _Prepared:
     design: SegmentedDesign
     unit: str
-    t: np.ndarray                # treated series positions (all rows)
-    labels: list[str]            # treated series time labels (as in the data)
-    y: np.ndarray                # treated outcome (counts or values)
+    t: np.ndarray  # treated series positions (all rows)
+    labels: list[str]  # treated series time labels (as in the data)
+    y: np.ndarray  # treated outcome (counts or values)
     den: np.ndarray | None
     exposure: np.ndarray | None
-    keep: np.ndarray             # treated rows used in the fit
+    keep: np.ndarray  # treated rows used in the fit
     fit_t: np.ndarray
     fit_group: np.ndarray
     fit_y: np.ndarray
@@ -293,8 +337,9 @@ class _Prepared:
 
 def _require_column(data: pd.DataFrame, name: str, argument: str) -> None:
     if name not in data.columns:
-        raise ITSInputError(f"{argument}={name!r} is not a column; columns are: "
-                            f"{', '.join(map(str, data.columns))}")
+        raise ITSInputError(
+            f"{argument}={name!r} is not a column; columns are: {', '.join(map(str, data.columns))}"
+        )
 
 
 def _column(data: pd.DataFrame, name: str, argument: str) -> np.ndarray:
@@ -331,33 +376,53 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         if exposure is not None:
             require_positive(exposure, spec.exposure or "", rows=data.index)
     elif spec.exposure:
-        raise ITSInputError(f"exposure={spec.exposure!r} is for the poisson and quasipoisson "
-                            "families only")
+        raise ITSInputError(
+            f"exposure={spec.exposure!r} is for the poisson and quasipoisson families only"
+        )
     if spec.controls and spec.family != "gaussian":
-        raise ITSInputError("comparative ITS (controls=...) is available for the gaussian family "
-                            "only")
+        raise ITSInputError(
+            "comparative ITS (controls=...) is available for the gaussian family only"
+        )
     if spec.controls and spec.errors == "ar1":
-        raise ITSInputError("AR(1) errors are not available with control series; use "
-                            "errors='hac'")
+        raise ITSInputError("AR(1) errors are not available with control series; use errors='hac'")
     if spec.errors == "ar1" and spec.family != "gaussian":
-        raise ITSInputError("AR(1) errors are available for the gaussian family; for counts and "
-                            "shares use errors='hac'")
+        raise ITSInputError(
+            "AR(1) errors are available for the gaussian family; for counts and "
+            "shares use errors='hac'"
+        )
 
     def locate(value: object, what: str) -> float:
         pos = position_of(value, unit, what)
         if not (t[0] < pos <= t[-1]):
             raise ITSInputError(
                 f"{what} is outside the data: it must be after the first time "
-                f"({label_of(t[0], unit)}) and no later than the last ({label_of(t[-1], unit)})")
+                f"({label_of(t[0], unit)}) and no later than the last ({label_of(t[-1], unit)})"
+            )
         return pos
 
-    main = Interruption(at=locate(spec.intervention, f"intervention={spec.intervention!r}"),
-                        impact=spec.impact, window=spec.window, window_kind=spec.window_kind)
-    others = tuple(Interruption(at=locate(o.at, f"others={o.text!r}"), impact=o.impact,
-                                name=o.name, window=o.window, window_kind=o.window_kind)
-                   for o in spec.others)
-    design = SegmentedDesign(interruptions=(main, *others), seasonality=spec.seasonality,
-                             period=spec.period, controls=tuple(spec.controls), origin=float(t[0]))
+    main = Interruption(
+        at=locate(spec.intervention, f"intervention={spec.intervention!r}"),
+        impact=spec.impact,
+        window=spec.window,
+        window_kind=spec.window_kind,
+    )
+    others = tuple(
+        Interruption(
+            at=locate(o.at, f"others={o.text!r}"),
+            impact=o.impact,
+            name=o.name,
+            window=o.window,
+            window_kind=o.window_kind,
+        )
+        for o in spec.others
+    )
+    design = SegmentedDesign(
+        interruptions=(main, *others),
+        seasonality=spec.seasonality,
+        period=spec.period,
+        controls=tuple(spec.controls),
+        origin=float(t[0]),
+    )
     keep = ~design.excluded(t)
 
     starts = sorted(i.at for i in design.interruptions)
@@ -365,11 +430,16 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     for lo, hi in pairwise(bounds):
         count = int(np.sum(keep & (t >= lo) & (t < hi)))
         if count < spec.min_segment:
-            where = (f"before {label_of(hi, unit)}" if lo == -np.inf else
-                     f"from {label_of(lo, unit)}" + ("" if hi == np.inf else
-                                                      f" to before {label_of(hi, unit)}"))
-            raise ITSInputError(f"too few points in a segment: {count} {where} (need at least "
-                                f"min_segment={spec.min_segment})")
+            where = (
+                f"before {label_of(hi, unit)}"
+                if lo == -np.inf
+                else f"from {label_of(lo, unit)}"
+                + ("" if hi == np.inf else f" to before {label_of(hi, unit)}")
+            )
+            raise ITSInputError(
+                f"too few points in a segment: {count} {where} (need at least "
+                f"min_segment={spec.min_segment})"
+            )
 
     labels = [str(v) for v in data[spec.time].tolist()]
     if design.comparative:
@@ -379,18 +449,30 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         fit_y = np.concatenate([values[keep] for _, values in series])
     else:
         fit_t, fit_group, fit_y = t[keep], np.repeat("treated", int(keep.sum())), y[keep]
-    return _Prepared(design=design, unit=unit, t=t, labels=labels, y=y, den=den,
-                     exposure=exposure, keep=keep, fit_t=fit_t, fit_group=fit_group, fit_y=fit_y,
-                     fit_den=den[keep] if den is not None else None,
-                     fit_exposure=exposure[keep] if exposure is not None else None)
+    return _Prepared(
+        design=design,
+        unit=unit,
+        t=t,
+        labels=labels,
+        y=y,
+        den=den,
+        exposure=exposure,
+        keep=keep,
+        fit_t=fit_t,
+        fit_group=fit_group,
+        fit_y=fit_y,
+        fit_den=den[keep] if den is not None else None,
+        fit_exposure=exposure[keep] if exposure is not None else None,
+    )
 
 
 def _glm_family(family: str) -> sm.families.Family:
     return sm.families.Binomial() if family == "binomial" else sm.families.Poisson()
 
 
-def _glm_model(y: np.ndarray, den: np.ndarray | None, x: pd.DataFrame, family: str,
-               offset: np.ndarray | None) -> sm.GLM:
+def _glm_model(
+    y: np.ndarray, den: np.ndarray | None, x: pd.DataFrame, family: str, offset: np.ndarray | None
+) -> sm.GLM:
     if den is None:
         return sm.GLM(y, x, family=_glm_family(family), offset=offset)
     # Proportions with the denominators as variance weights, not a (successes, failures)
@@ -400,8 +482,9 @@ def _glm_model(y: np.ndarray, den: np.ndarray | None, x: pd.DataFrame, family: s
     return sm.GLM(y / den, x, family=_glm_family(family), var_weights=den, offset=offset)
 
 
-def fit_statsmodels(prep: _Prepared, x: pd.DataFrame, family: str, errors: str,
-                    hac_lags: int | None) -> tuple[Any, float | None, int | None]:
+def fit_statsmodels(
+    prep: _Prepared, x: pd.DataFrame, family: str, errors: str, hac_lags: int | None
+) -> tuple[Any, float | None, int | None]:
     """Run the statsmodels fit for a prepared design (the one place models are fitted).
 
     Returns
@@ -422,8 +505,15 @@ def fit_statsmodels(prep: _Prepared, x: pd.DataFrame, family: str, errors: str,
         if errors == "hac":
             if prep.design.comparative:
                 codes = pd.factorize(prep.fit_group)[0]
-                return model.fit(cov_type="hac-panel", cov_kwds={"groups": codes, "maxlags": lags},
-                                 use_t=True), None, lags
+                return (
+                    model.fit(
+                        cov_type="hac-panel",
+                        cov_kwds={"groups": codes, "maxlags": lags},
+                        use_t=True,
+                    ),
+                    None,
+                    lags,
+                )
             return model.fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True), None, lags
         return model.fit(), None, None
     offset = np.log(prep.fit_exposure) if prep.fit_exposure is not None else None
@@ -446,8 +536,14 @@ def _reference_df(res: Any) -> float | None:
     return float(res.df_resid if df is None else df)
 
 
-def interval_method(res: Any, family: str, errors: str, lags: int | None,
-                    comparative: bool = False, assumed_rho: float | None = None) -> str:
+def interval_method(
+    res: Any,
+    family: str,
+    errors: str,
+    lags: int | None,
+    comparative: bool = False,
+    assumed_rho: float | None = None,
+) -> str:
     """Name the reference distribution and covariance behind a fit's intervals.
 
     Examples
@@ -465,8 +561,11 @@ def interval_method(res: Any, family: str, errors: str, lags: int | None,
         elif errors == "ar1":
             model = "GLS AR(1) Prais-Winsten"
         elif errors == "hac":
-            model = (f"OLS with Newey-West HAC by series lag {lags}" if comparative
-                     else f"OLS with Newey-West HAC lag {lags}")
+            model = (
+                f"OLS with Newey-West HAC by series lag {lags}"
+                if comparative
+                else f"OLS with Newey-West HAC lag {lags}"
+            )
         else:
             model = "OLS model-based"
     else:
@@ -476,13 +575,13 @@ def interval_method(res: Any, family: str, errors: str, lags: int | None,
     return f"{reference}, {model}"
 
 
-def _coefficient_effect(res: Any, columns: list[str], column: str, name: str, method: str,
-                        alpha: float) -> Estimate:
+def _coefficient_effect(
+    res: Any, columns: list[str], column: str, name: str, method: str, alpha: float
+) -> Estimate:
     i = columns.index(column)
     estimate = float(np.asarray(res.params)[i])
     se = math.sqrt(float(np.asarray(res.cov_params())[i, i]))
-    return Estimate.from_se(name, estimate, se, method=method, alpha=alpha,
-                            df=_reference_df(res))
+    return Estimate.from_se(name, estimate, se, method=method, alpha=alpha, df=_reference_df(res))
 
 
 def _inverse_link(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -496,8 +595,13 @@ def _inverse_link(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return mu, mu
 
 
-def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float, method: str,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, Estimate]:
+def _effect_tables(
+    prep: _Prepared,
+    res: Any,
+    family: str,
+    alpha: float,
+    method: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, Estimate]:
     params = np.asarray(res.params, dtype=float)
     cov = np.asarray(res.cov_params(), dtype=float)
     crit = critical_value(alpha, _reference_df(res))
@@ -513,14 +617,21 @@ def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float, method:
     observed = prep.y / prep.den if prep.den is not None else prep.y
     main = prep.design.interruptions[0]
     post = prep.t >= main.at
-    cf = pd.DataFrame({
-        "time": prep.labels, "position": prep.t, "observed": observed, "fitted": mu1,
-        "counterfactual": mu0,
-        "counterfactual_low": _inverse_link(family, eta0 - crit * se_eta0)[0],
-        "counterfactual_high": _inverse_link(family, eta0 + crit * se_eta0)[0],
-        "fitted_low": _inverse_link(family, eta1 - crit * se_eta1)[0],
-        "fitted_high": _inverse_link(family, eta1 + crit * se_eta1)[0],
-        "post": post, "in_fit": prep.keep})
+    cf = pd.DataFrame(
+        {
+            "time": prep.labels,
+            "position": prep.t,
+            "observed": observed,
+            "fitted": mu1,
+            "counterfactual": mu0,
+            "counterfactual_low": _inverse_link(family, eta0 - crit * se_eta0)[0],
+            "counterfactual_high": _inverse_link(family, eta0 + crit * se_eta0)[0],
+            "fitted_low": _inverse_link(family, eta1 - crit * se_eta1)[0],
+            "fitted_high": _inverse_link(family, eta1 + crit * se_eta1)[0],
+            "post": post,
+            "in_fit": prep.keep,
+        }
+    )
 
     # Delta method on the response scale; exact for Gaussian (linear) models.
     grad1 = d1[:, None] * x1
@@ -535,17 +646,28 @@ def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float, method:
             c = x1[i] - x0[i]
             est = float(c @ params)
             se = math.sqrt(max(float(c @ cov @ c), 0.0))
-            rel, rel_lo, rel_hi = (math.exp(est) - 1, math.exp(est - crit * se) - 1,
-                                   math.exp(est + crit * se) - 1)
+            rel, rel_lo, rel_hi = (
+                math.exp(est) - 1,
+                math.exp(est - crit * se) - 1,
+                math.exp(est + crit * se) - 1,
+            )
         else:
             rel = absolute / mu0[i]
             g_rel = (grad1[i] * mu0[i] - grad0[i] * mu1[i]) / mu0[i] ** 2
             se_rel = math.sqrt(max(float(g_rel @ cov @ g_rel), 0.0))
             rel_lo, rel_hi = rel - crit * se_rel, rel + crit * se_rel
-        horizon_rows.append({
-            "time": prep.labels[i], "horizon": prep.t[i] - main.at, "absolute": absolute,
-            "absolute_low": absolute - crit * se_abs, "absolute_high": absolute + crit * se_abs,
-            "relative": rel, "relative_low": rel_lo, "relative_high": rel_hi})
+        horizon_rows.append(
+            {
+                "time": prep.labels[i],
+                "horizon": prep.t[i] - main.at,
+                "absolute": absolute,
+                "absolute_low": absolute - crit * se_abs,
+                "absolute_high": absolute + crit * se_abs,
+                "relative": rel,
+                "relative_low": rel_lo,
+                "relative_high": rel_hi,
+            }
+        )
     horizon = pd.DataFrame(horizon_rows)
     g_cum = (grad1[rows] - grad0[rows]).sum(axis=0)
     if family == "binomial" and prep.den is not None:
@@ -555,8 +677,14 @@ def _effect_tables(prep: _Prepared, res: Any, family: str, alpha: float, method:
     else:
         total = float((mu1 - mu0)[rows].sum())
     se_cum = math.sqrt(max(float(g_cum @ cov @ g_cum), 0.0))
-    cumulative = Estimate.from_se("cumulative", total, se_cum, alpha=alpha,
-                                  method=f"{method}; delta method", df=_reference_df(res))
+    cumulative = Estimate.from_se(
+        "cumulative",
+        total,
+        se_cum,
+        alpha=alpha,
+        method=f"{method}; delta method",
+        df=_reference_df(res),
+    )
     return cf, horizon, cumulative
 
 
@@ -595,16 +723,22 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
     errors = spec.errors
     notes: list[str] = []
     if short:
-        notes.append(f"only {n_series} points: residual autocorrelation cannot be tested "
-                     "(Durbin–Watson, Breusch–Godfrey and Ljung–Box have no useful power)")
+        notes.append(
+            f"only {n_series} points: residual autocorrelation cannot be tested "
+            "(Durbin–Watson, Breusch–Godfrey and Ljung–Box have no useful power)"
+        )
         if spec.errors == "ar1":
-            notes.append(f"AR(1) is not identified from {n_series} points: rho is not "
-                         "estimated; effects use OLS (rho = 0) and the rho grid shows them "
-                         "under assumed rho")
+            notes.append(
+                f"AR(1) is not identified from {n_series} points: rho is not "
+                "estimated; effects use OLS (rho = 0) and the rho grid shows them "
+                "under assumed rho"
+            )
             errors = "ols"
         elif spec.errors == "hac":
-            notes.append(f"Newey–West HAC standard errors are not credible with {n_series} "
-                         "points: effects use OLS standard errors; see the rho grid")
+            notes.append(
+                f"Newey–West HAC standard errors are not credible with {n_series} "
+                "points: effects use OLS standard errors; see the rho grid"
+            )
             errors = "ols"
         if spec.seasonality != "none":
             notes.append("seasonality is weakly identified with so few points")
@@ -615,12 +749,17 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
 
     def effects_of(fit: Any, index: int, fit_method: str) -> dict[str, Estimate]:
         prefix = prep.design.interruptions[index].prefix()
-        return {k: _coefficient_effect(fit, columns, col, prefix + k, fit_method, spec.alpha)
-                for k, col in prep.design.effect_columns(index).items()}
+        return {
+            k: _coefficient_effect(fit, columns, col, prefix + k, fit_method, spec.alpha)
+            for k, col in prep.design.effect_columns(index).items()
+        }
 
     effects = effects_of(res, 0, method)
-    others = {itv.name: effects_of(res, i, method)
-              for i, itv in enumerate(prep.design.interruptions) if i > 0}
+    others = {
+        itv.name: effects_of(res, i, method)
+        for i, itv in enumerate(prep.design.interruptions)
+        if i > 0
+    }
     ratios: dict[str, Estimate] = {}
     if spec.family in LOG_LINK:
         for e in [*effects.values(), *(e for o in others.values() for e in o.values())]:
@@ -629,19 +768,40 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
     if short and spec.family == "gaussian":
         for r in spec.rho_grid:
             g = sm.GLS(prep.fit_y, x, sigma=ar1_correlation(prep.fit_t, r)).fit()
-            grid.append(RhoGridRow(rho=float(r), effects=effects_of(
-                g, 0, interval_method(g, spec.family, "ols", None, assumed_rho=float(r)))))
+            grid.append(
+                RhoGridRow(
+                    rho=float(r),
+                    effects=effects_of(
+                        g, 0, interval_method(g, spec.family, "ols", None, assumed_rho=float(r))
+                    ),
+                )
+            )
     cf, horizon, cumulative = _effect_tables(prep, res, spec.family, spec.alpha, method)
     return ITSResult(
-        outcome=spec.outcome, impact=spec.impact, n=int(prep.fit_y.size), family=spec.family,
-        errors=errors, dispersion=_dispersion(res, spec.family), rho=rho, hac_lags=lags,
-        interval_method=method, alpha=spec.alpha, time_unit=prep.unit,
+        outcome=spec.outcome,
+        impact=spec.impact,
+        n=int(prep.fit_y.size),
+        family=spec.family,
+        errors=errors,
+        dispersion=_dispersion(res, spec.family),
+        rho=rho,
+        hac_lags=lags,
+        interval_method=method,
+        alpha=spec.alpha,
+        time_unit=prep.unit,
         intervention_label=label_of(prep.design.interruptions[0].at, prep.unit),
-        effects=effects, other_effects=others, rate_ratios=ratios, counterfactual=cf,
-        horizon_effects=horizon, cumulative=cumulative, not_estimable=tuple(notes),
-        rho_grid=tuple(grid), params=pd.Series(np.asarray(res.params), index=columns),
+        effects=effects,
+        other_effects=others,
+        rate_ratios=ratios,
+        counterfactual=cf,
+        horizon_effects=horizon,
+        cumulative=cumulative,
+        not_estimable=tuple(notes),
+        rho_grid=tuple(grid),
+        params=pd.Series(np.asarray(res.params), index=columns),
         cov=pd.DataFrame(np.asarray(res.cov_params()), index=columns, columns=columns),
-        model=res)
+        model=res,
+    )
 
 
 def design_matrix(data: pd.DataFrame, spec: ITSSpec) -> pd.DataFrame:
@@ -661,8 +821,9 @@ def design_matrix(data: pd.DataFrame, spec: ITSSpec) -> pd.DataFrame:
     return prep.design.matrix(prep.fit_t, group=prep.fit_group)
 
 
-def its(data: pd.DataFrame, *, time: str, outcome: str, intervention: object,
-        **options: Any) -> ITSResult:
+def its(
+    data: pd.DataFrame, *, time: str, outcome: str, intervention: object, **options: Any
+) -> ITSResult:
     """Fit an interrupted time series (keyword front end of :func:`fit_its`).
 
     Parameters
@@ -689,5 +850,4 @@ def its(data: pd.DataFrame, *, time: str, outcome: str, intervention: object,
     for name in ("controls", "others", "rho_grid"):
         if name in options:
             options[name] = tuple(options[name])
-    return fit_its(data, ITSSpec(time=time, outcome=outcome, intervention=intervention,
-                                 **options))
+    return fit_its(data, ITSSpec(time=time, outcome=outcome, intervention=intervention, **options))

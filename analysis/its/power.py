@@ -73,8 +73,13 @@ def segmented_design(n_pre: int, n_post: int, impact: PowerImpact = "level") -> 
     return np.column_stack(cols)
 
 
-def simulate_ar1(rng: np.random.Generator, reps: int, n: int, rho: float, sd: float,
-                 ) -> np.ndarray:
+def simulate_ar1(
+    rng: np.random.Generator,
+    reps: int,
+    n: int,
+    rho: float,
+    sd: float,
+) -> np.ndarray:
     """Stationary AR(1) noise, shape ``(reps, n)``, marginal standard deviation ``sd``.
 
     Examples
@@ -93,9 +98,9 @@ def simulate_ar1(rng: np.random.Generator, reps: int, n: int, rho: float, sd: fl
 class Estimates:
     """Per-replication estimates: all coefficients, their standard errors, and ``rho``."""
 
-    params: np.ndarray   # (reps, p)
-    bse: np.ndarray      # (reps, p)
-    rho: np.ndarray      # (reps,)
+    params: np.ndarray  # (reps, p)
+    bse: np.ndarray  # (reps, p)
+    rho: np.ndarray  # (reps,)
     df_resid: int
 
 
@@ -105,12 +110,12 @@ def _ols_rho(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     lead, lag = resid[:, 1:], resid[:, :-1]
     num = np.einsum("rt,rt->r", lead, lag)
     den = np.einsum("rt,rt->r", lag, lag)
-    return np.clip(np.divide(num, den, out=np.zeros_like(num), where=den > 0),
-                   -RHO_CLIP, RHO_CLIP)
+    return np.clip(np.divide(num, den, out=np.zeros_like(num), where=den > 0), -RHO_CLIP, RHO_CLIP)
 
 
-def vectorised_estimates(y: np.ndarray, x: np.ndarray, estimator: Estimator = "pw",
-                         rho: float | None = None) -> Estimates:
+def vectorised_estimates(
+    y: np.ndarray, x: np.ndarray, estimator: Estimator = "pw", rho: float | None = None
+) -> Estimates:
     """Fit every row of ``y`` at once.
 
     Parameters
@@ -146,10 +151,16 @@ def vectorised_estimates(y: np.ndarray, x: np.ndarray, estimator: Estimator = "p
     m1 = s + s.T
     r2 = r**2
     xtx = m0[None] + r2[:, None, None] * m2[None] - r[:, None, None] * m1[None]
-    xty = (y @ x + r2[:, None] * (y[:, 1:-1] @ mid)
-           - r[:, None] * (y[:, :-1] @ x[1:] + y[:, 1:] @ x[:-1]))
-    yty = (np.einsum("rt,rt->r", y, y) + r2 * np.einsum("rt,rt->r", y[:, 1:-1], y[:, 1:-1])
-           - 2.0 * r * np.einsum("rt,rt->r", y[:, 1:], y[:, :-1]))
+    xty = (
+        y @ x
+        + r2[:, None] * (y[:, 1:-1] @ mid)
+        - r[:, None] * (y[:, :-1] @ x[1:] + y[:, 1:] @ x[:-1])
+    )
+    yty = (
+        np.einsum("rt,rt->r", y, y)
+        + r2 * np.einsum("rt,rt->r", y[:, 1:-1], y[:, 1:-1])
+        - 2.0 * r * np.einsum("rt,rt->r", y[:, 1:], y[:, :-1])
+    )
     inv = np.linalg.inv(xtx)
     beta = np.einsum("rpq,rq->rp", inv, xty)
     rss = yty - np.einsum("rp,rp->r", beta, xty)
@@ -159,8 +170,9 @@ def vectorised_estimates(y: np.ndarray, x: np.ndarray, estimator: Estimator = "p
     return Estimates(params=beta, bse=bse, rho=r, df_resid=df)
 
 
-def naive_estimates(y: np.ndarray, x: np.ndarray, estimator: Estimator = "pw",
-                    rho: float | None = None) -> Estimates:
+def naive_estimates(
+    y: np.ndarray, x: np.ndarray, estimator: Estimator = "pw", rho: float | None = None
+) -> Estimates:
     """The same estimates with one statsmodels fit per replication (the slow reference).
 
     Parameters
@@ -181,14 +193,17 @@ def naive_estimates(y: np.ndarray, x: np.ndarray, estimator: Estimator = "pw",
         if estimator == "ols":
             res, r = ols, 0.0
         else:
-            r = float(rho) if estimator == "pw_known" else ar1_coefficient(
-                row - x @ ols.params, t)
+            r = float(rho) if estimator == "pw_known" else ar1_coefficient(row - x @ ols.params, t)
             res = sm.GLS(row, x, sigma=ar1_correlation(t, r)).fit()
         params.append(res.params)
         bse.append(res.bse)
         rhos.append(r)
-    return Estimates(params=np.asarray(params), bse=np.asarray(bse), rho=np.asarray(rhos),
-                     df_resid=int(y.shape[1] - x.shape[1]))
+    return Estimates(
+        params=np.asarray(params),
+        bse=np.asarray(bse),
+        rho=np.asarray(rhos),
+        df_resid=int(y.shape[1] - x.shape[1]),
+    )
 
 
 @dataclass(frozen=True)
@@ -233,11 +248,20 @@ def _rejection_rate(estimate: np.ndarray, se: np.ndarray, shift: float, crit: fl
     return float(np.mean(np.abs(estimate + shift) > crit * se))
 
 
-def simulate_power(n_pre: int, n_post: int, rho: float, sd: float,
-                   effects: Sequence[float], reps: int = 2000, seed: int = 0,
-                   impact: PowerImpact = "level", estimator: Estimator = "pw",
-                   alpha: float = 0.05, target: float = 0.8, max_effect: float | None = None,
-                   ) -> PowerResult:
+def simulate_power(
+    n_pre: int,
+    n_post: int,
+    rho: float,
+    sd: float,
+    effects: Sequence[float],
+    reps: int = 2000,
+    seed: int = 0,
+    impact: PowerImpact = "level",
+    estimator: Estimator = "pw",
+    alpha: float = 0.05,
+    target: float = 0.8,
+    max_effect: float | None = None,
+) -> PowerResult:
     """Power of the level-change test over effect sizes, and the MDE.
 
     Parameters
@@ -284,6 +308,18 @@ def simulate_power(n_pre: int, n_post: int, rho: float, sd: float,
             else:
                 lo = mid
         mde = hi
-    return PowerResult(n_pre=n_pre, n_post=n_post, impact=impact, rho=float(rho), sd=float(sd),
-                       reps=reps, estimator=estimator, alpha=alpha, effects=grid, power=power,
-                       mde=mde, target=target, mean_rho_hat=float(np.mean(est.rho)))
+    return PowerResult(
+        n_pre=n_pre,
+        n_post=n_post,
+        impact=impact,
+        rho=float(rho),
+        sd=float(sd),
+        reps=reps,
+        estimator=estimator,
+        alpha=alpha,
+        effects=grid,
+        power=power,
+        mde=mde,
+        target=target,
+        mean_rho_hat=float(np.mean(est.rho)),
+    )

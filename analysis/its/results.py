@@ -31,11 +31,15 @@ from analysis.estimates import Estimate, ResultMixin
 
 def rate_ratio(effect: Estimate) -> Estimate:
     """``exp`` of a log-link effect and of its interval (the p-value is the effect's own)."""
-    return Estimate(name=f"{effect.name}_rate_ratio", estimate=math.exp(effect.estimate),
-                    ci_lower=math.exp(effect.ci_lower), ci_upper=math.exp(effect.ci_upper),
-                    p_value=effect.p_value,
-                    interval_method=f"exp of the {effect.name} interval ({effect.interval_method})",
-                    alpha=effect.alpha)
+    return Estimate(
+        name=f"{effect.name}_rate_ratio",
+        estimate=math.exp(effect.estimate),
+        ci_lower=math.exp(effect.ci_lower),
+        ci_upper=math.exp(effect.ci_upper),
+        p_value=effect.p_value,
+        interval_method=f"exp of the {effect.name} interval ({effect.interval_method})",
+        alpha=effect.alpha,
+    )
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,11 @@ class ITSResult(ResultMixin):
         Log-link fits add each effect's rate ratio (``"level_rate_ratio"``, ...) after it.
         """
         out: list[Estimate] = []
-        effects = [*self.effects.values(), self.cumulative,
-                   *(e for other in self.other_effects.values() for e in other.values())]
+        effects = [
+            *self.effects.values(),
+            self.cumulative,
+            *(e for other in self.other_effects.values() for e in other.values()),
+        ]
         for effect in effects:
             out.append(effect)
             if effect.name in self.rate_ratios:
@@ -138,11 +145,14 @@ class ITSResult(ResultMixin):
 
     def summary_header(self) -> list[tuple[str, str]]:
         """Outcome, intervention, family, error model and fit size."""
-        header = [("Outcome", self.outcome),
-                  ("Intervention", f"{self.intervention_label} ({self.impact})"),
-                  ("Family", self.family), ("Errors", self.errors),
-                  ("Observations in fit", str(self.n)),
-                  ("Dispersion", f"{self.dispersion:.4g}")]
+        header = [
+            ("Outcome", self.outcome),
+            ("Intervention", f"{self.intervention_label} ({self.impact})"),
+            ("Family", self.family),
+            ("Errors", self.errors),
+            ("Observations in fit", str(self.n)),
+            ("Dispersion", f"{self.dispersion:.4g}"),
+        ]
         if self.rho is not None:
             header.append(("AR(1) rho", f"{self.rho:.3f}"))
         if self.hac_lags is not None:
@@ -151,8 +161,12 @@ class ITSResult(ResultMixin):
 
     def summary_notes(self) -> list[str]:
         """What the data cannot support (short series), and what the cumulative effect sums."""
-        notes = [("cumulative = sum of (fitted - counterfactual) over the post-intervention rows "
-                  "in the fit")]
+        notes = [
+            (
+                "cumulative = sum of (fitted - counterfactual) over the post-intervention rows "
+                "in the fit"
+            )
+        ]
         return notes + [f"cannot be estimated from these data: {n}" for n in self.not_estimable]
 
     def summary(self) -> str:
@@ -161,28 +175,45 @@ class ITSResult(ResultMixin):
         if not self.rho_grid:
             return text
         lo, hi = f"{self.alpha / 2:.3f}", f"{1 - self.alpha / 2:.3f}"
-        lines = [text, (f"Effects under assumed AR(1) rho (GLS, first observation kept), "
-                        f"interval [{lo}, {hi}]:"),
-                 f"{'rho':<6} {'level':<36} slope"]
+        lines = [
+            text,
+            (
+                f"Effects under assumed AR(1) rho (GLS, first observation kept), "
+                f"interval [{lo}, {hi}]:"
+            ),
+            f"{'rho':<6} {'level':<36} slope",
+        ]
         for row in self.rho_grid:
             cells = []
             for kind in ("level", "slope"):
                 e = row.effects.get(kind)
-                cells.append("not modelled" if e is None else
-                             f"{e.estimate:.4g} [{e.ci_lower:.4g}, {e.ci_upper:.4g}]")
+                cells.append(
+                    "not modelled"
+                    if e is None
+                    else f"{e.estimate:.4g} [{e.ci_lower:.4g}, {e.ci_upper:.4g}]"
+                )
             lines.append(f"{row.rho:<6.2f} {cells[0]:<36} {cells[1]}")
         return "\n".join(lines)
 
     def json_extra(self) -> dict[str, Any]:
         """Fit facts for ``details``: n, family, errors, dispersion, rho, lags, short series."""
         extra: dict[str, Any] = {
-            "outcome": self.outcome, "impact": self.impact,
-            "intervention": self.intervention_label, "time_unit": self.time_unit,
-            "n": self.n, "family": self.family, "errors": self.errors,
-            "dispersion": self.dispersion, "rho": self.rho, "hac_lags": self.hac_lags,
-            "interval_method": self.interval_method, "alpha": self.alpha,
+            "outcome": self.outcome,
+            "impact": self.impact,
+            "intervention": self.intervention_label,
+            "time_unit": self.time_unit,
+            "n": self.n,
+            "family": self.family,
+            "errors": self.errors,
+            "dispersion": self.dispersion,
+            "rho": self.rho,
+            "hac_lags": self.hac_lags,
+            "interval_method": self.interval_method,
+            "alpha": self.alpha,
             "not_estimable": list(self.not_estimable),
-            "rho_grid": [{"rho": row.rho, "estimates": [e.to_dict() for e in row.effects.values()]}
-                         for row in self.rho_grid],
+            "rho_grid": [
+                {"rho": row.rho, "estimates": [e.to_dict() for e in row.effects.values()]}
+                for row in self.rho_grid
+            ],
         }
         return extra

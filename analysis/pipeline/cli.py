@@ -32,8 +32,9 @@ from analysis.pipeline.series import STEPS, SeriesRun, SeriesSpec, build_series
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``series`` options to ``parser``: one per :class:`SeriesSpec` field, and output."""
     flags = add_spec_options(parser, SeriesSpec)
-    parser.add_argument("--out", required=True, type=Path, metavar="CSV",
-                        help="where to write the monthly series")
+    parser.add_argument(
+        "--out", required=True, type=Path, metavar="CSV", help="where to write the monthly series"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(spec_flags=flags)
@@ -53,30 +54,49 @@ def default_quarantine(out: Path) -> Path:
 def summary_json(run: SeriesRun, out: Path) -> dict[str, object]:
     """Return the run summary as a JSON-ready dictionary."""
     return {
-        "rows_in": run.rows_in, "rows_aggregated": run.rows_aggregated,
+        "rows_in": run.rows_in,
+        "rows_aggregated": run.rows_aggregated,
         "rows_quarantined": run.rows_quarantined,
         "quarantine_by_reason": {k: v for k, v in run.quarantine_counts.items() if v},
-        "months": run.months, "counties": run.counties, "engine": run.engine,
-        "input_files": run.input_files, "seconds": round(run.seconds, 3), "out": str(out),
+        "months": run.months,
+        "counties": run.counties,
+        "engine": run.engine,
+        "input_files": run.input_files,
+        "seconds": round(run.seconds, 3),
+        "out": str(out),
         "quarantine": str(run.quarantine_path) if run.quarantine_path else None,
     }
 
 
 def _series(args: argparse.Namespace) -> str:
     spec = spec_from_args(SeriesSpec, args)
-    options = {f.name: getattr(spec, f.name) for f in spec_fields(SeriesSpec)
-               if f.name not in ("records", "engine", "quarantine")}
-    bar = tqdm(total=len(STEPS), desc=f"series ({spec.engine})", unit="step", file=sys.stderr,
-               delay=1.0, disable=args.no_progress, leave=False)
+    options = {
+        f.name: getattr(spec, f.name)
+        for f in spec_fields(SeriesSpec)
+        if f.name not in ("records", "engine", "quarantine")
+    }
+    bar = tqdm(
+        total=len(STEPS),
+        desc=f"series ({spec.engine})",
+        unit="step",
+        file=sys.stderr,
+        delay=1.0,
+        disable=args.no_progress,
+        leave=False,
+    )
 
     def step(label: str) -> None:
         bar.set_postfix_str(label, refresh=False)
         bar.update(1)
 
     try:
-        result = build_series(spec.records, engine=spec.engine,
-                              quarantine=spec.quarantine or default_quarantine(args.out),
-                              step=step, **options)
+        result = build_series(
+            spec.records,
+            engine=spec.engine,
+            quarantine=spec.quarantine or default_quarantine(args.out),
+            step=step,
+            **options,
+        )
     finally:
         bar.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,12 @@ from analysis.pipeline.schema import FIELD_NAMES
 Format = Literal["csv", "parquet"]
 Encoding = Literal["utf-8", "utf-8-sig", "gb18030"]
 
-SUFFIXES: dict[str, Format] = {".csv": "csv", ".parquet": "parquet", ".parq": "parquet",
-                               ".pq": "parquet"}
+SUFFIXES: dict[str, Format] = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".parq": "parquet",
+    ".pq": "parquet",
+}
 _CHUNK = 16 * 1024 * 1024
 
 
@@ -99,9 +103,13 @@ def discover(records: Path) -> list[tuple[Path, str]]:
         if records.suffix.lower() not in SUFFIXES:
             raise InputError(f"{records}: expected a .csv or .parquet file")
         return [(records, records.name)]
-    found = sorted((p, p.relative_to(records).as_posix()) for p in records.rglob("*")
-                   if p.is_file() and p.suffix.lower() in SUFFIXES
-                   and not any(part.startswith(".") for part in p.relative_to(records).parts))
+    found = sorted(
+        (p, p.relative_to(records).as_posix())
+        for p in records.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(records).parts)
+    )
     if not found:
         raise InputError(f"{records}: no .csv or .parquet files in this folder")
     return found
@@ -156,8 +164,10 @@ def _csv_header(path: Path, encoding: str) -> tuple[str, ...]:
 def _transcode(source: Path, target: Path, encoding: str) -> None:
     """Copy ``source`` to ``target`` as UTF-8 without a byte-order mark, in chunks."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with source.open("r", encoding=encoding, newline="") as reader, \
-            target.open("w", encoding="utf-8", newline="") as writer:
+    with (
+        source.open("r", encoding=encoding, newline="") as reader,
+        target.open("w", encoding="utf-8", newline="") as writer,
+    ):
         while text := reader.read(_CHUNK):
             writer.write(text)
 
@@ -191,8 +201,16 @@ def remote(uri: str) -> list[InputFile]:
     'parquet'
     """
     fmt: Format = "csv" if uri.lower().rstrip("/").endswith(".csv") else "parquet"
-    return [InputFile(Path(uri.rstrip("/").rsplit("/", 1)[-1] or "remote"), uri, fmt, "utf-8",
-                      FIELD_NAMES, uri=uri)]
+    return [
+        InputFile(
+            Path(uri.rstrip("/").rsplit("/", 1)[-1] or "remote"),
+            uri,
+            fmt,
+            "utf-8",
+            FIELD_NAMES,
+            uri=uri,
+        )
+    ]
 
 
 def is_remote(records: str | Path) -> bool:

@@ -79,8 +79,20 @@ _TYPED_FIELDS: dict[str, tuple[str, ...]] = {
     "total_cost": ("decimal", "integer"),
     "fund_paid": ("decimal", "integer"),
 }
-_INTEGER_TYPES = {"tinyint", "smallint", "integer", "int", "bigint", "byte", "short", "long",
-                  "int8", "int16", "int32", "int64"}
+_INTEGER_TYPES = {
+    "tinyint",
+    "smallint",
+    "integer",
+    "int",
+    "bigint",
+    "byte",
+    "short",
+    "long",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+}
 _DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)")
 
 
@@ -149,8 +161,9 @@ def field_kinds(files: Iterable[Mapping[str, str]]) -> dict[str, Kind]:
     >>> kinds["settlement_date"], kinds["fund_paid"], kinds["record_id"]
     ('date', 'text', 'text')
     """
-    per_file = [{name: column_kind(types.get(name, "varchar")) for name in FIELD_NAMES}
-                for types in files]
+    per_file = [
+        {name: column_kind(types.get(name, "varchar")) for name in FIELD_NAMES} for types in files
+    ]
     kinds = dict(TEXT_KINDS)
     if not per_file:
         return kinds
@@ -165,8 +178,9 @@ def field_kinds(files: Iterable[Mapping[str, str]]) -> dict[str, Kind]:
 
 def _label_case(column: str, mapping: dict[str, str]) -> str:
     """CASE expression mapping accepted labels of ``column`` to their category (else NULL)."""
-    branches = " ".join(f"WHEN {_quote(label)} THEN {_quote(category)}"
-                        for label, category in mapping.items())
+    branches = " ".join(
+        f"WHEN {_quote(label)} THEN {_quote(category)}" for label, category in mapping.items()
+    )
     return f"CASE lower({column}) {branches} END"
 
 
@@ -178,8 +192,9 @@ def _trimmed(column: str) -> str:
 # ideographic space U+3000 and the no-break space U+00A0 found in Chinese exports. DuckDB's
 # one-argument trim removes exactly these; Spark's removes only U+0020, so on Spark the SQL
 # names them (see _dialect).
-SPACE_SEPARATORS = "".join(chr(code) for code in (
-    0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000))
+SPACE_SEPARATORS = "".join(
+    chr(code) for code in (0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000)
+)
 
 
 def _dialect(sql: str, engine: Engine) -> str:
@@ -203,9 +218,11 @@ def _id_key(column: str) -> str:
     printable ASCII character other than a space, does not end with a space and is all ASCII
     (byte length equals 8 × character length) is already trimmed, in both engines.
     """
-    return (f"CASE WHEN {column} >= '!' AND {column} < chr(127) AND NOT ({column} LIKE '% ') "
-            f"AND bit_length({column}) = 8 * length({column}) THEN {column} "
-            f"ELSE {_trimmed(column)} END")
+    return (
+        f"CASE WHEN {column} >= '!' AND {column} < chr(127) AND NOT ({column} LIKE '% ') "
+        f"AND bit_length({column}) = 8 * length({column}) THEN {column} "
+        f"ELSE {_trimmed(column)} END"
+    )
 
 
 def _text(name: str, kinds: Mapping[str, Kind], prefix: str = "") -> str:
@@ -247,9 +264,11 @@ def _settlement_day(kinds: Mapping[str, Kind]) -> str:
     if kinds["settlement_date"] == "date":
         # Both engines print a date with a four-digit year as YYYY-MM-DD, which the text
         # rules parse back to the same date; other years take the text route.
-        return ("CASE WHEN settlement_date BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' "
-                "THEN settlement_date ELSE "
-                f"{_date_from_text(_slashless(kinds))} END")
+        return (
+            "CASE WHEN settlement_date BETWEEN DATE '1000-01-01' AND DATE '9999-12-31' "
+            "THEN settlement_date ELSE "
+            f"{_date_from_text(_slashless(kinds))} END"
+        )
     return _date_from_text("date_slashless")
 
 
@@ -261,8 +280,9 @@ def _amount(name: str, kinds: Mapping[str, Kind]) -> str:
     return f"try_cast({_text(name, kinds)} AS DECIMAL(18, 2))"
 
 
-def staging_select(columns_present: Collection[str], source_sql: str,
-                   kinds: Mapping[str, Kind] | None = None) -> list[str]:
+def staging_select(
+    columns_present: Collection[str], source_sql: str, kinds: Mapping[str, Kind] | None = None
+) -> list[str]:
     """Return the select list that turns one input file into ``settlements_raw`` rows.
 
     Parameters
@@ -295,11 +315,14 @@ def staging_select(columns_present: Collection[str], source_sql: str,
     kinds = TEXT_KINDS if kinds is None else kinds
     missing = [name for name in FIELD_NAMES if name not in columns_present]
     if missing:
-        raise ValueError(f"missing column(s) {', '.join(missing)}; "
-                         f"expected {', '.join(FIELD_NAMES)}")
+        raise ValueError(
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(FIELD_NAMES)}"
+        )
     types = {"text": "STRING", "date": "DATE", "integer": "BIGINT"}
-    casts = [f"CAST({name} AS {types.get(kinds[name], kinds[name].upper())}) AS {name}"
-             for name in FIELD_NAMES]
+    casts = [
+        f"CAST({name} AS {types.get(kinds[name], kinds[name].upper())}) AS {name}"
+        for name in FIELD_NAMES
+    ]
     return [*casts, f"{source_sql} AS source_file"]
 
 
@@ -309,9 +332,15 @@ _RAW_COLUMNS = ", ".join(f"r.{name}" for name in ("source_file", *FIELD_NAMES))
 def _duplicates_sql(kinds: Mapping[str, Kind], engine: Engine) -> tuple[str, str, str, str]:
     """SQL of the duplicated ids, their spellings, the rows carrying them, the tagged rows."""
     key = _text("record_id", kinds, "r.")
-    signature = "concat_ws(chr(31), " + ", ".join(
-        f"coalesce({_text(name, kinds, 'r.')}, chr(0))" for name in FIELD_NAMES
-        if name != "record_id") + ")"
+    signature = (
+        "concat_ws(chr(31), "
+        + ", ".join(
+            f"coalesce({_text(name, kinds, 'r.')}, chr(0))"
+            for name in FIELD_NAMES
+            if name != "record_id"
+        )
+        + ")"
+    )
     # count(record_id) skips the NULL key: a NULL test would be pushed below the grouping
     # and compute the key twice.
     ids = f"""
@@ -366,15 +395,18 @@ SELECT source_file, {", ".join(FIELD_NAMES)}, dup_status FROM settlements_dup_ro
 
 
 def _parsed_sql(kinds: Mapping[str, Kind]) -> str:
-    labels = (("institution_level", "level", LEVEL_LABELS),
-              ("service_type", "service", SERVICE_LABELS),
-              ("scheme", "scheme_std", SCHEME_LABELS))
-    missing = ",\n    ".join(f"{_missing(name, kinds)} AS missing_{name}"
-                             for name in FIELD_NAMES)
+    labels = (
+        ("institution_level", "level", LEVEL_LABELS),
+        ("service_type", "service", SERVICE_LABELS),
+        ("scheme", "scheme_std", SCHEME_LABELS),
+    )
+    missing = ",\n    ".join(f"{_missing(name, kinds)} AS missing_{name}" for name in FIELD_NAMES)
     # The shaped date text is computed once per row, and only on the text route.
     date_text = _slashless(kinds) if kinds["settlement_date"] == "text" else "NULL"
-    mapped = ",\n    ".join(f"{_label_case(_text(column, kinds), mapping)} AS {alias}"
-                            for column, alias, mapping in labels)
+    mapped = ",\n    ".join(
+        f"{_label_case(_text(column, kinds), mapping)} AS {alias}"
+        for column, alias, mapping in labels
+    )
     return f"""
 SELECT
     source_file, {", ".join(FIELD_NAMES)}, dup_status,
@@ -392,8 +424,13 @@ FROM (SELECT *, {date_text} AS date_slashless FROM settlements_tagged) AS shaped
 _CHECKS: tuple[tuple[str, str], ...] = (
     *((f"missing_{name}", f"missing_{name}") for name in FIELD_NAMES),
     ("malformed_date", "NOT missing_settlement_date AND settlement_day IS NULL"),
-    ("malformed_amount", ("(NOT missing_total_cost AND total_cost_yuan IS NULL) "
-                          "OR (NOT missing_fund_paid AND fund_paid_yuan IS NULL)")),
+    (
+        "malformed_amount",
+        (
+            "(NOT missing_total_cost AND total_cost_yuan IS NULL) "
+            "OR (NOT missing_fund_paid AND fund_paid_yuan IS NULL)"
+        ),
+    ),
     ("negative_amount", "total_cost_yuan < 0 OR fund_paid_yuan < 0"),
     ("fund_exceeds_total", "fund_paid_yuan > total_cost_yuan"),
     ("unknown_level", "NOT missing_institution_level AND level IS NULL"),
@@ -405,8 +442,11 @@ _CHECKS: tuple[tuple[str, str], ...] = (
 
 _CASES = [f"CASE WHEN {condition} THEN {_quote(code)} END" for code, condition in _CHECKS]
 # One searched CASE: the first failing check wins, and a row stops being tested once one fails.
-_FIRST_REASON = "CASE " + " ".join(f"WHEN {condition} THEN {_quote(code)}"
-                                   for code, condition in _CHECKS) + " END"
+_FIRST_REASON = (
+    "CASE "
+    + " ".join(f"WHEN {condition} THEN {_quote(code)}" for code, condition in _CHECKS)
+    + " END"
+)
 
 CHECKED_SQL = f"""
 SELECT *, {_FIRST_REASON} AS reason
@@ -422,7 +462,9 @@ def _flagged_sql(kinds: Mapping[str, Kind]) -> str:
     # columns are the trimmed text of each field, computed for failing rows only.
     bad_only = ",\n    ".join(
         f"CASE WHEN reason IS NOT NULL THEN {_text(name, kinds) if name in FIELD_NAMES else name}"
-        f" END AS {name}" for name in ("source_file", *FIELD_NAMES))
+        f" END AS {name}"
+        for name in ("source_file", *FIELD_NAMES)
+    )
     return f"""
 SELECT reason,
     CASE WHEN reason IS NULL THEN district_code END AS district,
@@ -496,8 +538,9 @@ QUARANTINE_ORDER = "ORDER BY " + ", ".join(f"{name} NULLS LAST" for name in QUAR
 RAW_COUNT_SQL = "SELECT count(*) AS n_rows FROM settlements_raw"
 
 
-def stages(kinds: Mapping[str, Kind], engine: Engine = "duckdb"
-           ) -> tuple[tuple[str, str, tuple[Engine, ...]], ...]:
+def stages(
+    kinds: Mapping[str, Kind], engine: Engine = "duckdb"
+) -> tuple[tuple[str, str, tuple[Engine, ...]], ...]:
     """Return the relations to create after ``settlements_raw``, in order.
 
     Parameters

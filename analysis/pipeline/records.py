@@ -57,13 +57,24 @@ DEFAULT_SEED = 20250901
 
 # Labels the generator writes; the pipeline's schema accepts all of them.
 LABELS: dict[LabelStyle, dict[str, tuple[str, ...]]] = {
-    "zh": {"primary": ("乡镇卫生院", "社区卫生服务中心", "基层", "一级"),
-           "secondary": ("二级",), "tertiary": ("三级",),
-           "outpatient": ("门诊",), "inpatient": ("住院",),
-           "employee": ("职工",), "resident": ("居民",)},
-    "en": {"primary": ("primary",), "secondary": ("secondary",), "tertiary": ("tertiary",),
-           "outpatient": ("outpatient",), "inpatient": ("inpatient",),
-           "employee": ("employee",), "resident": ("resident",)},
+    "zh": {
+        "primary": ("乡镇卫生院", "社区卫生服务中心", "基层", "一级"),
+        "secondary": ("二级",),
+        "tertiary": ("三级",),
+        "outpatient": ("门诊",),
+        "inpatient": ("住院",),
+        "employee": ("职工",),
+        "resident": ("居民",),
+    },
+    "en": {
+        "primary": ("primary",),
+        "secondary": ("secondary",),
+        "tertiary": ("tertiary",),
+        "outpatient": ("outpatient",),
+        "inpatient": ("inpatient",),
+        "employee": ("employee",),
+        "resident": ("resident",),
+    },
 }
 # Facilities per district and level: many township/community centres, few hospitals.
 POOL_SIZES: dict[str, int] = {"primary": 40, "secondary": 3, "tertiary": 1}
@@ -74,9 +85,16 @@ WEIGHT_LOG_MEAN = {"outpatient": np.log(90.0), "inpatient": np.log(3500.0)}
 WEIGHT_LOG_SD = 0.6
 
 BAD_KINDS: tuple[str, ...] = (
-    "malformed_date", "negative_amount", "fund_exceeds_total", "unknown_level",
-    "unknown_service_type", "unknown_scheme", "missing_value", "malformed_amount",
-    "duplicate_record_id", "conflicting_record_id",
+    "malformed_date",
+    "negative_amount",
+    "fund_exceeds_total",
+    "unknown_level",
+    "unknown_service_type",
+    "unknown_scheme",
+    "missing_value",
+    "malformed_amount",
+    "duplicate_record_id",
+    "conflicting_record_id",
 )
 
 
@@ -144,8 +162,9 @@ def scale_counts(frame: pd.DataFrame, divisor: float) -> pd.DataFrame:
 
     out = frame[["district", "month", *COUNT_COLUMNS]].copy()
     for column in COUNT_COLUMNS:
-        out[column] = np.floor(out[column].to_numpy(dtype="float64") / divisor + 0.5
-                               ).astype("int64")
+        out[column] = np.floor(out[column].to_numpy(dtype="float64") / divisor + 0.5).astype(
+            "int64"
+        )
     return add_shares(out)
 
 
@@ -154,8 +173,9 @@ def _decimal_from_fen(fen: np.ndarray) -> pa.Array:
     words = np.empty((len(fen), 2), dtype="<i8")
     words[:, 0] = fen
     words[:, 1] = np.where(fen < 0, -1, 0)  # two's-complement high word
-    return pa.Array.from_buffers(pa.decimal128(18, 2), len(fen),
-                                 [None, pa.py_buffer(words.tobytes())])
+    return pa.Array.from_buffers(
+        pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words.tobytes())]
+    )
 
 
 def _pick(labels: tuple[str, ...], size: int, rng: np.random.Generator) -> pa.Array:
@@ -178,16 +198,24 @@ def _split_pots(pot: np.ndarray, group: np.ndarray, weights: np.ndarray) -> np.n
     return amounts + (rank < leftover[group])
 
 
-def _records_for(frame: pd.DataFrame, rng: np.random.Generator, first_id: int,
-                 labels: LabelStyle) -> pa.Table:
+def _records_for(
+    frame: pd.DataFrame, rng: np.random.Generator, first_id: int, labels: LabelStyle
+) -> pa.Table:
     """Generate the records of the rows of ``frame`` as an Arrow table."""
     style = LABELS[labels]
     visits_p = frame["visits_primary"].to_numpy("int64")
     admissions_p = frame["admissions_primary"].to_numpy("int64")
     # Cell order per month: primary visits, primary stays, other visits, other stays, so that
     # each fund pot (primary, other) is a contiguous block of records.
-    cells = np.stack([visits_p, admissions_p, frame["visits_total"].to_numpy("int64") - visits_p,
-                      frame["admissions_total"].to_numpy("int64") - admissions_p], axis=1)
+    cells = np.stack(
+        [
+            visits_p,
+            admissions_p,
+            frame["visits_total"].to_numpy("int64") - visits_p,
+            frame["admissions_total"].to_numpy("int64") - admissions_p,
+        ],
+        axis=1,
+    )
     if np.any(cells < 0):
         raise ValueError("primary counts exceed totals")
     n_rows = len(frame)
@@ -206,8 +234,11 @@ def _records_for(frame: pd.DataFrame, rng: np.random.Generator, first_id: int,
     fund = _split_pots(pots, group, weights)
     employee = rng.random(n) < EMPLOYEE_SHARE
     out_of_pocket_ratio = np.where(employee, rng.uniform(0.1, 0.5, n), rng.uniform(0.3, 0.9, n))
-    total_fen = fund * 100 + np.rint(fund * 100 * out_of_pocket_ratio).astype("int64") \
+    total_fen = (
+        fund * 100
+        + np.rint(fund * 100 * out_of_pocket_ratio).astype("int64")
         + rng.integers(0, 500, n)
+    )
 
     month_start = frame["month"].to_numpy("datetime64[D]")
     month_end = (frame["month"] + pd.offsets.MonthBegin(1)).to_numpy("datetime64[D]")
@@ -224,27 +255,36 @@ def _records_for(frame: pd.DataFrame, rng: np.random.Generator, first_id: int,
     facility = (rng.random(n) * pool[level_code]).astype("int64")
     level_letter = np.array(["P", "S", "T"])[level_code]
     institution = pc.binary_join_element_wise(
-        pa.array(districts[row]), pa.array(level_letter),
-        pc.utf8_lpad(pc.cast(pa.array(facility + 1), pa.string()), 3, "0"), "-")
+        pa.array(districts[row]),
+        pa.array(level_letter),
+        pc.utf8_lpad(pc.cast(pa.array(facility + 1), pa.string()), 3, "0"),
+        "-",
+    )
 
     record_id = pc.binary_join_element_wise(
-        "S", pc.utf8_lpad(pc.cast(pa.array(np.arange(first_id, first_id + n)), pa.string()),
-                          10, "0"), "")
-    service = pc.if_else(pa.array(inpatient), _pick(style["inpatient"], n, rng),
-                         _pick(style["outpatient"], n, rng))
-    scheme = pc.if_else(pa.array(employee), _pick(style["employee"], n, rng),
-                        _pick(style["resident"], n, rng))
-    return pa.table({
-        "record_id": record_id,
-        "settlement_date": pa.array(date, type=pa.date32()),
-        "county_code": pa.array(districts[row]),
-        "institution_id": institution,
-        "institution_level": level,
-        "service_type": service,
-        "total_cost": _decimal_from_fen(total_fen),
-        "fund_paid": pa.array(fund, type=pa.int64()),
-        "scheme": scheme,
-    })
+        "S",
+        pc.utf8_lpad(pc.cast(pa.array(np.arange(first_id, first_id + n)), pa.string()), 10, "0"),
+        "",
+    )
+    service = pc.if_else(
+        pa.array(inpatient), _pick(style["inpatient"], n, rng), _pick(style["outpatient"], n, rng)
+    )
+    scheme = pc.if_else(
+        pa.array(employee), _pick(style["employee"], n, rng), _pick(style["resident"], n, rng)
+    )
+    return pa.table(
+        {
+            "record_id": record_id,
+            "settlement_date": pa.array(date, type=pa.date32()),
+            "county_code": pa.array(districts[row]),
+            "institution_id": institution,
+            "institution_level": level,
+            "service_type": service,
+            "total_cost": _decimal_from_fen(total_fen),
+            "fund_paid": pa.array(fund, type=pa.int64()),
+            "scheme": scheme,
+        }
+    )
 
 
 def _write_table(table: pa.Table, path: Path, fmt: FileFormat, encoding: CsvEncoding) -> None:
@@ -258,8 +298,10 @@ def _write_table(table: pa.Table, path: Path, fmt: FileFormat, encoding: CsvEnco
         return
     utf8 = path.with_suffix(".utf8.tmp")
     pacsv.write_csv(table, utf8, write_options=options)
-    with utf8.open("r", encoding="utf-8", newline="") as reader, \
-            path.open("w", encoding=encoding, newline="") as writer:
+    with (
+        utf8.open("r", encoding="utf-8", newline="") as reader,
+        path.open("w", encoding=encoding, newline="") as writer,
+    ):
         while text := reader.read(1 << 24):
             writer.write(text)
     utf8.unlink()
@@ -268,13 +310,19 @@ def _write_table(table: pa.Table, path: Path, fmt: FileFormat, encoding: CsvEnco
 def _as_text(table: pa.Table) -> list[dict[str, str]]:
     """Rows of ``table`` with every value as the engines render it in text."""
     columns = {name: pc.cast(table[name], pa.string()).to_pylist() for name in FIELD_NAMES}
-    return [dict(zip(FIELD_NAMES, values, strict=True)) for values in zip(*columns.values(),
-                                                                          strict=True)]
+    return [
+        dict(zip(FIELD_NAMES, values, strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
 
 
-def _bad_rows(n_bad: int, frame: pd.DataFrame, samples: list[dict[str, str]],
-              rng: np.random.Generator, labels: LabelStyle) -> tuple[list[dict[str, str]],
-                                                                     dict[str, int]]:
+def _bad_rows(
+    n_bad: int,
+    frame: pd.DataFrame,
+    samples: list[dict[str, str]],
+    rng: np.random.Generator,
+    labels: LabelStyle,
+) -> tuple[list[dict[str, str]], dict[str, int]]:
     """Build ``n_bad`` defective rows and the quarantine counts they should produce."""
     style = LABELS[labels]
     rows: list[dict[str, str]] = []
@@ -286,10 +334,17 @@ def _bad_rows(n_bad: int, frame: pd.DataFrame, samples: list[dict[str, str]],
         serial += 1
         pick = frame.iloc[int(rng.integers(len(frame)))]
         day = pd.Timestamp(pick["month"]) + pd.Timedelta(days=int(rng.integers(0, 28)))
-        return {"record_id": f"B{serial:08d}", "settlement_date": day.strftime("%Y-%m-%d"),
-                "county_code": str(pick["district"]), "institution_id": f"{pick['district']}-P001",
-                "institution_level": style["primary"][0], "service_type": style["outpatient"][0],
-                "total_cost": "120.00", "fund_paid": "80", "scheme": style["resident"][0]}
+        return {
+            "record_id": f"B{serial:08d}",
+            "settlement_date": day.strftime("%Y-%m-%d"),
+            "county_code": str(pick["district"]),
+            "institution_id": f"{pick['district']}-P001",
+            "institution_level": style["primary"][0],
+            "service_type": style["outpatient"][0],
+            "total_cost": "120.00",
+            "fund_paid": "80",
+            "scheme": style["resident"][0],
+        }
 
     def add(row: dict[str, str], reason: str) -> None:
         rows.append(row)
@@ -302,7 +357,8 @@ def _bad_rows(n_bad: int, frame: pd.DataFrame, samples: list[dict[str, str]],
         row = fresh()
         if kind == "malformed_date":
             row["settlement_date"] = ("2021-02-30", "2021-13-01", "31/01/2021", "二〇二一年一月")[
-                kind_index % 4]
+                kind_index % 4
+            ]
             add(row, kind)
         elif kind == "negative_amount":
             row["fund_paid"] = "-80"
@@ -330,17 +386,24 @@ def _bad_rows(n_bad: int, frame: pd.DataFrame, samples: list[dict[str, str]],
             add(dict(samples.pop()), kind)
         elif kind == "conflicting_record_id" and len(rows) + 2 <= n_bad:
             twin = dict(row)
-            twin["settlement_date"] = (pd.Timestamp(row["settlement_date"])
-                                       + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+            twin["settlement_date"] = (
+                pd.Timestamp(row["settlement_date"]) + pd.Timedelta(days=1)
+            ).strftime("%Y-%m-%d")
             add(row, kind)
             add(twin, kind)
     return rows, expected
 
 
-def write_records(folder: str | Path, frame: pd.DataFrame | None = None, *,
-                  seed: int = DEFAULT_SEED, fmt: FileFormat = "parquet",
-                  encoding: CsvEncoding = "utf-8", labels: LabelStyle = "zh",
-                  bad_fraction: float = 0.0) -> RecordsManifest:
+def write_records(
+    folder: str | Path,
+    frame: pd.DataFrame | None = None,
+    *,
+    seed: int = DEFAULT_SEED,
+    fmt: FileFormat = "parquet",
+    encoding: CsvEncoding = "utf-8",
+    labels: LabelStyle = "zh",
+    bad_fraction: float = 0.0,
+) -> RecordsManifest:
     """Write settlement records that aggregate exactly to ``frame``.
 
     Parameters
@@ -380,14 +443,14 @@ def write_records(folder: str | Path, frame: pd.DataFrame | None = None, *,
     total_records = int(frame[["visits_total", "admissions_total"]].to_numpy().sum())
     # Good rows to copy as exact duplicates, drawn across all chunks in proportion to size.
     duplicates_wanted = bad_fraction * total_records / len(BAD_KINDS)
-    for (district, year), chunk in frame.groupby(["district", frame["month"].dt.year],
-                                                 sort=True):
+    for (district, year), chunk in frame.groupby(["district", frame["month"].dt.year], sort=True):
         table = _records_for(chunk, rng, n_good + 1, labels)
         path = folder / str(district) / f"{year}.{suffix}"
         _write_table(table, path, fmt, encoding)
         files.append(path)
-        n_take = min(len(table), int(np.ceil(duplicates_wanted * len(table)
-                                             / max(total_records, 1))))
+        n_take = min(
+            len(table), int(np.ceil(duplicates_wanted * len(table) / max(total_records, 1)))
+        )
         if n_take:
             take = rng.choice(len(table), size=n_take, replace=False)
             samples.extend(_as_text(table.take(pa.array(take))))
@@ -400,15 +463,22 @@ def write_records(folder: str | Path, frame: pd.DataFrame | None = None, *,
     if n_bad:
         rows, expected_quarantine = _bad_rows(n_bad, frame, samples, rng, labels)
         bad_file = folder / "bad_rows.csv"
-        pd.DataFrame(rows, columns=list(FIELD_NAMES)).to_csv(bad_file, index=False,
-                                                             encoding=encoding)
+        pd.DataFrame(rows, columns=list(FIELD_NAMES)).to_csv(
+            bad_file, index=False, encoding=encoding
+        )
         n_bad = len(rows)
     expected = add_shares(frame[["district", "month", *COUNT_COLUMNS]].copy())
     expected["month"] = expected["month"].astype("datetime64[ns]")
-    return RecordsManifest(folder=folder, good_files=tuple(files), bad_file=bad_file,
-                           n_good=n_good, n_bad=n_bad,
-                           expected=expected[list(OUTPUT_COLUMNS)].reset_index(drop=True),
-                           expected_quarantine=expected_quarantine, seed=seed)
+    return RecordsManifest(
+        folder=folder,
+        good_files=tuple(files),
+        bad_file=bad_file,
+        n_good=n_good,
+        n_bad=n_bad,
+        expected=expected[list(OUTPUT_COLUMNS)].reset_index(drop=True),
+        expected_quarantine=expected_quarantine,
+        seed=seed,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -426,12 +496,17 @@ def main(argv: list[str] | None = None) -> int:
     """
     from analysis.datasets import load_data
 
-    parser = argparse.ArgumentParser(prog="python -m analysis.pipeline.records",
-                                     description="write synthetic settlement records")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.pipeline.records", description="write synthetic settlement records"
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--district", action="append", help="limit to these districts")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="divide counts by this (e.g. 400: ~20 million settlements -> ~50k)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="divide counts by this (e.g. 400: ~20 million settlements -> ~50k)",
+    )
     parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     parser.add_argument("--encoding", choices=["utf-8", "gb18030"], default="utf-8")
     parser.add_argument("--labels", choices=["zh", "en"], default="zh")
@@ -443,11 +518,19 @@ def main(argv: list[str] | None = None) -> int:
         frame = frame[frame["district"].isin(args.district)]
     if args.scale != 1.0:
         frame = scale_counts(frame, args.scale)
-    manifest = write_records(args.out, frame, seed=args.seed, fmt=args.format,
-                             encoding=args.encoding, labels=args.labels,
-                             bad_fraction=args.bad_fraction)
-    print(f"wrote {manifest.n_good:,} good and {manifest.n_bad:,} bad records "
-          f"to {manifest.folder}", file=sys.stderr)
+    manifest = write_records(
+        args.out,
+        frame,
+        seed=args.seed,
+        fmt=args.format,
+        encoding=args.encoding,
+        labels=args.labels,
+        bad_fraction=args.bad_fraction,
+    )
+    print(
+        f"wrote {manifest.n_good:,} good and {manifest.n_bad:,} bad records to {manifest.folder}",
+        file=sys.stderr,
+    )
     return 0
 
 

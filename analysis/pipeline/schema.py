@@ -55,25 +55,61 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("record_id", "text", "Settlement identifier, unique within the extract (结算流水号).",
-          "S2021000001"),
-    Field("settlement_date", "date: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; a time after a space "
-          "or 'T' is ignored", "Date the claim was settled (结算日期); the month of this date "
-          "is the series month.", "2021-03-15"),
-    Field("county_code", "text", "County or district the settlement is attributed to "
-          "(统筹区/区县代码); copied unchanged into the output column district.", "county_01"),
-    Field("institution_id", "text", "Facility identifier (定点医药机构编码). Required, not "
-          "aggregated.", "H42900500001"),
-    Field("institution_level", "label, see the level table", "Facility level: primary, "
-          "secondary or tertiary (机构级别).", "基层"),
-    Field("service_type", "label: outpatient / inpatient", "门诊 (outpatient visit) or 住院 "
-          "(inpatient admission).", "门诊"),
-    Field("total_cost", "number ≥ 0, yuan", "Total eligible cost of the settlement "
-          "(医疗总费用).", "236.50"),
-    Field("fund_paid", "number ≥ 0 and ≤ total_cost, yuan", "Amount paid by the insurance "
-          "fund (统筹基金支付).", "151.00"),
-    Field("scheme", "label: employee / resident", "Insurance scheme: 职工 (urban employee) or "
-          "居民 (urban-rural resident).", "居民"),
+    Field(
+        "record_id",
+        "text",
+        "Settlement identifier, unique within the extract (结算流水号).",
+        "S2021000001",
+    ),
+    Field(
+        "settlement_date",
+        "date: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; a time after a space or 'T' is ignored",
+        "Date the claim was settled (结算日期); the month of this date is the series month.",
+        "2021-03-15",
+    ),
+    Field(
+        "county_code",
+        "text",
+        "County or district the settlement is attributed to "
+        "(统筹区/区县代码); copied unchanged into the output column district.",
+        "county_01",
+    ),
+    Field(
+        "institution_id",
+        "text",
+        "Facility identifier (定点医药机构编码). Required, not aggregated.",
+        "H42900500001",
+    ),
+    Field(
+        "institution_level",
+        "label, see the level table",
+        "Facility level: primary, secondary or tertiary (机构级别).",
+        "基层",
+    ),
+    Field(
+        "service_type",
+        "label: outpatient / inpatient",
+        "门诊 (outpatient visit) or 住院 (inpatient admission).",
+        "门诊",
+    ),
+    Field(
+        "total_cost",
+        "number ≥ 0, yuan",
+        "Total eligible cost of the settlement (医疗总费用).",
+        "236.50",
+    ),
+    Field(
+        "fund_paid",
+        "number ≥ 0 and ≤ total_cost, yuan",
+        "Amount paid by the insurance fund (统筹基金支付).",
+        "151.00",
+    ),
+    Field(
+        "scheme",
+        "label: employee / resident",
+        "Insurance scheme: 职工 (urban employee) or 居民 (urban-rural resident).",
+        "居民",
+    ),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)
 
@@ -131,24 +167,40 @@ class Reason:
 # Order matters: a row's reason is the first code that applies; all_reasons lists every one.
 REASONS: tuple[Reason, ...] = (
     *(Reason(f"missing_{name}", f"{name} is empty or absent") for name in FIELD_NAMES),
-    Reason("malformed_date", "settlement_date is present but is not a real calendar date "
-           "in an accepted format"),
+    Reason(
+        "malformed_date",
+        "settlement_date is present but is not a real calendar date in an accepted format",
+    ),
     Reason("malformed_amount", "total_cost or fund_paid is present but is not a number"),
     Reason("negative_amount", "total_cost or fund_paid is below zero"),
     Reason("fund_exceeds_total", "fund_paid is larger than total_cost"),
     Reason("unknown_level", "institution_level is not one of the accepted labels"),
     Reason("unknown_service_type", "service_type is not one of the accepted labels"),
     Reason("unknown_scheme", "scheme is not one of the accepted labels"),
-    Reason("conflicting_record_id", "another row has the same record_id but different "
-           "content: every copy is quarantined, because the extract cannot say which is right"),
-    Reason("duplicate_record_id", "an exact copy (every field equal after trimming) of a row "
-           "that is kept: one copy is aggregated, the extra copies are quarantined"),
+    Reason(
+        "conflicting_record_id",
+        "another row has the same record_id but different "
+        "content: every copy is quarantined, because the extract cannot say which is right",
+    ),
+    Reason(
+        "duplicate_record_id",
+        "an exact copy (every field equal after trimming) of a row "
+        "that is kept: one copy is aggregated, the extra copies are quarantined",
+    ),
 )
 REASON_CODES: tuple[str, ...] = tuple(reason.code for reason in REASONS)
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
-    "district", "month", "visits_primary", "visits_total", "admissions_primary",
-    "admissions_total", "fund_primary", "fund_total", "visit_share", "admission_share",
+    "district",
+    "month",
+    "visits_primary",
+    "visits_total",
+    "admissions_primary",
+    "admissions_total",
+    "fund_primary",
+    "fund_total",
+    "visit_share",
+    "admission_share",
     "fund_share",
 )
 COUNT_COLUMNS: tuple[str, ...] = OUTPUT_COLUMNS[2:8]
@@ -203,8 +255,11 @@ def label_table() -> pd.DataFrame:
     """
     rows = [
         (column, label, category)
-        for column, mapping in (("institution_level", LEVEL_LABELS),
-                                ("service_type", SERVICE_LABELS), ("scheme", SCHEME_LABELS))
+        for column, mapping in (
+            ("institution_level", LEVEL_LABELS),
+            ("service_type", SERVICE_LABELS),
+            ("scheme", SCHEME_LABELS),
+        )
         for label, category in mapping.items()
     ]
     return pd.DataFrame(rows, columns=["column", "label", "maps_to"])

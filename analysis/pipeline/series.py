@@ -78,28 +78,59 @@ class SeriesSpec:
     analysis.errors.UsageError: threads= is a DuckDB setting; it does nothing with engine='spark'
     """
 
-    records: str | Path = field(metadata=option(
-        "CSV (UTF-8 or GB18030) or Parquet file, or a folder of them; the Spark engine also "
-        "reads hdfs://, s3a:// and file:// URIs", metavar="PATH", parse=str))
-    engine: Engine = field(default="duckdb", metadata=option(
-        "duckdb (embedded, out of core) or spark (PySpark; needs Java)"))
-    quarantine: str | Path | None = field(default=None, metadata=option(
-        "file for failing rows (.csv or .parquet); without it rows are only counted, except on "
-        "the command line, which writes <out stem>.quarantine.csv beside --out",
-        metavar="PATH", parse=str))
+    records: str | Path = field(
+        metadata=option(
+            "CSV (UTF-8 or GB18030) or Parquet file, or a folder of them; the Spark engine also "
+            "reads hdfs://, s3a:// and file:// URIs",
+            metavar="PATH",
+            parse=str,
+        )
+    )
+    engine: Engine = field(
+        default="duckdb",
+        metadata=option("duckdb (embedded, out of core) or spark (PySpark; needs Java)"),
+    )
+    quarantine: str | Path | None = field(
+        default=None,
+        metadata=option(
+            "file for failing rows (.csv or .parquet); without it rows are only counted, except on "
+            "the command line, which writes <out stem>.quarantine.csv beside --out",
+            metavar="PATH",
+            parse=str,
+        ),
+    )
     threads: int | None = field(default=None, metadata=option("DuckDB threads", metavar="N"))
-    memory_limit: str | None = field(default=None, metadata=option(
-        "DuckDB memory limit, e.g. 8GB; beyond it DuckDB spills to disk", metavar="SIZE"))
-    temp_directory: Path | None = field(default=None, metadata=option(
-        "DuckDB spill folder", metavar="DIR", parse=Path))
-    spark_master: str | None = field(default="local[2]", metadata=option(
-        "Spark master URL; none to take it from spark-submit", metavar="URL",
-        parse=_spark_master))
-    spark: Any = field(default=None, metadata=option(
-        "an existing SparkSession (API only); spark_master is then ignored", cli=False))
-    typed: bool = field(default=True, metadata=option(
-        "read typed Parquet columns directly where that gives the text route's result; "
-        "false forces the text route", metavar="true|false"))
+    memory_limit: str | None = field(
+        default=None,
+        metadata=option(
+            "DuckDB memory limit, e.g. 8GB; beyond it DuckDB spills to disk", metavar="SIZE"
+        ),
+    )
+    temp_directory: Path | None = field(
+        default=None, metadata=option("DuckDB spill folder", metavar="DIR", parse=Path)
+    )
+    spark_master: str | None = field(
+        default="local[2]",
+        metadata=option(
+            "Spark master URL; none to take it from spark-submit",
+            metavar="URL",
+            parse=_spark_master,
+        ),
+    )
+    spark: Any = field(
+        default=None,
+        metadata=option(
+            "an existing SparkSession (API only); spark_master is then ignored", cli=False
+        ),
+    )
+    typed: bool = field(
+        default=True,
+        metadata=option(
+            "read typed Parquet columns directly where that gives the text route's result; "
+            "false forces the text route",
+            metavar="true|false",
+        ),
+    )
 
     def engine_options(self) -> dict[str, Any]:
         """Keyword arguments for the chosen engine's ``execute``.
@@ -110,22 +141,27 @@ class SeriesSpec:
             When the engine is unknown, a DuckDB setting is given for the Spark engine, or the
             Spark engine has no Java to run on.
         """
-        duckdb_only = {"threads": self.threads, "memory_limit": self.memory_limit,
-                       "temp_directory": self.temp_directory}
+        duckdb_only = {
+            "threads": self.threads,
+            "memory_limit": self.memory_limit,
+            "temp_directory": self.temp_directory,
+        }
         if self.engine == "duckdb":
             return {**duckdb_only, "typed": self.typed}
         if self.engine != "spark":
-            raise UsageError(f"engine={self.engine!r} is not an engine; choose 'duckdb' or "
-                             "'spark'")
+            raise UsageError(f"engine={self.engine!r} is not an engine; choose 'duckdb' or 'spark'")
         given = [name for name, value in duckdb_only.items() if value is not None]
         if given:
-            raise UsageError(f"{given[0]}= is a DuckDB setting; it does nothing with "
-                             f"engine={self.engine!r}")
+            raise UsageError(
+                f"{given[0]}= is a DuckDB setting; it does nothing with engine={self.engine!r}"
+            )
         spark = self.spark
         if spark is None:
             if shutil.which("java") is None:
-                raise UsageError("engine='spark' needs Java (e.g. openjdk-17-jre-headless); "
-                                 "install it or use engine='duckdb'")
+                raise UsageError(
+                    "engine='spark' needs Java (e.g. openjdk-17-jre-headless); "
+                    "install it or use engine='duckdb'"
+                )
             from analysis.pipeline.engines.spark import session
 
             spark = session(self.spark_master)
@@ -191,8 +227,9 @@ class SeriesRun:
             f"rows aggregated  {self.rows_aggregated:>12,}",
             f"rows quarantined {self.rows_quarantined:>12,}",
         ]
-        lines += [f"  {code:<24}{count:>10,}"
-                  for code, count in self.quarantine_counts.items() if count]
+        lines += [
+            f"  {code:<24}{count:>10,}" for code, count in self.quarantine_counts.items() if count
+        ]
         lines += [
             f"months           {self.months:>12,}",
             f"counties         {self.counties:>12,}",
@@ -238,11 +275,15 @@ def assemble(output: EngineOutput) -> tuple[pd.DataFrame, dict[str, int], int, i
     rows_aggregated = int(series["visits_total"].sum() + series["admissions_total"].sum())
     rows_quarantined = sum(counts.values())
     if output.rows_written is not None and output.rows_written != rows_quarantined:
-        raise PipelineError(f"quarantine file has {output.rows_written} rows, "
-                            f"but {rows_quarantined} rows failed checks")
+        raise PipelineError(
+            f"quarantine file has {output.rows_written} rows, "
+            f"but {rows_quarantined} rows failed checks"
+        )
     if output.rows_read != rows_aggregated + rows_quarantined:
-        raise PipelineError(f"rows do not add up: read {output.rows_read}, aggregated "
-                            f"{rows_aggregated}, quarantined {rows_quarantined}")
+        raise PipelineError(
+            f"rows do not add up: read {output.rows_read}, aggregated "
+            f"{rows_aggregated}, quarantined {rows_quarantined}"
+        )
     return series, counts, rows_aggregated, rows_quarantined
 
 
@@ -254,9 +295,14 @@ def _engine_runner(engine: Engine) -> Callable[..., EngineOutput]:
     return module.execute
 
 
-def build_series(records: str | Path, *, engine: Engine = "duckdb",
-                 quarantine: str | Path | None = None, step: Step = no_step,
-                 **options: Any) -> SeriesRun:
+def build_series(
+    records: str | Path,
+    *,
+    engine: Engine = "duckdb",
+    quarantine: str | Path | None = None,
+    step: Step = no_step,
+    **options: Any,
+) -> SeriesRun:
     """Aggregate settlement records into the monthly share series.
 
     Parameters
@@ -320,7 +366,15 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
     for file in files:
         key = file.format if file.format == "parquet" else f"csv {file.encoding}"
         encodings[key] = encodings.get(key, 0) + 1
-    return SeriesRun(series=series, quarantine_counts=counts, rows_in=output.rows_read,
-                     rows_aggregated=aggregated, rows_quarantined=quarantined, engine=engine,
-                     seconds=time.perf_counter() - start, quarantine_path=quarantine_path,
-                     input_files=len(files), encodings=encodings)
+    return SeriesRun(
+        series=series,
+        quarantine_counts=counts,
+        rows_in=output.rows_read,
+        rows_aggregated=aggregated,
+        rows_quarantined=quarantined,
+        engine=engine,
+        seconds=time.perf_counter() - start,
+        quarantine_path=quarantine_path,
+        input_files=len(files),
+        encodings=encodings,
+    )

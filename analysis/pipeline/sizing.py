@@ -71,10 +71,13 @@ class ClusterPlan:
     shuffle_partitions: int
 
 
-def spark_cluster_estimate(records: int = RECORDS_PER_YEAR, target_hours: float = 1.0,
-                           rows_per_core_second: float = ROWS_PER_CORE_SECOND,
-                           overhead: float = OVERHEAD,
-                           cores_per_executor: int = CORES_PER_EXECUTOR) -> ClusterPlan:
+def spark_cluster_estimate(
+    records: int = RECORDS_PER_YEAR,
+    target_hours: float = 1.0,
+    rows_per_core_second: float = ROWS_PER_CORE_SECOND,
+    overhead: float = OVERHEAD,
+    cores_per_executor: int = CORES_PER_EXECUTOR,
+) -> ClusterPlan:
     """Estimate the Spark cluster that processes ``records`` within ``target_hours``.
 
     Parameters
@@ -105,8 +108,11 @@ def spark_cluster_estimate(records: int = RECORDS_PER_YEAR, target_hours: float 
     shuffle_bytes = records * SHUFFLE_BYTES_PER_RECORD
     partitions = max(1, math.ceil(shuffle_bytes / (TARGET_PARTITION_MIB * 1024**2)))
     return ClusterPlan(
-        records=records, target_hours=target_hours, core_hours=core_seconds / 3600,
-        cores=executors * cores_per_executor, executors=executors,
+        records=records,
+        target_hours=target_hours,
+        core_hours=core_seconds / 3600,
+        cores=executors * cores_per_executor,
+        executors=executors,
         executor_memory_gib=cores_per_executor * MEMORY_PER_CORE_GIB,
         input_gib=records * PARQUET_BYTES_PER_RECORD / 1024**3,
         shuffle_gib=shuffle_bytes / 1024**3,
@@ -138,8 +144,10 @@ def spark_submit_command(plan: ClusterPlan, records: str, out: str, quarantine: 
     partitions = int(math.ceil(plan.shuffle_partitions / 100) * 100)
     lines = [
         "spark-submit --master yarn --deploy-mode client",
-        (f"  --num-executors {plan.executors} --executor-cores {plan.cores // plan.executors}"
-         f" --executor-memory {plan.executor_memory_gib}g"),
+        (
+            f"  --num-executors {plan.executors} --executor-cores {plan.cores // plan.executors}"
+            f" --executor-memory {plan.executor_memory_gib}g"
+        ),
         f"  --conf spark.sql.shuffle.partitions={partitions}",
         "  --conf spark.sql.adaptive.enabled=true",
         "  --conf spark.sql.session.timeZone=Asia/Shanghai",

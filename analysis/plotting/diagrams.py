@@ -50,10 +50,13 @@ KIND_STYLE: dict[str, dict[str, object]] = {
     "indicator": {"facecolor": "#f6ecd9", "linestyle": "-.", "linewidth": 1.0},
     "analysis": {"facecolor": "#dbeedd", "linestyle": "-", "linewidth": 2.0},
 }
-KIND_NAMES = {"driver": "driver (paper)", "mechanism": "mechanism (paper's name)",
-              "outcome": "outcome claimed (paper)",
-              "indicator": "observable indicator (this book)",
-              "analysis": "analysis in this book"}
+KIND_NAMES = {
+    "driver": "driver (paper)",
+    "mechanism": "mechanism (paper's name)",
+    "outcome": "outcome claimed (paper)",
+    "indicator": "observable indicator (this book)",
+    "analysis": "analysis in this book",
+}
 
 
 def _display_width(text: str) -> float:
@@ -95,17 +98,26 @@ def wrap_label(text: str, width_in: float, font_size: float = FONT_SIZE) -> list
     return lines or [""]
 
 
-def _box(ax, node: Node, x: float, y: float, w: float, lines: list[str],
-         height: float | None = None) -> float:
+def _box(
+    ax, node: Node, x: float, y: float, w: float, lines: list[str], height: float | None = None
+) -> float:
     """Draw one node with its top-left corner at (x, y); return its height."""
     h = height or len(lines) * LINE_HEIGHT_IN + 2 * PAD_IN
     style = KIND_STYLE[node.kind]
-    patch = FancyBboxPatch((x, y - h), w, h, boxstyle="round,pad=0,rounding_size=0.05",
-                           edgecolor="#333333", **style)
+    patch = FancyBboxPatch(
+        (x, y - h), w, h, boxstyle="round,pad=0,rounding_size=0.05", edgecolor="#333333", **style
+    )
     patch.set_gid(node.node_id)
     ax.add_patch(patch)
-    ax.text(x + w / 2, y - h / 2, "\n".join(lines), ha="center", va="center",
-            fontsize=FONT_SIZE, linespacing=1.15)
+    ax.text(
+        x + w / 2,
+        y - h / 2,
+        "\n".join(lines),
+        ha="center",
+        va="center",
+        fontsize=FONT_SIZE,
+        linespacing=1.15,
+    )
     return h
 
 
@@ -130,7 +142,9 @@ def draw_diagram_bands(diagram: Diagram, width_in: float = 9.0, label_in: float 
         n = max(1, len(nodes))
         w = (usable - gap_x * (n - 1)) / n
         wrapped = [(node, w, wrap_label(node.label, w - 2 * PAD_IN)) for node in nodes]
-        band_h = max((len(l) for _, _, l in wrapped), default=1) * LINE_HEIGHT_IN + 2 * PAD_IN
+        band_h = (
+            max((len(lines) for _, _, lines in wrapped), default=1) * LINE_HEIGHT_IN + 2 * PAD_IN
+        )
         placed.append((name, wrapped, band_h))
     title_h = 0.35
     height = title_h + sum(h for *_, h in placed) + gap_y * (len(placed) - 1) + 0.45
@@ -139,27 +153,55 @@ def draw_diagram_bands(diagram: Diagram, width_in: float = 9.0, label_in: float 
     ax.set_xlim(0, width_in)
     ax.set_ylim(0, height)
     ax.axis("off")
-    ax.text(width_in / 2, height - 0.17, diagram.title, ha="center", va="center",
-            fontsize=FONT_SIZE + 2.5)
+    ax.text(
+        width_in / 2,
+        height - 0.17,
+        diagram.title,
+        ha="center",
+        va="center",
+        fontsize=FONT_SIZE + 2.5,
+    )
     y = height - title_h
     for i, (name, wrapped, band_h) in enumerate(placed):
-        ax.text(0.05, y - band_h / 2, "\n".join(wrap_label(name, label_in - 0.1)), ha="left",
-                va="center", fontsize=FONT_SIZE + 0.5, fontstyle="italic")
+        ax.text(
+            0.05,
+            y - band_h / 2,
+            "\n".join(wrap_label(name, label_in - 0.1)),
+            ha="left",
+            va="center",
+            fontsize=FONT_SIZE + 0.5,
+            fontstyle="italic",
+        )
         x = label_in
         for node, w, lines in wrapped:
             _box(ax, node, x, y, w, lines, height=band_h)
             x += w + gap_x
         if i < len(placed) - 1:
             mid = label_in + usable / 2
-            ax.add_patch(FancyArrowPatch((mid, y - band_h - 0.03), (mid, y - band_h - gap_y + 0.03),
-                                         arrowstyle="-|>", mutation_scale=12, color="#333333",
-                                         linewidth=1.2))
+            ax.add_patch(
+                FancyArrowPatch(
+                    (mid, y - band_h - 0.03),
+                    (mid, y - band_h - gap_y + 0.03),
+                    arrowstyle="-|>",
+                    mutation_scale=12,
+                    color="#333333",
+                    linewidth=1.2,
+                )
+            )
         y -= band_h + gap_y
     kinds = sorted({node.kind for node in diagram.nodes}, key=list(KIND_STYLE).index)
-    ax.add_artist(ax.legend(handles=[Patch(edgecolor="#333333", label=KIND_NAMES[k],
-                                           **KIND_STYLE[k]) for k in kinds],
-                            loc="lower center", ncol=len(kinds), fontsize=FONT_SIZE,
-                            frameon=False, handlelength=2.5))
+    ax.add_artist(
+        ax.legend(
+            handles=[
+                Patch(edgecolor="#333333", label=KIND_NAMES[k], **KIND_STYLE[k]) for k in kinds
+            ],
+            loc="lower center",
+            ncol=len(kinds),
+            fontsize=FONT_SIZE,
+            frameon=False,
+            handlelength=2.5,
+        )
+    )
     return fig
 
 
@@ -194,16 +236,20 @@ def draw_concept_map(crosswalk: Crosswalk | None = None) -> Figure:
     (_, mechs), (_, indicators), (_, analyses) = diagram.layers
     x_m, w_m, x_i, w_i, x_a, w_a = 0.1, 4.3, 5.35, 2.05, 8.1, 2.0
     width = x_a + w_a + 0.1
-    names = dict(zip(cw.lenses["lens_id"], cw.lenses["lens_name_en"] + " (" +
-                     cw.lenses["paper_id"] + ")"))
+    names = dict(
+        zip(cw.lenses["lens_id"], cw.lenses["lens_name_en"] + " (" + cw.lenses["paper_id"] + ")")
+    )
     rows: list[tuple[str, object]] = []
     for node in mechs:
         if not rows or rows[-1][0] == "node" and rows[-1][1].group != node.group:
             rows.append(("header", node.group))
         rows.append(("node", node))
-    row_h = [0.26 if kind == "header" else
-             len(wrap_label(obj.label, w_m - 2 * PAD_IN)) * LINE_HEIGHT_IN + 2 * PAD_IN + 0.06
-             for kind, obj in rows]
+    row_h = [
+        0.26
+        if kind == "header"
+        else len(wrap_label(obj.label, w_m - 2 * PAD_IN)) * LINE_HEIGHT_IN + 2 * PAD_IN + 0.06
+        for kind, obj in rows
+    ]
     height = sum(row_h) + 0.9
     fig = plt.figure(figsize=(width, height))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -215,8 +261,14 @@ def draw_concept_map(crosswalk: Crosswalk | None = None) -> Figure:
     y = height - 0.45
     for (kind, obj), h in zip(rows, row_h):
         if kind == "header":
-            ax.text(x_m, y - 0.15, names.get(obj, obj), fontsize=FONT_SIZE + 1,
-                    fontstyle="italic", va="center")
+            ax.text(
+                x_m,
+                y - 0.15,
+                names.get(obj, obj),
+                fontsize=FONT_SIZE + 1,
+                fontstyle="italic",
+                va="center",
+            )
         else:
             lines = wrap_label(obj.label, w_m - 2 * PAD_IN)
             bh = _box(ax, obj, x_m, y - 0.03, w_m, lines)
@@ -243,12 +295,30 @@ def draw_concept_map(crosswalk: Crosswalk | None = None) -> Figure:
             lw, colour, ls = (0.5, "#aaaaaa", ":") if untestable else (0.8, "#555555", "-")
         else:
             lw, colour, ls = (1.0, "#888888", ":") if untestable else (1.5, "#222222", "-")
-        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=7,
-                                     color=colour, linewidth=lw, linestyle=ls, shrinkA=0,
-                                     shrinkB=1))
-    ax.add_artist(ax.legend(handles=[Patch(edgecolor="#333333", label=KIND_NAMES[k],
-                                           **KIND_STYLE[k])
-                                     for k in ("mechanism", "indicator", "analysis")],
-                            loc="lower center", ncol=3, fontsize=FONT_SIZE, frameon=False,
-                            handlelength=2.5))
+        ax.add_patch(
+            FancyArrowPatch(
+                (x0, y0),
+                (x1, y1),
+                arrowstyle="-|>",
+                mutation_scale=7,
+                color=colour,
+                linewidth=lw,
+                linestyle=ls,
+                shrinkA=0,
+                shrinkB=1,
+            )
+        )
+    ax.add_artist(
+        ax.legend(
+            handles=[
+                Patch(edgecolor="#333333", label=KIND_NAMES[k], **KIND_STYLE[k])
+                for k in ("mechanism", "indicator", "analysis")
+            ],
+            loc="lower center",
+            ncol=3,
+            fontsize=FONT_SIZE,
+            frameon=False,
+            handlelength=2.5,
+        )
+    )
     return fig

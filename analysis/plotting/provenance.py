@@ -48,14 +48,39 @@ GID_PREFIX = "provenance-"
 SYNTHETIC_PREFIX = "Synthetic data — "
 
 STYLES: dict[str, dict[str, Any]] = {
-    "reported": {"marker": "o", "linestyle": "none", "color": "black", "markersize": 8,
-                 "markerfacecolor": "black", "zorder": 5},
-    "public": {"marker": "s", "linestyle": ":", "color": "0.25", "markersize": 6,
-               "markerfacecolor": "0.25", "zorder": 4},
-    "assumed": {"marker": "D", "linestyle": "--", "color": "0.35", "markersize": 7,
-                "markerfacecolor": "none", "markeredgewidth": 1.5, "zorder": 4},
-    "synthetic": {"marker": "", "linestyle": "-", "color": "C0", "linewidth": 1.2,
-                  "alpha": 0.9, "zorder": 2},
+    "reported": {
+        "marker": "o",
+        "linestyle": "none",
+        "color": "black",
+        "markersize": 8,
+        "markerfacecolor": "black",
+        "zorder": 5,
+    },
+    "public": {
+        "marker": "s",
+        "linestyle": ":",
+        "color": "0.25",
+        "markersize": 6,
+        "markerfacecolor": "0.25",
+        "zorder": 4,
+    },
+    "assumed": {
+        "marker": "D",
+        "linestyle": "--",
+        "color": "0.35",
+        "markersize": 7,
+        "markerfacecolor": "none",
+        "markeredgewidth": 1.5,
+        "zorder": 4,
+    },
+    "synthetic": {
+        "marker": "",
+        "linestyle": "-",
+        "color": "C0",
+        "linewidth": 1.2,
+        "alpha": 0.9,
+        "zorder": 2,
+    },
 }
 
 
@@ -67,18 +92,35 @@ def _prefixed(provenance: str, label: str) -> str:
     return label if label.lower().startswith(provenance) else f"{provenance}: {label}"
 
 
-def _draw(ax: Axes, x: Sequence[Any], y: Sequence[float], provenance: str, label: str,
-          overrides: dict[str, Any]) -> Line2D:
+def _draw(
+    ax: Axes,
+    x: Sequence[Any],
+    y: Sequence[float],
+    provenance: str,
+    label: str,
+    overrides: dict[str, Any],
+) -> Line2D:
     # Colour may be overridden; marker and line style may not, so classes stay distinguishable.
-    style = {**STYLES[provenance],
-             **{k: v for k, v in overrides.items() if k not in ("marker", "linestyle", "ls")}}
+    style = {
+        **STYLES[provenance],
+        **{k: v for k, v in overrides.items() if k not in ("marker", "linestyle", "ls")},
+    }
     (line,) = ax.plot(list(x), list(y), label=label, **style)
     _tag(line, provenance)
     return line
 
 
-def mark_reported(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, source: str,
-                  *, annotate: bool = True, fmt: str = "{:.1f}", **kwargs: Any) -> Line2D:
+def mark_reported(
+    ax: Axes,
+    x: Sequence[Any],
+    y: Sequence[float],
+    label: str,
+    source: str,
+    *,
+    annotate: bool = True,
+    fmt: str = "{:.1f}",
+    **kwargs: Any,
+) -> Line2D:
     """Draw reported values as filled, labelled markers; the legend names the source.
 
     Parameters
@@ -105,14 +147,21 @@ def mark_reported(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, so
     line = _draw(ax, x, y, "reported", f"{_prefixed('reported', label)} [{source}]", kwargs)
     if annotate:
         for xi, yi in zip(x, y):
-            text = ax.annotate(fmt.format(yi), (xi, yi), textcoords="offset points",
-                               xytext=(6, 6), fontsize=8, color=line.get_color())
+            text = ax.annotate(
+                fmt.format(yi),
+                (xi, yi),
+                textcoords="offset points",
+                xytext=(6, 6),
+                fontsize=8,
+                color=line.get_color(),
+            )
             _tag(text, "reported")
     return line
 
 
-def mark_public(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, source: str,
-                **kwargs: Any) -> Line2D:
+def mark_public(
+    ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, source: str, **kwargs: Any
+) -> Line2D:
     """Draw values from a citable public source (squares, dotted line).
 
     Parameters
@@ -127,8 +176,9 @@ def mark_public(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, sour
     return _draw(ax, x, y, "public", f"{_prefixed('public', label)} [{source}]", kwargs)
 
 
-def mark_assumed(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str,
-                 **kwargs: Any) -> Line2D:
+def mark_assumed(
+    ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, **kwargs: Any
+) -> Line2D:
     """Draw assumed values: hollow diamonds joined by a dashed line.
 
     Parameters
@@ -149,8 +199,9 @@ def mark_assumed(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str,
     return _draw(ax, x, y, "assumed", _prefixed("assumed", label), kwargs)
 
 
-def plot_synthetic(ax: Axes, x: Sequence[Any], y: Sequence[float], label: str = "series",
-                   **kwargs: Any) -> Line2D:
+def plot_synthetic(
+    ax: Axes, x: Sequence[Any], y: Sequence[float], label: str = "series", **kwargs: Any
+) -> Line2D:
     """Draw a synthetic series as a thin solid line whose legend label says "synthetic".
 
     Parameters
@@ -201,12 +252,16 @@ def provenance_legend(ax: Axes, **kwargs: Any) -> Legend:
     """
     handles = [a for a in ax.get_lines() if (a.get_gid() or "").startswith(GID_PREFIX)]
     classes = provenance_classes(ax)
-    title = ("Provenance (mixed: " + ", ".join(c for c in STYLES if c in classes) + ")"
-             if len(classes) > 1 else "Provenance")
+    title = (
+        "Provenance (mixed: " + ", ".join(c for c in STYLES if c in classes) + ")"
+        if len(classes) > 1
+        else "Provenance"
+    )
     kwargs.setdefault("fontsize", 8)
     kwargs.setdefault("title_fontsize", 8)
-    return ax.legend(handles=handles, labels=[h.get_label() for h in handles], title=title,
-                     **kwargs)
+    return ax.legend(
+        handles=handles, labels=[h.get_label() for h in handles], title=title, **kwargs
+    )
 
 
 def synthetic_title(text: str) -> str:
@@ -238,7 +293,8 @@ def key_figure(ax: Axes) -> Legend:
     plot_synthetic(ax, [0, 1], nothing, label="seeded generator output, never observed")
     mark_assumed(ax, [0, 1], nothing, label="stated assumption, not a measurement")
     mark_public(ax, [0, 1], nothing, label="citable public statistic", source="citation")
-    mark_reported(ax, [0, 1], nothing, label="printed in a paper", source="paper, section",
-                  annotate=False)
+    mark_reported(
+        ax, [0, 1], nothing, label="printed in a paper", source="paper, section", annotate=False
+    )
     ax.set_axis_off()
     return provenance_legend(ax, loc="center", fontsize=10, title_fontsize=10)

@@ -68,8 +68,11 @@ def _register_cjk_font() -> None:
     bundled = str(cjk_font_path())
     manager = font_manager.fontManager
     # Drop OS fonts that claim the same family so the bundled file is the one used.
-    manager.ttflist = [entry for entry in manager.ttflist
-                       if entry.name != CJK_FONT_FAMILY or entry.fname == bundled]
+    manager.ttflist = [
+        entry
+        for entry in manager.ttflist
+        if entry.name != CJK_FONT_FAMILY or entry.fname == bundled
+    ]
     if not any(entry.fname == bundled for entry in manager.ttflist):
         manager.addfont(bundled)  # also clears matplotlib's font lookup cache
     else:
@@ -95,8 +98,10 @@ def _strip_inline_png_metadata() -> None:
     # Metadata keys are format specific (SVG rejects "Software"): only touch PNG-only setups.
     if not formats or not formats <= _PNG_FORMATS:
         return
-    config.print_figure_kwargs = {**config.print_figure_kwargs,
-                                  "metadata": dict(INLINE_PNG_METADATA)}
+    config.print_figure_kwargs = {
+        **config.print_figure_kwargs,
+        "metadata": dict(INLINE_PNG_METADATA),
+    }
     select_figure_formats(shell, formats, **config.print_figure_kwargs)
 
 

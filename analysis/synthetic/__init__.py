@@ -87,10 +87,12 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
     monthly = district_monthly(config, anchors)
     check = anchor_check(monthly, anchors, treated_district(config))
     if not check["matches"].all():
-        raise CalibrationError("synthetic data miss reported anchors:\n"
-                               + check[~check["matches"]].to_string())
-    return SyntheticData(monthly, county_panel(config, anchors), anchors, check,
-                         int(config["generator"]["seed"]))
+        raise CalibrationError(
+            "synthetic data miss reported anchors:\n" + check[~check["matches"]].to_string()
+        )
+    return SyntheticData(
+        monthly, county_panel(config, anchors), anchors, check, int(config["generator"]["seed"])
+    )
 
 
 def write_outputs(out_dir: Path | None = None, data: SyntheticData | None = None) -> list[Path]:

@@ -134,8 +134,12 @@ def _year_of(claim_id: str) -> int:
     return int(digits)
 
 
-def read_anchors(config: dict[str, Any] | None = None,
-                 claims_path: Path | None = None, *, require_pilot: bool = True) -> Anchors:
+def read_anchors(
+    config: dict[str, Any] | None = None,
+    claims_path: Path | None = None,
+    *,
+    require_pilot: bool = True,
+) -> Anchors:
     """Look up every anchor named in the ``[anchors]`` table of the config.
 
     Parameters
@@ -164,17 +168,30 @@ def read_anchors(config: dict[str, Any] | None = None,
             raise AnchorError(f"claim {claim_id!r} not found (or not numeric) in the claims file")
         return values[claim_id]
 
-    shares = {key: {_year_of(cid): value(cid) for cid in cfg[key]}
-              for key in ("visit_share", "admission_share", "fund_share")}
+    shares = {
+        key: {_year_of(cid): value(cid) for cid in cfg[key]}
+        for key in ("visit_share", "admission_share", "fund_share")
+    }
     pilot_id = cfg["pilot_counties"]
     if pilot_id not in values and require_pilot:
         raise AnchorError(f"claim {pilot_id!r} not found (or not numeric) in the claims file")
-    scalar_ids = {key: cfg[key] for key in (
-        "reform_start_year", "visit_share_change_post", "visit_share_change_year",
-        "outpatient_volume_growth", "admission_volume_growth", "fund_growth_annual",
-        "pilot_counties")}
-    claim_ids = {f"{key}_{year}": cid for key in ("visit_share", "admission_share", "fund_share")
-                 for cid, year in ((c, _year_of(c)) for c in cfg[key])} | scalar_ids
+    scalar_ids = {
+        key: cfg[key]
+        for key in (
+            "reform_start_year",
+            "visit_share_change_post",
+            "visit_share_change_year",
+            "outpatient_volume_growth",
+            "admission_volume_growth",
+            "fund_growth_annual",
+            "pilot_counties",
+        )
+    }
+    claim_ids = {
+        f"{key}_{year}": cid
+        for key in ("visit_share", "admission_share", "fund_share")
+        for cid, year in ((c, _year_of(c)) for c in cfg[key])
+    } | scalar_ids
     return Anchors(
         visit_share=shares["visit_share"],
         admission_share=shares["admission_share"],
@@ -246,9 +263,14 @@ def assumptions_table(path: Path | None = None) -> pd.DataFrame:
             value: Any = config
             for part in [*section, key]:
                 value = value[part]
-            rows.append({"section": ".".join(section), "setting": key,
-                         "value": _format_value(value, key),
-                         "explanation": " ".join([*comments, inline]).strip()})
+            rows.append(
+                {
+                    "section": ".".join(section),
+                    "setting": key,
+                    "value": _format_value(value, key),
+                    "explanation": " ".join([*comments, inline]).strip(),
+                }
+            )
             comments = []
         elif not line:
             comments = []

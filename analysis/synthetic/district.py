@@ -27,8 +27,11 @@ from analysis.synthetic.config import Anchors, treated_district, treated_setting
 
 Measure = Literal["visits", "admissions", "fund"]
 MEASURES: tuple[Measure, ...] = ("visits", "admissions", "fund")
-SHARE_NAME: dict[Measure, str] = {"visits": "visit_share", "admissions": "admission_share",
-                                  "fund": "fund_share"}
+SHARE_NAME: dict[Measure, str] = {
+    "visits": "visit_share",
+    "admissions": "admission_share",
+    "fund": "fund_share",
+}
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,15 @@ def year_factor(config: dict[str, Any], measure: Measure, year: int) -> float:
     return float(np.mean(season(config, measure) * covid_multipliers(config, year)))
 
 
-def _base_totals(config: dict[str, Any], measure: Measure, years: list[int],
-                 scale: float = 1.0) -> dict[int, int]:
+def _base_totals(
+    config: dict[str, Any], measure: Measure, years: list[int], scale: float = 1.0
+) -> dict[int, int]:
     q = treated_settings(config)
     start, growth = q[f"{measure}_total_2017"], q[f"{measure}_total_growth"]
-    return {y: round(scale * start * (1 + growth) ** (y - years[0])
-                     * year_factor(config, measure, y)) for y in years}
+    return {
+        y: round(scale * start * (1 + growth) ** (y - years[0]) * year_factor(config, measure, y))
+        for y in years
+    }
 
 
 def _interpolated_shares(anchor: dict[int, float], years: list[int]) -> dict[int, float]:
@@ -143,8 +149,9 @@ def treated_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, An
             continue
         total[y] = round(total[y - 1] * (1 + growth_all))
         if y < post:
-            share = (anchors.admission_share[last_pre]
-                     + q["admission_share_rise_before_post_year_pp"])
+            share = (
+                anchors.admission_share[last_pre] + q["admission_share_rise_before_post_year_pp"]
+            )
         else:
             share = 100.0 * primary[post] / total[post]
         primary[y] = _round_share(share, total[y])
@@ -158,16 +165,18 @@ def treated_annual(config: dict[str, Any], anchors: Anchors) -> dict[Measure, An
     fund_share_post = {int(k): float(v) for k, v in q["fund_share_post"].items()}
     for y in reform_years:
         if y not in fund_share_post:
-            raise ValueError(f"[treated.{treated_district(config)}] fund_share_post has no "
-                             f"value for {y}")
+            raise ValueError(
+                f"[treated.{treated_district(config)}] fund_share_post has no value for {y}"
+            )
         primary[y] = round(primary[y - 1] * (1 + anchors.fund_growth_pct / 100))
         total[y] = round(primary[y] * 100 / fund_share_post[y])
     out["fund"] = AnnualPath(primary, total)
     return out
 
 
-def comparison_annual(config: dict[str, Any], rng: np.random.Generator
-                      ) -> dict[Measure, AnnualPath]:
+def comparison_annual(
+    config: dict[str, Any], rng: np.random.Generator
+) -> dict[Measure, AnnualPath]:
     """Annual counts for one never-reformed comparison district (all assumed).
 
     Parameters
@@ -192,15 +201,21 @@ def comparison_annual(config: dict[str, Any], rng: np.random.Generator
         trend_key = name.replace("_share", "_trend_pp")
         trend = rng.normal(c[trend_key]["mean"], c[trend_key]["sd"])
         total = _base_totals(config, measure, years, scale=size)
-        primary = {y: _round_share(float(np.clip(start + trend * (y - years[0]), 1, 95)), total[y])
-                   for y in years}
+        primary = {
+            y: _round_share(float(np.clip(start + trend * (y - years[0]), 1, 95)), total[y])
+            for y in years
+        }
         out[measure] = AnnualPath(primary, total)
     return out
 
 
-def monthly_counts(path: AnnualPath, config: dict[str, Any], measure: Measure,
-                   rng: np.random.Generator, reform_year: int | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def monthly_counts(
+    path: AnnualPath,
+    config: dict[str, Any],
+    measure: Measure,
+    rng: np.random.Generator,
+    reform_year: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Split annual counts into months; annual sums are kept exactly.
 
     Parameters
@@ -223,8 +238,10 @@ def monthly_counts(path: AnnualPath, config: dict[str, Any], measure: Measure,
     """
     years = years_of(config)
     shares = {y: path.share(y) for y in years}
-    segments = [[y for y in years if reform_year is None or y < reform_year],
-                [y for y in years if reform_year is not None and y >= reform_year]]
+    segments = [
+        [y for y in years if reform_year is None or y < reform_year],
+        [y for y in years if reform_year is not None and y >= reform_year],
+    ]
     slope = {}
     for seg in segments:
         per_year = (shares[seg[-1]] - shares[seg[0]]) / (len(seg) - 1) if len(seg) > 1 else 0.0
@@ -235,13 +252,19 @@ def monthly_counts(path: AnnualPath, config: dict[str, Any], measure: Measure,
     primary_out, total_out = [], []
     for y in years:
         covid = covid_multipliers(config, y)
-        weights = season(config, measure) * covid * np.exp(
-            rng.normal(0.0, config["noise"]["volume_log_sd"], 12))
+        weights = (
+            season(config, measure)
+            * covid
+            * np.exp(rng.normal(0.0, config["noise"]["volume_log_sd"], 12))
+        )
         total_m = allocate(path.total[y], weights)
-        share_m = (shares[y] + slope[y] * (months - 5.5) / 12
-                   + amplitude * np.cos(2 * np.pi * months / 12)
-                   + covid_shift * (1 - covid)
-                   + rng.normal(0.0, config["noise"]["share_sd_pp"], 12))
+        share_m = (
+            shares[y]
+            + slope[y] * (months - 5.5) / 12
+            + amplitude * np.cos(2 * np.pi * months / 12)
+            + covid_shift * (1 - covid)
+            + rng.normal(0.0, config["noise"]["share_sd_pp"], 12)
+        )
         primary_m = allocate(path.primary[y], total_m * np.clip(share_m, 0.5, 99.5) / 100)
         if (primary_m > total_m).any():
             raise AssertionError(f"primary count above total in {y} ({measure})")
@@ -250,8 +273,13 @@ def monthly_counts(path: AnnualPath, config: dict[str, Any], measure: Measure,
     return np.concatenate(primary_out), np.concatenate(total_out)
 
 
-def district_frame(name: str, annual: dict[Measure, AnnualPath], config: dict[str, Any],
-                   rng: np.random.Generator, reform_year: int | None) -> pd.DataFrame:
+def district_frame(
+    name: str,
+    annual: dict[Measure, AnnualPath],
+    config: dict[str, Any],
+    rng: np.random.Generator,
+    reform_year: int | None,
+) -> pd.DataFrame:
     """Monthly rows of one district in the committed column order."""
     gen = config["generator"]
     months = pd.date_range(gen["first_month"] + "-01", gen["last_month"] + "-01", freq="MS")
@@ -282,10 +310,18 @@ def district_monthly(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
         Raw columns as written to ``district_monthly.csv`` (dates as ISO text).
     """
     seed = int(config["generator"]["seed"])
-    frames = [district_frame(treated_district(config), treated_annual(config, anchors), config,
-                             np.random.default_rng([seed, 0]), anchors.reform_year)]
+    frames = [
+        district_frame(
+            treated_district(config),
+            treated_annual(config, anchors),
+            config,
+            np.random.default_rng([seed, 0]),
+            anchors.reform_year,
+        )
+    ]
     for i in range(1, int(config["comparisons"]["n_districts"]) + 1):
         rng = np.random.default_rng([seed, 1, i])
-        frames.append(district_frame(f"comparison_{i:02d}", comparison_annual(config, rng),
-                                     config, rng, None))
+        frames.append(
+            district_frame(f"comparison_{i:02d}", comparison_annual(config, rng), config, rng, None)
+        )
     return pd.concat(frames, ignore_index=True)

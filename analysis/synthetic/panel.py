@@ -55,8 +55,9 @@ def wave_label(first_treated: int, pilot_year: int) -> str:
     return f"pilot_{first_treated}" if first_treated == pilot_year else f"wave_{first_treated}"
 
 
-def effect_pp(event_time: np.ndarray, impact: float, growth: float, growth_years: int,
-              scale: np.ndarray) -> np.ndarray:
+def effect_pp(
+    event_time: np.ndarray, impact: float, growth: float, growth_years: int, scale: np.ndarray
+) -> np.ndarray:
     """True effect in percentage points, zero before adoption.
 
     Examples
@@ -86,8 +87,10 @@ def county_panel(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
     p, eff = config["panel"], config["panel"]["effects"]
     rng = np.random.default_rng([int(config["generator"]["seed"]), 2])
     sizes = wave_sizes(config, anchors)
-    first_treated = np.concatenate([np.full(n, year) for year, n in sorted(sizes.items())
-                                    if year != 0] + [np.zeros(sizes[0], dtype=int)])
+    first_treated = np.concatenate(
+        [np.full(n, year) for year, n in sorted(sizes.items()) if year != 0]
+        + [np.zeros(sizes[0], dtype=int)]
+    )
     first_treated = rng.permutation(first_treated)
     n = first_treated.size
     years = np.arange(int(p["first_year"]), int(p["last_year"]) + 1)
@@ -98,7 +101,8 @@ def county_panel(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
     fund_base = rng.normal(p["fund_share_base"]["mean"], p["fund_share_base"]["sd"], n)
     wave_scale = {int(k): float(v) for k, v in eff["wave_scale"].items()}
     county_scale = np.array([wave_scale.get(int(f), 0.0) for f in first_treated]) * np.maximum(
-        rng.normal(1.0, eff["county_scale_sd"], n), 0.0)
+        rng.normal(1.0, eff["county_scale_sd"], n), 0.0
+    )
 
     grid_county = np.repeat(np.arange(n), years.size)
     grid_year = np.tile(years, n)
@@ -110,37 +114,55 @@ def county_panel(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
 
     volume = np.where(covid, p["covid_volume_multiplier"], 1.0)
     noise = np.exp(rng.normal(0.0, 0.03, grid_year.size))
-    visits_total = np.rint(visits0[grid_county] * (1 + p["visits_total_growth"]) ** t
-                           * volume * noise).astype(np.int64)
-    fund_total = np.rint(visits0[grid_county] * p["fund_per_visit_yuan"]
-                         * (1 + p["fund_total_growth"]) ** t * volume * noise).astype(np.int64)
+    visits_total = np.rint(
+        visits0[grid_county] * (1 + p["visits_total_growth"]) ** t * volume * noise
+    ).astype(np.int64)
+    fund_total = np.rint(
+        visits0[grid_county]
+        * p["fund_per_visit_yuan"]
+        * (1 + p["fund_total_growth"]) ** t
+        * volume
+        * noise
+    ).astype(np.int64)
 
-    visit_effect = effect_pp(event, eff["visit_impact_pp"], eff["visit_growth_pp"],
-                             int(eff["growth_years"]), scale)
-    fund_effect = effect_pp(event, eff["fund_impact_pp"], eff["fund_growth_pp"],
-                            int(eff["growth_years"]), scale)
-    visit_share = (visit_base[grid_county] + p["visit_trend_pp"] * t
-                   + np.where(covid, p["covid_visit_share_shift_pp"], 0.0) + visit_effect
-                   + rng.normal(0.0, p["share_sd_pp"], grid_year.size))
-    fund_share = (fund_base[grid_county] + p["fund_trend_pp"] * t + fund_effect
-                  + rng.normal(0.0, p["share_sd_pp"], grid_year.size))
+    visit_effect = effect_pp(
+        event, eff["visit_impact_pp"], eff["visit_growth_pp"], int(eff["growth_years"]), scale
+    )
+    fund_effect = effect_pp(
+        event, eff["fund_impact_pp"], eff["fund_growth_pp"], int(eff["growth_years"]), scale
+    )
+    visit_share = (
+        visit_base[grid_county]
+        + p["visit_trend_pp"] * t
+        + np.where(covid, p["covid_visit_share_shift_pp"], 0.0)
+        + visit_effect
+        + rng.normal(0.0, p["share_sd_pp"], grid_year.size)
+    )
+    fund_share = (
+        fund_base[grid_county]
+        + p["fund_trend_pp"] * t
+        + fund_effect
+        + rng.normal(0.0, p["share_sd_pp"], grid_year.size)
+    )
     visits_primary = np.rint(visits_total * np.clip(visit_share, 1, 99) / 100).astype(np.int64)
     fund_primary = np.rint(fund_total * np.clip(fund_share, 1, 99) / 100).astype(np.int64)
 
-    return pd.DataFrame({
-        "county": counties[grid_county],
-        "year": grid_year,
-        "first_treated": ft,
-        "wave": [wave_label(int(f), anchors.pilot_year) for f in ft],
-        "treated": (ft > 0) & (grid_year >= ft),
-        "visits_primary": visits_primary,
-        "visits_total": visits_total,
-        "fund_primary": fund_primary,
-        "fund_total": fund_total,
-        "true_visit_effect_pp": np.round(visit_effect, 4),
-        "true_fund_effect_pp": np.round(fund_effect, 4),
-        "provenance": "synthetic",
-    })
+    return pd.DataFrame(
+        {
+            "county": counties[grid_county],
+            "year": grid_year,
+            "first_treated": ft,
+            "wave": [wave_label(int(f), anchors.pilot_year) for f in ft],
+            "treated": (ft > 0) & (grid_year >= ft),
+            "visits_primary": visits_primary,
+            "visits_total": visits_total,
+            "fund_primary": fund_primary,
+            "fund_total": fund_total,
+            "true_visit_effect_pp": np.round(visit_effect, 4),
+            "true_fund_effect_pp": np.round(fund_effect, 4),
+            "provenance": "synthetic",
+        }
+    )
 
 
 def wave_summary(panel: pd.DataFrame, anchors: Anchors) -> pd.DataFrame:
@@ -172,13 +194,19 @@ def wave_summary(panel: pd.DataFrame, anchors: Anchors) -> pd.DataFrame:
     for first, group in panel.groupby("first_treated"):
         size = group["county"].nunique()
         reported = first == anchors.pilot_year and size == anchors.pilot_counties
-        rows.append({
-            "wave": group["wave"].iloc[0], "first_treated": int(first), "counties": size,
-            "size_provenance": (f"reported ({anchors.claim_ids['pilot_counties']})" if reported
-                                else "assumed"),
-            "mean_true_visit_effect_pp_last_year": round(float(
-                group.loc[group["year"] == last, "true_visit_effect_pp"].mean()), 2),
-        })
+        rows.append(
+            {
+                "wave": group["wave"].iloc[0],
+                "first_treated": int(first),
+                "counties": size,
+                "size_provenance": (
+                    f"reported ({anchors.claim_ids['pilot_counties']})" if reported else "assumed"
+                ),
+                "mean_true_visit_effect_pp_last_year": round(
+                    float(group.loc[group["year"] == last, "true_visit_effect_pp"].mean()), 2
+                ),
+            }
+        )
     table = pd.DataFrame(rows)
     order = table["first_treated"].replace(0, 10_000)
     return table.iloc[order.argsort()].reset_index(drop=True)

@@ -70,15 +70,22 @@ def find_schema(table: Table, name: str | None = None) -> TableSchema:
     if name is not None:
         named = [d.schema for d in DATASETS if d.name == name]
         if not named:
-            raise UsageError(f"schema={name!r} is not a registered schema; known: "
-                             + ", ".join(schema_names()))
+            raise UsageError(
+                f"schema={name!r} is not a registered schema; known: " + ", ".join(schema_names())
+            )
         return named[0]
     registered = declaration_for_file(table.path.name)
     schema = registered.schema if registered else generic_schema(table.header, table.path.name)
     if schema is None:
-        raise ValidationError([Problem(
-            table.path, "no schema applies: not a registered file name, and the columns have "
-            "no month/year column with *_primary/*_total counts or *_share columns")])
+        raise ValidationError(
+            [
+                Problem(
+                    table.path,
+                    "no schema applies: not a registered file name, and the columns have "
+                    "no month/year column with *_primary/*_total counts or *_share columns",
+                )
+            ]
+        )
     return schema
 
 

@@ -33,9 +33,12 @@ from analysis.validation.schemas import TableSchema
 MAX_PROBLEMS_PER_CHECK = 200
 SHARE_TOLERANCE_PP = 0.05
 _INT = re.compile(r"^[+-]?\d+$")
-_DATE_FORMATS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-                 re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-                 re.compile(r"^(\d{4})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})$"))
+_DATE_FORMATS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})$"),
+)
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
 
@@ -107,11 +110,21 @@ def _parse_year(text: str) -> int:
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "integer": _parse_integer, "number": _parse_number, "boolean": _parse_boolean,
-    "date": _parse_date, "year": _parse_year, "string": str,
+    "integer": _parse_integer,
+    "number": _parse_number,
+    "boolean": _parse_boolean,
+    "date": _parse_date,
+    "year": _parse_year,
+    "string": str,
 }
-_DTYPES = {"integer": "Int64", "year": "Int64", "number": "Float64", "boolean": "boolean",
-           "date": "datetime64[ns]", "string": "object"}
+_DTYPES = {
+    "integer": "Int64",
+    "year": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "date": "datetime64[ns]",
+    "string": "object",
+}
 
 
 def _header_problems(table: Table, schema: TableSchema) -> list[Problem]:
@@ -129,8 +142,9 @@ def _header_problems(table: Table, schema: TableSchema) -> list[Problem]:
     if schema.closed:
         for name in table.header:
             if name and name not in schema.field_names:
-                problems.append(Problem(table.path, "column is not in the schema "
-                                        f"'{schema.name}'", 1, name))
+                problems.append(
+                    Problem(table.path, f"column is not in the schema '{schema.name}'", 1, name)
+                )
     return problems
 
 
@@ -140,8 +154,9 @@ def _parse(table: Table, schema: TableSchema) -> tuple[pd.DataFrame, list[Proble
     good_rows = []
     for number, record in zip(table.row_numbers, table.rows):
         if len(record) != width:
-            problems.append(Problem(table.path, f"row has {len(record)} fields, the header has "
-                                                f"{width}", number))
+            problems.append(
+                Problem(table.path, f"row has {len(record)} fields, the header has {width}", number)
+            )
         else:
             good_rows.append((number, record))
     index = pd.Index([n for n, _ in good_rows], name="row")
@@ -166,8 +181,9 @@ def _parse(table: Table, schema: TableSchema) -> tuple[pd.DataFrame, list[Proble
                 values.append(None)
                 continue
             if spec.first_of_month and value.day != 1:
-                problems.append(Problem(table.path, f"{text!r} is not the first day of a month",
-                                        number, name))
+                problems.append(
+                    Problem(table.path, f"{text!r} is not the first day of a month", number, name)
+                )
             values.append(value)
         series = pd.Series(values, index=index, dtype="object")
         if spec.type in ("integer", "year"):
@@ -194,20 +210,28 @@ def _pandera_schema(schema: TableSchema, frame: pd.DataFrame) -> Any:
         if f.enum is not None:
             checks.append(pa.Check.isin(list(f.enum), error="is not one of: " + ", ".join(f.enum)))
         if f.pattern is not None:
-            checks.append(pa.Check.str_matches(f.pattern,
-                                               error=f"does not match the pattern {f.pattern}"))
-        columns[f.name] = pa.Column(_DTYPES[f.type] if f.type != "string" else None,
-                                    checks=checks, nullable=True, unique=f.unique)
+            checks.append(
+                pa.Check.str_matches(f.pattern, error=f"does not match the pattern {f.pattern}")
+            )
+        columns[f.name] = pa.Column(
+            _DTYPES[f.type] if f.type != "string" else None,
+            checks=checks,
+            nullable=True,
+            unique=f.unique,
+        )
     frame_checks = []
     for num, den in schema.share_pairs:
         if num in frame.columns and den in frame.columns:
-            frame_checks.append(pa.Check(
-                lambda df, n=num, d=den: (df[n] <= df[d]).fillna(True).astype(bool),
-                name=f"{num}<={den}", error=f"{num} exceeds {den}"))
+            frame_checks.append(
+                pa.Check(
+                    lambda df, n=num, d=den: (df[n] <= df[d]).fillna(True).astype(bool),
+                    name=f"{num}<={den}",
+                    error=f"{num} exceeds {den}",
+                )
+            )
     key = [c for c in schema.primary_key if c in frame.columns]
     unique = key if len(key) == len(schema.primary_key) and len(key) > 1 else None
-    return pa.DataFrameSchema(columns, checks=frame_checks, unique=unique,
-                              report_duplicates="all")
+    return pa.DataFrameSchema(columns, checks=frame_checks, unique=unique, report_duplicates="all")
 
 
 def _rule_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> list[Problem]:
@@ -225,8 +249,9 @@ def _rule_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> li
     for case in cases.itertuples(index=False):
         row = None if pd.isna(case.index) else int(case.index)
         check = str(case.check)
-        value = case.failure_case.item() if hasattr(case.failure_case, "item") \
-            else case.failure_case
+        value = (
+            case.failure_case.item() if hasattr(case.failure_case, "item") else case.failure_case
+        )
         if check == "multiple_fields_uniqueness":
             marker = (row, check)
             column, message = key, f"duplicate key ({key})"
@@ -238,12 +263,18 @@ def _rule_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> li
             column, denominator = check.split(" exceeds ")
             message = check
             if row is not None and row in frame.index:
-                message = (f"{column} ({frame.at[row, column]}) exceeds "
-                           f"{denominator} ({frame.at[row, denominator]})")
+                message = (
+                    f"{column} ({frame.at[row, column]}) exceeds "
+                    f"{denominator} ({frame.at[row, denominator]})"
+                )
         else:
             marker = (row, check, case.column)
-            column, message = str(case.column), f"value {value!r} is {check}" \
-                if check.startswith(("below", "above")) else f"value {value!r} {check}"
+            column, message = (
+                str(case.column),
+                f"value {value!r} is {check}"
+                if check.startswith(("below", "above"))
+                else f"value {value!r} {check}",
+            )
         if marker in seen:
             continue
         seen.add(marker)
@@ -271,13 +302,18 @@ def _index_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> l
         missing = sorted(set(range(min(present), max(present) + 1)) - present)
         label = f"{unit} {name!r}" if unit is not None else "the series"
         for gap in missing[:MAX_PROBLEMS_PER_CHECK]:
-            period = (f"{gap // 12:04d}-{gap % 12 + 1:02d}" if frequency == "monthly"
-                      else str(gap))
+            period = f"{gap // 12:04d}-{gap % 12 + 1:02d}" if frequency == "monthly" else str(gap)
             after = ordinal[ordinal < gap]
             row = int(after.idxmax()) if len(after) else None
-            problems.append(Problem(
-                table.path, f"{frequency} index has a gap: {label} has no row for {period}"
-                + (" (after this row)" if row is not None else ""), row, time))
+            problems.append(
+                Problem(
+                    table.path,
+                    f"{frequency} index has a gap: {label} has no row for {period}"
+                    + (" (after this row)" if row is not None else ""),
+                    row,
+                    time,
+                )
+            )
     return problems
 
 
@@ -296,8 +332,14 @@ def _share_problems(table: Table, schema: TableSchema, frame: pd.DataFrame) -> l
         agree = as_fraction if unit_is_fraction else as_percent
         for row in agree[~agree].index[:MAX_PROBLEMS_PER_CHECK]:
             expected = ratio[row] * (1 if unit_is_fraction else 100)
-            problems.append(Problem(table.path, f"share {values[row]:g} disagrees with "
-                                                f"{num}/{den} = {expected:.4g}", int(row), share))
+            problems.append(
+                Problem(
+                    table.path,
+                    f"share {values[row]:g} disagrees with {num}/{den} = {expected:.4g}",
+                    int(row),
+                    share,
+                )
+            )
     return problems
 
 

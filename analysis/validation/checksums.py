@@ -26,9 +26,11 @@ from analysis.validation.datapackage import (
 
 def main(argv: list[str] | None = None) -> int:
     """Check (default) or write the descriptor; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.validation.checksums",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.validation.checksums",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--write", action="store_true", help="regenerate data/datapackage.json")
     args = parser.parse_args(argv)
     if args.write:

@@ -25,21 +25,41 @@ FLAGS = {"schema": "--schema"}
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` arguments."""
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="CSV or .xlsx files, or directories to search")
-    parser.add_argument("--schema", default=None, choices=schema_names(), metavar="NAME",
-                        help="force a registered schema: " + ", ".join(schema_names())
-                        + " (default: by file name, else inferred from the columns)")
-    parser.add_argument("--max-problems", type=int, default=50,
-                        help="problems printed per file (default 50; 0 = all)")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="CSV or .xlsx files, or directories to search",
+    )
+    parser.add_argument(
+        "--schema",
+        default=None,
+        choices=schema_names(),
+        metavar="NAME",
+        help="force a registered schema: "
+        + ", ".join(schema_names())
+        + " (default: by file name, else inferred from the columns)",
+    )
+    parser.add_argument(
+        "--max-problems",
+        type=int,
+        default=50,
+        help="problems printed per file (default 50; 0 = all)",
+    )
 
 
 def _expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()
+                )
+            )
         else:
             files.append(path)
     return files
@@ -50,8 +70,10 @@ def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
     for problem in shown:
         print(str(problem), file=sys.stderr)
     if len(shown) < len(problems):
-        print(f"... and {len(problems) - len(shown)} more problems in {problems[0].file}",
-              file=sys.stderr)
+        print(
+            f"... and {len(problems) - len(shown)} more problems in {problems[0].file}",
+            file=sys.stderr,
+        )
 
 
 def validate_paths(paths: list[Path], schema: str | None = None, max_problems: int = 50) -> str:
@@ -79,12 +101,16 @@ def validate_paths(paths: list[Path], schema: str | None = None, max_problems: i
             refused += 1
             continue
         if report.ok:
-            print(f"OK {path} (schema {report.schema}, {report.n_rows} rows, {report.encoding})",
-                  flush=True)
+            print(
+                f"OK {path} (schema {report.schema}, {report.n_rows} rows, {report.encoding})",
+                flush=True,
+            )
         else:
             _print_problems(report.problems, max_problems)
-            print(f"{path}: {len(report.problems)} problem(s) (schema {report.schema})",
-                  file=sys.stderr)
+            print(
+                f"{path}: {len(report.problems)} problem(s) (schema {report.schema})",
+                file=sys.stderr,
+            )
             refused += 1
     if refused:
         raise InputError(f"{refused} of {len(files)} file(s) did not validate")
@@ -93,8 +119,9 @@ def validate_paths(paths: list[Path], schema: str | None = None, max_problems: i
 
 def run(args: argparse.Namespace) -> int:
     """Validate every file; return the exit status (0, 1 or 2)."""
-    return run_guarded(lambda: validate_paths(list(args.paths), args.schema, args.max_problems),
-                       FLAGS)
+    return run_guarded(
+        lambda: validate_paths(list(args.paths), args.schema, args.max_problems), FLAGS
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,20 +53,32 @@ def _provenance(entry: Declaration) -> dict[str, Any]:
     if entry.generated_by:
         config = load_config(_config_path())
         anchors = config["anchors"]
-        calibrated = [cid for key in entry.calibrated_to
-                      for cid in (anchors[key] if isinstance(anchors[key], list)
-                                  else [anchors[key]])]
-        return {"class": entry.provenance, "generator": entry.generated_by,
-                "command": f"python -m {entry.generated_by}", "config": _relative(_config_path()),
-                "config_sha256": sha256(_config_path()),
-                "seed": int(config["generator"]["seed"]),
-                "anchors_from": declaration("claims").path, "calibrated_to_claims": calibrated}
+        calibrated = [
+            cid
+            for key in entry.calibrated_to
+            for cid in (anchors[key] if isinstance(anchors[key], list) else [anchors[key]])
+        ]
+        return {
+            "class": entry.provenance,
+            "generator": entry.generated_by,
+            "command": f"python -m {entry.generated_by}",
+            "config": _relative(_config_path()),
+            "config_sha256": sha256(_config_path()),
+            "seed": int(config["generator"]["seed"]),
+            "anchors_from": declaration("claims").path,
+            "calibrated_to_claims": calibrated,
+        }
     if entry.provenance == "mixed":
-        return {"class": "mixed", "row_column": "provenance",
-                "note": "each row's class is in its provenance column"}
+        return {
+            "class": "mixed",
+            "row_column": "provenance",
+            "note": "each row's class is in its provenance column",
+        }
     if entry.provenance == "assumed":
-        return {"class": "assumed",
-                "note": "the compendium's own synthesis; not stated by the papers"}
+        return {
+            "class": "assumed",
+            "note": "the compendium's own synthesis; not stated by the papers",
+        }
     if entry.provenance == "public":
         return {"class": "public", "source": entry.source}
     return {"class": entry.provenance, "sources": "the four papers (see papers.csv)"}
@@ -74,22 +86,35 @@ def _provenance(entry: Declaration) -> dict[str, Any]:
 
 def _tabular(entry: Declaration) -> dict[str, Any]:
     path = paths.DATA / entry.path
-    schema: dict[str, Any] = {"fields": [f.descriptor() for f in entry.fields],
-                              "primaryKey": list(entry.primary_key), "missingValues": [""]}
+    schema: dict[str, Any] = {
+        "fields": [f.descriptor() for f in entry.fields],
+        "primaryKey": list(entry.primary_key),
+        "missingValues": [""],
+    }
     if entry.foreign_keys:
-        schema["foreignKeys"] = [{"fields": column, "reference": {"resource": other,
-                                                                  "fields": other_column}}
-                                 for column, other, other_column in entry.foreign_keys]
+        schema["foreignKeys"] = [
+            {"fields": column, "reference": {"resource": other, "fields": other_column}}
+            for column, other, other_column in entry.foreign_keys
+        ]
     out: dict[str, Any] = {
-        "name": entry.name, "path": entry.path, "profile": "tabular-data-resource",
-        "title": entry.title, "description": entry.description, "format": "csv",
-        "mediatype": "text/csv", "encoding": "utf-8",
+        "name": entry.name,
+        "path": entry.path,
+        "profile": "tabular-data-resource",
+        "title": entry.title,
+        "description": entry.description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
         "bytes": path.stat().st_size if path.exists() else None,
         "hash": f"sha256:{sha256(path)}" if path.exists() else None,
-        "schema": schema, "provenance": _provenance(entry)}
+        "schema": schema,
+        "provenance": _provenance(entry),
+    }
     if entry.share_pairs:
-        out["rules"] = {"numerator_not_above_denominator": [list(p) for p in entry.share_pairs],
-                        "complete_index": list(entry.time_index or ())}
+        out["rules"] = {
+            "numerator_not_above_denominator": [list(p) for p in entry.share_pairs],
+            "complete_index": list(entry.time_index or ()),
+        }
     return out
 
 
@@ -103,38 +128,56 @@ def build_descriptor() -> dict[str, Any]:
     """
     resources = [_tabular(entry) for entry in DATASETS]
     config = _config_path()
-    resources.append({
-        "name": "synthetic_assumptions", "path": _relative(config),
-        "title": "Synthetic-data assumptions",
-        "description": "Every assumption of the synthetic-data generator, commented (TOML).",
-        "format": "toml", "mediatype": "application/toml", "encoding": "utf-8",
-        "bytes": config.stat().st_size, "hash": f"sha256:{sha256(config)}",
-        "provenance": {"class": "assumed", "note": "stated assumptions; anchors are read from "
-                                                   f"{declaration('claims').path}, not typed "
-                                                   "here"}})
+    resources.append(
+        {
+            "name": "synthetic_assumptions",
+            "path": _relative(config),
+            "title": "Synthetic-data assumptions",
+            "description": "Every assumption of the synthetic-data generator, commented (TOML).",
+            "format": "toml",
+            "mediatype": "application/toml",
+            "encoding": "utf-8",
+            "bytes": config.stat().st_size,
+            "hash": f"sha256:{sha256(config)}",
+            "provenance": {
+                "class": "assumed",
+                "note": "stated assumptions; anchors are read from "
+                f"{declaration('claims').path}, not typed "
+                "here",
+            },
+        }
+    )
     # Documentation files (READMEs written next to the data) are described and hashed too, so
     # every file in data/ is covered; they hold no data values.
     for doc in sorted(paths.DATA.rglob("*.md")):
         relative = str(doc.relative_to(paths.DATA))
-        resources.append({
-            "name": "doc_" + relative.removesuffix(".md").replace("/", "_").lower(),
-            "path": relative, "title": f"Documentation: {relative}", "format": "md",
-            "mediatype": "text/markdown", "encoding": "utf-8", "bytes": doc.stat().st_size,
-            "hash": f"sha256:{sha256(doc)}",
-            "provenance": {"class": "documentation", "note": "describes other resources"}})
+        resources.append(
+            {
+                "name": "doc_" + relative.removesuffix(".md").replace("/", "_").lower(),
+                "path": relative,
+                "title": f"Documentation: {relative}",
+                "format": "md",
+                "mediatype": "text/markdown",
+                "encoding": "utf-8",
+                "bytes": doc.stat().st_size,
+                "hash": f"sha256:{sha256(doc)}",
+                "provenance": {"class": "documentation", "note": "describes other resources"},
+            }
+        )
     return {
         "profile": "tabular-data-package",
         "name": "county-reform-compendium-data",
         "title": "Data of the county-reform compendium",
         "description": "Claims transcribed from four papers in the Chinese Journal of Health "
-                       "Policy, framework crosswalks, a glossary, and clearly labelled synthetic "
-                       "series calibrated to the reported values. Generated by "
-                       f"{REFRESH_COMMAND}.",
+        "Policy, framework crosswalks, a glossary, and clearly labelled synthetic "
+        "series calibrated to the reported values. Generated by "
+        f"{REFRESH_COMMAND}.",
         "provenance_classes": {
             "reported": "printed in one of the four papers (paper, section, verbatim words)",
             "public": "from a citable public source",
             "assumed": "an assumption stated by this compendium",
-            "synthetic": "generated by analysis.synthetic from a config and a seed"},
+            "synthetic": "generated by analysis.synthetic from a config and a seed",
+        },
         "resources": resources,
     }
 
@@ -168,15 +211,23 @@ def stale_resources() -> list[str]:
         if before is None:
             problems.append(f"{resource['path']}: not described in datapackage.json")
         elif before.get("hash") != resource["hash"]:
-            problems.append(f"{resource['path']}: sha256 differs from datapackage.json "
-                            "(file edited without refreshing the hashes)")
+            problems.append(
+                f"{resource['path']}: sha256 differs from datapackage.json "
+                "(file edited without refreshing the hashes)"
+            )
         elif before != resource:
-            problems.append(f"{resource['path']}: schema or provenance in datapackage.json "
-                            "is out of date")
-    on_disk = {str(p.relative_to(paths.DATA)) for p in paths.DATA.rglob("*")
-               if p.is_file() and p != DESCRIPTOR_PATH}
-    problems += [f"{p}: file in data/ has no resource in datapackage.json"
-                 for p in sorted(on_disk - described_paths(fresh))]
+            problems.append(
+                f"{resource['path']}: schema or provenance in datapackage.json is out of date"
+            )
+    on_disk = {
+        str(p.relative_to(paths.DATA))
+        for p in paths.DATA.rglob("*")
+        if p.is_file() and p != DESCRIPTOR_PATH
+    }
+    problems += [
+        f"{p}: file in data/ has no resource in datapackage.json"
+        for p in sorted(on_disk - described_paths(fresh))
+    ]
     if not problems and committed != fresh:
         problems.append("datapackage.json differs from the generated descriptor")
     return problems

@@ -40,8 +40,12 @@ from analysis.validation.errors import Problem, ValidationError
 MAX_BYTES = 200 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_UTF16_32_BOMS = {codecs.BOM_UTF32_LE: "UTF-32", codecs.BOM_UTF32_BE: "UTF-32",
-                  codecs.BOM_UTF16_LE: "UTF-16", codecs.BOM_UTF16_BE: "UTF-16"}
+_UTF16_32_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
@@ -99,8 +103,7 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             raise _refuse(path, f"unsupported encoding {name}; save the file as UTF-8 (or GB18030)")
     if b"\x00" in data:
         raise _refuse(path, "binary file (contains NUL bytes); expected a CSV text file or .xlsx")
-    attempts = (("utf-8-sig", data.startswith(codecs.BOM_UTF8)), ("utf-8", True),
-                ("gb18030", True))
+    attempts = (("utf-8-sig", data.startswith(codecs.BOM_UTF8)), ("utf-8", True), ("gb18030", True))
     for encoding, applicable in attempts:
         if not applicable:
             continue
@@ -108,15 +111,27 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        bad = next((i for i, ch in enumerate(text)
-                    if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or ch == "\x7f"), None)
+        bad = next(
+            (
+                i
+                for i, ch in enumerate(text)
+                if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or ch == "\x7f"
+            ),
+            None,
+        )
         if bad is not None:
             line = text.count("\n", 0, bad) + 1
-            raise _refuse(path, f"binary or corrupt file: control character {text[bad]!r} on "
-                                f"line {line}; expected a CSV text file")
+            raise _refuse(
+                path,
+                f"binary or corrupt file: control character {text[bad]!r} on "
+                f"line {line}; expected a CSV text file",
+            )
         return text, encoding
-    raise _refuse(path, "unknown encoding: not UTF-8 and not GB18030/GBK"
-                        f"{_guess_suffix(data)}; re-save the file as UTF-8")
+    raise _refuse(
+        path,
+        "unknown encoding: not UTF-8 and not GB18030/GBK"
+        f"{_guess_suffix(data)}; re-save the file as UTF-8",
+    )
 
 
 def _guess_suffix(data: bytes) -> str:
@@ -142,7 +157,9 @@ def _parse_csv(path: Path, text: str, encoding: str) -> Table:
             records.append(tuple(record))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise _refuse(path, f"not a well-formed CSV file near line {reader.line_num}: {error}")
+        raise _refuse(
+            path, f"not a well-formed CSV file near line {reader.line_num}: {error}"
+        ) from error
     return _table(path, encoding, records, starts)
 
 
@@ -176,8 +193,11 @@ def _parse_xlsx(path: Path, data: bytes) -> Table:
         finally:
             workbook.close()
     except Exception as error:  # noqa: BLE001 -- openpyxl raises anything on a corrupt file
-        raise _refuse(path, f"cannot read .xlsx workbook ({type(error).__name__}); "
-                            "save it again from a spreadsheet program or export CSV")
+        raise _refuse(
+            path,
+            f"cannot read .xlsx workbook ({type(error).__name__}); "
+            "save it again from a spreadsheet program or export CSV",
+        ) from error
     # Workbooks often report a used range wider than the data (formatted but empty cells):
     # drop columns that are empty in every row, including the header, at the right edge.
     width = max((i + 1 for r in records for i, cell in enumerate(r) if cell.strip()), default=0)
@@ -185,15 +205,19 @@ def _parse_xlsx(path: Path, data: bytes) -> Table:
     return _table(path, "xlsx", records, starts)
 
 
-def _table(path: Path, encoding: str, records: list[tuple[str, ...]],
-           starts: list[int]) -> Table:
+def _table(path: Path, encoding: str, records: list[tuple[str, ...]], starts: list[int]) -> Table:
     # Blank lines carry no data; dropping them keeps row numbers of the rest correct.
     kept = [(r, n) for r, n in zip(records, starts) if any(cell.strip() for cell in r)]
     if not kept:
         raise _refuse(path, "empty file: no header row")
     (header, _), body = kept[0], kept[1:]
-    return Table(path=path, encoding=encoding, header=tuple(h.strip() for h in header),
-                 rows=tuple(r for r, _ in body), row_numbers=tuple(n for _, n in body))
+    return Table(
+        path=path,
+        encoding=encoding,
+        header=tuple(h.strip() for h in header),
+        rows=tuple(r for r, _ in body),
+        row_numbers=tuple(n for _, n in body),
+    )
 
 
 def read_table(path: Path | str) -> Table:
@@ -223,7 +247,7 @@ def read_table(path: Path | str) -> Table:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise _refuse(path, f"cannot read file: {error.strerror or error}")
+        raise _refuse(path, f"cannot read file: {error.strerror or error}") from error
     suffix = path.suffix.lower()
     if data.startswith(_OLE2_MAGIC) or suffix == ".xls":
         raise _refuse(path, "legacy .xls workbooks are not supported; save as .xlsx or CSV")

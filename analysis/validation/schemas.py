@@ -117,12 +117,18 @@ def text_fields(*names: str, required: tuple[str, ...] = ()) -> tuple[Field, ...
 
 def provenance_field(*allowed: str) -> Field:
     """The per-row ``provenance`` column, limited to ``allowed`` classes (all by default)."""
-    return Field("provenance", "string", "Provenance class of the row.", required=True,
-                 enum=allowed or PROVENANCE_CLASSES)
+    return Field(
+        "provenance",
+        "string",
+        "Provenance class of the row.",
+        required=True,
+        enum=allowed or PROVENANCE_CLASSES,
+    )
 
 
 _COUNT_DESCRIPTIONS = {
-    "visits": "outpatient visits", "admissions": "inpatient admissions",
+    "visits": "outpatient visits",
+    "admissions": "inpatient admissions",
     "fund": "insurance-fund revenue, integer yuan",
 }
 
@@ -132,10 +138,12 @@ def count_fields(*measures: str) -> tuple[Field, ...]:
     out = []
     for m in measures:
         what = _COUNT_DESCRIPTIONS[m]
-        out.append(Field(f"{m}_primary", "integer", f"Primary-care {what}.", required=True,
-                         minimum=0))
-        out.append(Field(f"{m}_total", "integer", f"All institutions' {what}.", required=True,
-                         minimum=0))
+        out.append(
+            Field(f"{m}_primary", "integer", f"Primary-care {what}.", required=True, minimum=0)
+        )
+        out.append(
+            Field(f"{m}_total", "integer", f"All institutions' {what}.", required=True, minimum=0)
+        )
     return tuple(out)
 
 
@@ -169,8 +177,11 @@ def generic_schema(header: tuple[str, ...], file_name: str) -> TableSchema | Non
     """
     cols = set(header)
     time = next((c for c in ("month", "date", "year") if c in cols), None)
-    pairs = tuple((c, c[: -len("_primary")] + "_total") for c in header
-                  if c.endswith("_primary") and c[: -len("_primary")] + "_total" in cols)
+    pairs = tuple(
+        (c, c[: -len("_primary")] + "_total")
+        for c in header
+        if c.endswith("_primary") and c[: -len("_primary")] + "_total" in cols
+    )
     shares = tuple(c for c in header if c.endswith("_share"))
     if time is None or not (pairs or shares):
         return None
@@ -181,9 +192,11 @@ def generic_schema(header: tuple[str, ...], file_name: str) -> TableSchema | Non
         if name == unit:
             fields.append(Field(name, required=True))
         elif name == time:
-            fields.append(Field(name, "year", required=True, minimum=1900, maximum=2100)
-                          if time == "year" else
-                          Field(name, "date", required=True, first_of_month=True))
+            fields.append(
+                Field(name, "year", required=True, minimum=1900, maximum=2100)
+                if time == "year"
+                else Field(name, "date", required=True, first_of_month=True)
+            )
         elif name in paired or name.endswith(("_count", "_n")):
             fields.append(Field(name, "integer", required=name in paired, minimum=0))
         elif name in shares:
@@ -194,10 +207,16 @@ def generic_schema(header: tuple[str, ...], file_name: str) -> TableSchema | Non
             fields.append(provenance_field())
         else:
             fields.append(Field(name))
-    share_columns = {s: SHARE_PAIRS[s] for s in shares
-                     if s in SHARE_PAIRS and set(SHARE_PAIRS[s]) <= cols}
+    share_columns = {
+        s: SHARE_PAIRS[s] for s in shares if s in SHARE_PAIRS and set(SHARE_PAIRS[s]) <= cols
+    }
     key = tuple(c for c in (unit, time) if c is not None)
     return TableSchema(
-        name=Path(file_name).stem, fields=tuple(fields), primary_key=key, share_pairs=pairs,
+        name=Path(file_name).stem,
+        fields=tuple(fields),
+        primary_key=key,
+        share_pairs=pairs,
         time_index=(unit, time, "annual" if time == "year" else "monthly"),
-        share_columns=share_columns, closed=False)
+        share_columns=share_columns,
+        closed=False,
+    )

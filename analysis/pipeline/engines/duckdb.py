@@ -40,8 +40,10 @@ def _reader(file: InputFile) -> str:
     if file.format == "parquet":
         return f"read_parquet({_sql_path(file.path)})"
     # Every column as text: the shared SQL does all parsing, identically on both engines.
-    return (f"read_csv({_sql_path(file.path)}, header = true, all_varchar = true, "
-            "delim = ',', quote = '\"', escape = '\"')")
+    return (
+        f"read_csv({_sql_path(file.path)}, header = true, all_varchar = true, "
+        "delim = ',', quote = '\"', escape = '\"')"
+    )
 
 
 def kinds_of(con: duckdb.DuckDBPyConnection, files: list[InputFile]) -> dict[str, Kind]:
@@ -74,13 +76,19 @@ def raw_view_sql(files: list[InputFile], kinds: dict[str, Kind] | None = None) -
     str
         A ``SELECT ... UNION ALL SELECT ...`` statement.
     """
-    parts = [f"SELECT {', '.join(staging_select(f.columns, quote(f.name), kinds))} "
-             f"FROM {_reader(f)}" for f in files]
+    parts = [
+        f"SELECT {', '.join(staging_select(f.columns, quote(f.name), kinds))} FROM {_reader(f)}"
+        for f in files
+    ]
     return "\nUNION ALL\n".join(parts)
 
 
-def connect(*, threads: int | None = None, memory_limit: str | None = None,
-            temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Open an in-memory DuckDB connection configured for the pipeline.
 
     Parameters
@@ -109,9 +117,16 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None,
     return con
 
 
-def execute(files: list[InputFile], quarantine: Path | None = None, step: Step = no_step, *,
-            threads: int | None = None, memory_limit: str | None = None,
-            temp_directory: Path | None = None, typed: bool = True) -> EngineOutput:
+def execute(
+    files: list[InputFile],
+    quarantine: Path | None = None,
+    step: Step = no_step,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    temp_directory: Path | None = None,
+    typed: bool = True,
+) -> EngineOutput:
     """Run the pipeline on DuckDB.
 
     Parameters
@@ -158,10 +173,13 @@ def execute(files: list[InputFile], quarantine: Path | None = None, step: Step =
         if quarantine is not None:
             quarantine.parent.mkdir(parents=True, exist_ok=True)
             fmt = "PARQUET" if quarantine.suffix.lower() == ".parquet" else "CSV, HEADER"
-            failing = (f"SELECT {', '.join(QUARANTINE_COLUMNS)} FROM settlements_groups AS g, "
-                       "range(g.n_rows) WHERE reason IS NOT NULL")
-            result = con.execute(f"COPY ({failing} {QUARANTINE_ORDER}) "
-                                 f"TO {_sql_path(quarantine)} (FORMAT {fmt})").fetchone()
+            failing = (
+                f"SELECT {', '.join(QUARANTINE_COLUMNS)} FROM settlements_groups AS g, "
+                "range(g.n_rows) WHERE reason IS NOT NULL"
+            )
+            result = con.execute(
+                f"COPY ({failing} {QUARANTINE_ORDER}) TO {_sql_path(quarantine)} (FORMAT {fmt})"
+            ).fetchone()
             rows_written = int(result[0]) if result else 0
         step("quarantine")
     finally:

@@ -76,9 +76,15 @@ def _reader(spark: Any, fmt: str) -> Any:
         return spark.read.format("parquet")
     # FAILFAST: a structurally broken CSV line stops the run, as it does on DuckDB, instead
     # of being padded or dropped. The engines never guess at broken lines.
-    return (spark.read.format("csv").option("header", True).option("mode", "FAILFAST")
-            .option("multiLine", True).option("quote", '"').option("escape", '"')
-            .option("encoding", "UTF-8"))
+    return (
+        spark.read.format("csv")
+        .option("header", True)
+        .option("mode", "FAILFAST")
+        .option("multiLine", True)
+        .option("quote", '"')
+        .option("escape", '"')
+        .option("encoding", "UTF-8")
+    )
 
 
 def _source_name(uri: str, names: dict[str, str]) -> str:
@@ -91,8 +97,9 @@ def _source_name(uri: str, names: dict[str, str]) -> str:
     return uri  # a part file under a remote folder: its URI is the most useful name
 
 
-def raw_frame(spark: Any, files: list[InputFile],
-              typed: bool = True) -> tuple[Any, dict[str, Kind]]:
+def raw_frame(
+    spark: Any, files: list[InputFile], typed: bool = True
+) -> tuple[Any, dict[str, Kind]]:
     """Return ``settlements_raw`` as a Spark DataFrame, and the staging kind of each field.
 
     Files with the same format and header are read by one reader (one scan per group: a
@@ -128,15 +135,20 @@ def raw_frame(spark: Any, files: list[InputFile],
         loaded.append((columns, frame))
     kinds = TEXT_KINDS
     if typed:
-        kinds = field_kinds({field.name.lower(): field.dataType.simpleString()
-                             for field in frame.schema.fields} for _, frame in loaded)
-    frames = [frame.selectExpr(*staging_select(columns, "input_file_name()", kinds))
-              for columns, frame in loaded]
+        kinds = field_kinds(
+            {field.name.lower(): field.dataType.simpleString() for field in frame.schema.fields}
+            for _, frame in loaded
+        )
+    frames = [
+        frame.selectExpr(*staging_select(columns, "input_file_name()", kinds))
+        for columns, frame in loaded
+    ]
     raw = reduce(lambda left, right: left.unionByName(right), frames)
     lookup = spark.createDataFrame(mapping, "source_uri STRING, source_name STRING")
     joined = raw.join(F.broadcast(lookup), raw["source_file"] == lookup["source_uri"], "left")
     return joined.withColumn("source_file", F.coalesce("source_name", "source_file")).drop(
-        "source_uri", "source_name"), kinds
+        "source_uri", "source_name"
+    ), kinds
 
 
 def _python_value(value: Any) -> Any:
@@ -163,8 +175,14 @@ def _write_quarantine(spark: Any, ordered: Any, quarantine: Path | str) -> int:
     return len(bad)
 
 
-def execute(files: list[InputFile], quarantine: Path | str | None = None, step: Step = no_step, *,
-            spark: Any = None, typed: bool = True) -> EngineOutput:
+def execute(
+    files: list[InputFile],
+    quarantine: Path | str | None = None,
+    step: Step = no_step,
+    *,
+    spark: Any = None,
+    typed: bool = True,
+) -> EngineOutput:
     """Run the pipeline on Spark.
 
     Parameters
@@ -199,10 +217,21 @@ def execute(files: list[InputFile], quarantine: Path | str | None = None, step: 
         frame.createOrReplaceTempView(name)
     step("check")
     rows = spark.sql(GROUPS_SQL).collect()
-    groups = pd.DataFrame([{k: _python_value(v) for k, v in row.asDict().items()} for row in rows],
-                          columns=["reason", "district", "month", "n_rows", "visits_primary",
-                                   "visits_total", "admissions_primary", "admissions_total",
-                                   "fund_primary", "fund_total"])
+    groups = pd.DataFrame(
+        [{k: _python_value(v) for k, v in row.asDict().items()} for row in rows],
+        columns=[
+            "reason",
+            "district",
+            "month",
+            "n_rows",
+            "visits_primary",
+            "visits_total",
+            "admissions_primary",
+            "admissions_total",
+            "fund_primary",
+            "fund_total",
+        ],
+    )
     step("aggregate")
     rows_read = int(spark.sql(RAW_COUNT_SQL).collect()[0][0])
     step("count")
