@@ -18,18 +18,10 @@ from analysis.did import cli
 from analysis.did.simulate import simulate_single_treated, simulate_staggered
 from analysis.did.spec import ESTIMATORS, DiDSpec
 from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE
+from analysis.estimates import ESTIMATE_COLUMNS
 
 TOP_LEVEL = {"estimator", "panel", "method", "estimates", "notes", "details"}
-ESTIMATE_KEYS = {
-    "name",
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "interval_method",
-    "alpha",
-}
+ESTIMATE_KEYS = set(ESTIMATE_COLUMNS)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -17,19 +17,11 @@ import pytest
 from analysis.chapters import its_qianjiang as ch
 from analysis.cli import main
 from analysis.datasets import load_data
+from analysis.estimates import ESTIMATE_COLUMNS
 from analysis.its.cli import command_line, configure, spec_arguments
 from analysis.its.fit import ITSSpec, OtherInterruption
 
-ESTIMATE_KEYS = {
-    "name",
-    "estimate",
-    "se",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-    "interval_method",
-    "alpha",
-}
+ESTIMATE_KEYS = set(ESTIMATE_COLUMNS)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

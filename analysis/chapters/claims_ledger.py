@@ -22,13 +22,8 @@ from IPython.display import HTML
 
 from analysis import ledger, paths
 from analysis.chapters.case import POST_YEAR_ASSUMED, REFORM_YEAR, SHARES
+from analysis.chapters.sources import claims as claim_table
 from analysis.datasets import load_data
-
-
-@cache
-def claim_table() -> pd.DataFrame:
-    """The claims table."""
-    return load_data("claims").frame
 
 
 @cache

@@ -12,7 +12,6 @@ True
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -21,7 +20,8 @@ from IPython.display import Markdown
 from matplotlib.figure import Figure
 
 from analysis import frameworks as fw
-from analysis.datasets import load_data
+from analysis.chapters.sources import claims as claim_table
+from analysis.chapters.sources import crosswalk
 from analysis.plotting.diagrams import draw_framework
 from analysis.plotting.style import use_book_style
 
@@ -40,20 +40,6 @@ _COUNT_CLAIMS: dict[str, str] = {
     "gc-mechanisms-count": "gc_mechanisms_count",
     "gc-coproduction-origin-decade": "yang_coproduction_origin_decade",
 }
-
-
-@cache
-def crosswalk() -> fw.Crosswalk:
-    """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(
-        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
-    )
-
-
-@cache
-def claim_table() -> pd.DataFrame:
-    """The claims table."""
-    return load_data("claims").frame
 
 
 def numbers() -> dict[str, Any]:

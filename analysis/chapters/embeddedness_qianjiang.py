@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from analysis import frameworks as fw
 from analysis.chapters.case import reported_points
 from analysis.chapters.reported_points import plot_reported_points, summarise_reported
+from analysis.chapters.sources import crosswalk
 from analysis.datasets import load_data
 from analysis.plotting.diagrams import draw_framework
 from analysis.plotting.style import use_book_style
@@ -64,14 +65,6 @@ LARGE_CLAIMS: tuple[str, ...] = (
     "qj_extended_home_rehab",
     "qj_extended_mental_screening",
 )
-
-
-@cache
-def crosswalk() -> fw.Crosswalk:
-    """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(
-        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
-    )
 
 
 @cache

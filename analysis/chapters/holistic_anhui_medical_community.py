@@ -15,15 +15,14 @@ True
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
 from analysis import frameworks as fw
-from analysis.datasets import load_data
+from analysis.chapters.sources import claims as claim_table
+from analysis.chapters.sources import crosswalk
 from analysis.plotting.diagrams import draw_framework
 
 LENS = "holistic_anhui"
@@ -48,20 +47,6 @@ PATH_PARTS: dict[str, str] = {
     "ah-lists": "ah_list_",
     "ah-links": "ah_link_",
 }
-
-
-@cache
-def crosswalk() -> fw.Crosswalk:
-    """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(
-        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
-    )
-
-
-@cache
-def claim_table() -> pd.DataFrame:
-    """The claims table."""
-    return load_data("claims").frame
 
 
 def _key(claim_id: str) -> str:

@@ -30,19 +30,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis import frameworks as fw
+from analysis.chapters.sources import crosswalk
 from analysis.datasets import load_data
 from analysis.plotting.diagrams import draw_framework
 from analysis.plotting.style import use_book_style
 
 LENS = "holistic_multilevel"
-
-
-@cache
-def crosswalk() -> fw.Crosswalk:
-    """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(
-        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
-    )
 
 
 @cache

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import fields
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
@@ -30,7 +29,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from analysis.datasets import load_data
+from analysis.chapters.sources import claims as claim_table
 from analysis.incentives import (
     RULE_CLAIM_IDS,
     BudgetRule,
@@ -72,12 +71,6 @@ QUOTED_CLAIMS: dict[str, str] = {
     "mq-split-zh": "qj_surplus_performance_share",
     "mq-budget-zh": "qj_budget_formula",
 }
-
-
-@cache
-def claim_table() -> pd.DataFrame:
-    """The claims table."""
-    return load_data("claims").frame
 
 
 def reported_rules() -> RiskSharingRules:

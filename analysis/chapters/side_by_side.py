@@ -11,7 +11,6 @@ Examples
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from analysis import frameworks as fw
-from analysis.datasets import load_data
+from analysis.chapters.sources import crosswalk
 from analysis.plotting.diagrams import draw_concept_map
 
 #: The shared dimensions the chapter compares, with reader-facing names.
@@ -30,14 +29,6 @@ SHARED_DIMENSIONS: dict[str, str] = {
     "role_of_public": "Role of the public",
     "how_change_happens": "How change happens",
 }
-
-
-@cache
-def crosswalk() -> fw.Crosswalk:
-    """The crosswalk, read through the registry."""
-    return fw.load_crosswalk(
-        load_data("lenses").frame, load_data("mechanisms").frame, load_data("hypotheses").frame
-    )
 
 
 def _analyses(tests: list[str]) -> str:
