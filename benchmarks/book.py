@@ -7,7 +7,9 @@ left alone), with the execution cache on as in ``make book``, strict and paralle
 1. **cold**: no ``_build``; every notebook page executes;
 2. **edit**: one definition in ``data/glossary.csv`` changes and the descriptor is
    refreshed (``make checksums``); only the pages that read those files re-execute;
-3. **no change**: nothing executes.
+3. **no change**: nothing executes;
+4. **serial cold**: the cold build again in a fresh copy with one process, so the parallel
+   speed-up is a ratio measured in the same run.
 
 A page executed when its manifest (``_build/.page_inputs``, written by the page's last
 cell) was rewritten, so the figures include how many pages each build executed and which.
@@ -51,11 +53,11 @@ def _manifest_times(project: Path) -> dict[str, int]:
     }
 
 
-def _timed_build(project: Path) -> tuple[float, list[str]]:
+def _timed_build(project: Path, jobs: int | None = None) -> tuple[float, list[str]]:
     """Seconds of one authoring build and the pages it executed."""
     before = _manifest_times(project) if (project / "_build").exists() else {}
     start = time.perf_counter()
-    result = run_build(project, extra_env={"CI": "", "BOOK_EXECUTE": ""})
+    result = run_build(project, extra_env={"CI": "", "BOOK_EXECUTE": ""}, jobs=jobs)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError("book build failed:\n" + result.stdout[-3000:] + result.stderr[-3000:])
@@ -99,6 +101,9 @@ def run() -> dict[str, float | str]:
         edit_glossary(project)
         edited, edited_pages = _timed_build(project)
         unchanged, unchanged_pages = _timed_build(project)
+        serial_project = Path(scratch) / "serial"
+        shutil.copytree(paths.ROOT, serial_project, ignore=COPY_IGNORE)
+        serial, _ = _timed_build(serial_project, jobs=1)
     return {
         "parallel jobs": float(default_jobs()),
         "cold build, every page executed (s)": round(cold, 1),
@@ -108,6 +113,8 @@ def run() -> dict[str, float | str]:
         "edit rebuild / cold build (%)": round(100 * edited / cold, 1),
         "rebuild, no change (s)": round(unchanged, 1),
         "no-change rebuild: pages executed": float(len(unchanged_pages)),
+        "cold build, one process (s)": round(serial, 1),
+        "parallel speed-up, cold build (serial / parallel)": round(serial / cold, 2),
     }
 
 

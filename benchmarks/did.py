@@ -21,10 +21,10 @@ def run() -> dict[str, float | str]:
         frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
     )
     start = time.perf_counter()
-    result = callaway_santanna(panel, control="never")
+    result = callaway_santanna(panel, comparison="never")
     cs_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    callaway_santanna(panel, control="notyet")
+    callaway_santanna(panel, comparison="notyet")
     cs_notyet_seconds = time.perf_counter() - start
 
     single = simulate_staggered(n_units=3000, n_periods=10, cohorts=(5,), seed=2025)
