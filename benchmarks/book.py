@@ -29,20 +29,10 @@ import time
 from pathlib import Path
 
 from analysis import paths
-from analysis.build.book import default_jobs, run_build
+from analysis.build.book import SCRATCH_COPY_IGNORE, default_jobs, run_build
 from analysis.build.sphinx_inputs import MANIFESTS_FOLDER
 
 EDITED_FILE = Path("data") / "glossary.csv"
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "_build",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".hypothesis",
-    "test-artifacts",
-)
 
 
 def _manifest_times(project: Path) -> dict[str, int]:
@@ -96,13 +86,13 @@ def run() -> dict[str, float | str]:
     """
     with tempfile.TemporaryDirectory(prefix="compendium-bench-") as scratch:
         project = Path(scratch) / "project"
-        shutil.copytree(paths.ROOT, project, ignore=COPY_IGNORE)
+        shutil.copytree(paths.ROOT, project, ignore=SCRATCH_COPY_IGNORE)
         cold, cold_pages = _timed_build(project)
         edit_glossary(project)
         edited, edited_pages = _timed_build(project)
         unchanged, unchanged_pages = _timed_build(project)
         serial_project = Path(scratch) / "serial"
-        shutil.copytree(paths.ROOT, serial_project, ignore=COPY_IGNORE)
+        shutil.copytree(paths.ROOT, serial_project, ignore=SCRATCH_COPY_IGNORE)
         serial, _ = _timed_build(serial_project, jobs=1)
     return {
         "parallel jobs": float(default_jobs()),

@@ -15,28 +15,13 @@ from bs4 import BeautifulSoup
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 from analysis import paths
+from analysis.build.book import SCRATCH_COPY_IGNORE
 from analysis.build.sphinx_inputs import is_notebook_source
 
 # Sphinx's own pages that every reader can reach besides the chapters.
 SPHINX_PAGES = ("search", "genindex")
 SOURCE_SUFFIXES = (".md", ".ipynb")
 IMAGE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|svg|webp|pdf|bmp|tiff?)$", re.IGNORECASE)
-# Scratch copies of the project leave out what a clean clone would not have.
-COPY_IGNORE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "_build",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".hypothesis",
-    "test-artifacts",
-    "*.egg-info",
-    ".ipynb_checkpoints",
-    "spark-warehouse",
-    "metastore_db",
-    "derby.log",
-)
 
 
 def toc_docnames(root: Path = paths.ROOT) -> list[str]:
@@ -98,7 +83,7 @@ def built_pages(html_root: Path) -> list[Path]:
 
 def copy_project(destination: Path, root: Path = paths.ROOT) -> Path:
     """Copy the project as a clean clone would have it and return the copy's root."""
-    shutil.copytree(root, destination, ignore=COPY_IGNORE)
+    shutil.copytree(root, destination, ignore=SCRATCH_COPY_IGNORE)
     for stray in destination.rglob("_build"):
         shutil.rmtree(stray, ignore_errors=True)
     return destination

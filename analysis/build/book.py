@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,24 @@ from pathlib import Path
 from analysis import paths
 
 JOBS_VARIABLE = "COMPENDIUM_BUILD_JOBS"
+
+
+# Scratch copies of the project leave out what a clean clone would not have.
+SCRATCH_COPY_IGNORE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "_build",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    "test-artifacts",
+    "*.egg-info",
+    ".ipynb_checkpoints",
+    "spark-warehouse",
+    "metastore_db",
+    "derby.log",
+)
 
 
 def default_jobs(environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
