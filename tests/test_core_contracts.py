@@ -4,6 +4,7 @@ the one input reader, and the case definition read from the claims ledger."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -170,3 +171,140 @@ def test_case_facts_come_from_the_claims_ledger_and_assumptions():
         (reported["series"] == "visit_share") & (reported["year"] == case.REFORM_YEAR - 1), "value"
     ].iloc[0]
     assert assumed["value"] == pytest.approx(before + rise)
+
+
+def test_read_frame_keeps_codes_with_leading_zeros_as_text(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("unit,year,y\n007,2020,1.5\n07,2020,2.5\n7,2020,3.5\n", encoding="utf-8")
+    frame = read_frame(path)
+    assert frame["unit"].tolist() == ["007", "07", "7"]  # three units, not one
+    assert frame["year"].tolist() == [2020, 2020, 2020]
+    assert frame["y"].tolist() == [1.5, 2.5, 3.5]
+
+
+def test_read_frame_drops_an_empty_spacer_column_and_trailing_empty_cells(tmp_path):
+    path = tmp_path / "spacer.csv"
+    path.write_text("a,,b\n1,,3,\n4,,6\n", encoding="utf-8")
+    frame = read_frame(path)
+    assert list(frame.columns) == ["a", "b"]
+    assert frame.to_dict("list") == {"a": [1, 4], "b": [3, 6]}
+
+
+@pytest.mark.parametrize(
+    "text, row, words",
+    [
+        ("a,a\n1,2\n", 1, "more than once"),
+        ("a,,b\n1,2,3\n", 1, "no name but holds data .first at row 2"),
+        ("a,b,c\n1,2,3\n4,5\n", 3, "2 cells but the header has 3"),
+        ("a,b\n1,2\n1,234.50,3\n", 3, "unquoted comma"),
+    ],
+)
+def test_read_frame_refuses_malformed_tables_naming_the_row(tmp_path, text, row, words):
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=words) as refused:
+        read_frame(path)
+    assert refused.value.row == row and refused.value.file == str(path)
+
+
+def _digest(path):
+    return path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_commands_leave_their_inputs_untouched_and_refusals_print_no_result(tmp_path, capsys):
+    from analysis.cli import main
+
+    rng = np.random.default_rng(3)
+    rows = [
+        {
+            "unit": f"u{u}",
+            "year": y,
+            "y": 10 + u + 0.5 * y + 2 * (u == 0 and y >= 4) + rng.normal(0, 0.3),
+            "first": 4 if u == 0 else 0,
+        }
+        for u in range(6)
+        for y in range(8)
+    ]
+    panel = tmp_path / "面板.csv"
+    panel.write_bytes(pd.DataFrame(rows).to_csv(index=False).encode("gb18030"))
+    series = tmp_path / "series.csv"
+    pd.DataFrame({"t": range(1, 25), "y": np.r_[np.arange(12.0), np.arange(12.0) + 15]}).to_csv(
+        series, index=False
+    )
+    runs = {
+        "its done": (
+            [
+                "its",
+                "--data",
+                str(series),
+                "--time",
+                "t",
+                "--outcome",
+                "y",
+                "--intervention",
+                "13",
+                "--json",
+            ],
+            EXIT_OK,
+        ),
+        "its refused": (
+            [
+                "its",
+                "--data",
+                str(series),
+                "--time",
+                "t",
+                "--outcome",
+                "nope",
+                "--intervention",
+                "13",
+            ],
+            EXIT_INPUT_REFUSED,
+        ),
+        "did done": (
+            [
+                "did",
+                "--data",
+                str(panel),
+                "--unit",
+                "unit",
+                "--time",
+                "year",
+                "--outcome",
+                "y",
+                "--first-treated",
+                "first",
+                "--estimator",
+                "2x2",
+                "--json",
+            ],
+            EXIT_OK,
+        ),
+        "did refused": (
+            [
+                "did",
+                "--data",
+                str(panel),
+                "--unit",
+                "unit",
+                "--time",
+                "year",
+                "--outcome",
+                "nope",
+                "--first-treated",
+                "first",
+            ],
+            EXIT_INPUT_REFUSED,
+        ),
+        "validate refused": (["validate", str(panel)], EXIT_INPUT_REFUSED),
+    }
+    before = {p: _digest(p) for p in (panel, series)}
+    for name, (argv, expected) in runs.items():
+        assert main(argv) == expected, name
+        out = capsys.readouterr()
+        if expected == EXIT_OK:
+            assert out.out.strip(), name
+        else:
+            assert out.out == "" and "error: " in out.err, name
+            assert "Traceback" not in out.err, name
+    assert {p: _digest(p) for p in (panel, series)} == before
