@@ -29,6 +29,7 @@ from analysis.datasets import load_data
 from analysis.pipeline import build_series
 from analysis.pipeline.records import RecordsManifest, scale_counts, write_records
 from analysis.pipeline.schema import (
+    COUNT_COLUMNS,
     FIELD_NAMES,
     label_table,
     output_table,
@@ -48,14 +49,6 @@ from analysis.pipeline.sizing import (
 DEMO_SCALE = 400
 DEMO_BAD_FRACTION = 0.01
 DEMO_SEED = 20250901
-COUNT_COLUMNS: tuple[str, ...] = (
-    "visits_primary",
-    "visits_total",
-    "admissions_primary",
-    "admissions_total",
-    "fund_primary",
-    "fund_total",
-)
 #: Example paths of the cluster command.
 SPARK_PATHS: tuple[str, str, str] = (
     "hdfs:///claims/settlements/2024/",
