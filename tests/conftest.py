@@ -13,6 +13,20 @@ from analysis.build.book import run_build
 
 
 @pytest.fixture(scope="session")
+def seeds() -> Path:
+    """The four papers' full texts (``../shared/seeds``, or ``COMPENDIUM_SEEDS``).
+
+    CI always has them beside the clone, so there a missing folder fails; elsewhere (a clone
+    in another folder) the tests that read them are skipped with the way to point at them.
+    """
+    if not paths.SEEDS.is_dir():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"seed papers not found at {paths.SEEDS}")
+        pytest.skip(f"seed papers not found at {paths.SEEDS} (set COMPENDIUM_SEEDS)")
+    return paths.SEEDS
+
+
+@pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the whole book strictly, executing every page in parallel; return ``_build/html``.
 

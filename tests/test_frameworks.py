@@ -51,7 +51,7 @@ def test_the_four_lens_applications(cw):
     assert set(cw.lenses["paper_id"]) == papers
 
 
-def test_crosswalk_has_no_problems(cw):
+def test_crosswalk_has_no_problems(cw, seeds):
     assert fw.crosswalk_problems(cw) == []
 
 
@@ -66,7 +66,7 @@ def test_every_lens_is_complete(cw, lens_id):
     assert len(fw.framework_diagram_data(cw, lens_id).nodes) >= len(mech)
 
 
-def test_quotes_are_verbatim_and_the_check_can_fail(cw):
+def test_quotes_are_verbatim_and_the_check_can_fail(cw, seeds):
     for row in cw.mechanisms.itertuples():
         paper = cw.lens(row.lens_id)["paper_id"]
         assert fw.quote_in_seed(paper, row.source_zh), row.mechanism_id
@@ -76,7 +76,7 @@ def test_quotes_are_verbatim_and_the_check_can_fail(cw):
     assert not fw.quote_in_seed(paper, "")
 
 
-def test_problems_are_reported_for_a_broken_crosswalk(cw):
+def test_problems_are_reported_for_a_broken_crosswalk(cw, seeds):
     broken_mech = cw.mechanisms.copy()
     broken_mech.loc[0, "source_zh"] = "这句话不在论文里"
     broken_mech.loc[1, "hypothesis_id"] = "H99"
@@ -159,7 +159,7 @@ def test_glossary_terms(glossary):
         assert term in set(glossary["term_zh"]), term
 
 
-def test_glossary_paper_columns_match_the_texts(glossary):
+def test_glossary_paper_columns_match_the_texts(glossary, seeds):
     for row in glossary.itertuples():
         found = [
             p
