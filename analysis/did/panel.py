@@ -36,7 +36,8 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -71,6 +72,9 @@ class Panel:
         Name of the outcome column, kept for labels.
     n_dropped_unbalanced, n_dropped_always_treated
         Units dropped by the documented handling rules.
+    covariates
+        Covariate name -> array of shape (units, periods), aligned with ``outcome``. Missing
+        values stay NaN: synthetic-control predictors are averaged over the periods observed.
     """
 
     units: np.ndarray
@@ -80,6 +84,7 @@ class Panel:
     outcome_name: str = "y"
     n_dropped_unbalanced: int = 0
     n_dropped_always_treated: int = 0
+    covariates: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_units(self) -> int:
@@ -196,6 +201,7 @@ def prepare_panel(
     first_treated: str,
     balance: BalancePolicy = "error",
     always_treated: AlwaysTreatedPolicy = "error",
+    covariates: Sequence[str] = (),
 ) -> Panel:
     """Check a long panel and return it as a balanced :class:`Panel`.
 
@@ -211,6 +217,9 @@ def prepare_panel(
     always_treated
         ``"error"`` (default) rejects units treated from the first observed period (no
         pre-period, so no comparison is possible for them); ``"drop"`` removes them.
+    covariates
+        Numeric columns carried into :attr:`Panel.covariates` (e.g. synthetic-control
+        predictors). Missing values are allowed; text that is not a number is refused.
 
     Returns
     -------
@@ -226,13 +235,13 @@ def prepare_panel(
     roles = {"unit": unit, "time": time, "outcome": outcome, "first_treated": first_treated}
     missing = [
         f"{role}={_show(column)}" for role, column in roles.items() if column not in frame.columns
-    ]
+    ] + [f"covariate={_show(c)}" for c in covariates if c not in frame.columns]
     if missing:
         raise PanelError(
             f"missing column(s): {', '.join(missing)}; "
             f"available: {', '.join(map(str, frame.columns))}"
         )
-    data = frame[list(dict.fromkeys(roles.values()))].copy()
+    data = frame[list(dict.fromkeys([*roles.values(), *covariates]))].copy()
     if data.empty:
         raise PanelError("the panel has no rows")
     data[time] = _coerce_time(data[time], time)
@@ -252,6 +261,17 @@ def prepare_panel(
             f"outcome={_show(outcome)} has {int(bad.sum())} missing or non-numeric values",
             row=_spreadsheet_row(data, bad),
         )
+    for name in covariates:
+        values = pd.to_numeric(data[name], errors="coerce")
+        text = values.isna() & data[name].notna() & (data[name].astype("string").str.strip() != "")
+        if text.any():
+            raise PanelError(
+                f"covariate {_show(name)} holds text that is not a number, e.g. "
+                f"{_show(data.loc[text, name].iloc[0])}",
+                row=_spreadsheet_row(data, text),
+                column=name,
+            )
+        data[name] = values
     per_unit = data.groupby(unit, sort=False)[first_treated].agg(
         lambda s: s.astype("string").fillna("").str.strip().nunique()
     )
@@ -287,6 +307,13 @@ def prepare_panel(
         raise PanelError("fewer than two usable units remain")
     if times.size < 2:
         raise PanelError("at least two periods are needed")
+    kept_units = wide.index[keep]
+    covariate_arrays = {
+        name: data.pivot(index=unit, columns=time, values=name)
+        .reindex(index=kept_units, columns=times)
+        .to_numpy(dtype=float)
+        for name in covariates
+    }
     return Panel(
         units=wide.index.to_numpy()[keep],
         times=times,
@@ -295,6 +322,7 @@ def prepare_panel(
         outcome_name=outcome,
         n_dropped_unbalanced=n_unbalanced,
         n_dropped_always_treated=int(no_pre.sum()),
+        covariates=covariate_arrays,
     )
 
 
