@@ -13,7 +13,17 @@ import os
 import sys
 import time
 
-AREAS = ("book", "its", "did", "pipeline", "validation", "browser")
+AREAS = (
+    "book",
+    "its",
+    "did",
+    "did_coverage",
+    "did_synth",
+    "pipeline",
+    "records",
+    "validation",
+    "browser",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
