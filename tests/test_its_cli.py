@@ -106,6 +106,14 @@ def test_every_spec_field_is_an_option() -> None:
         "--min-segment",
         "--short-series",
         "--alpha",
+        "--window",
+        "--time-format",
+        "--unit",
+        "--select",
+        "--design",
+        "--lag-rule",
+        "--events",
+        "--event-window",
     } <= options
 
 
@@ -116,6 +124,7 @@ def test_spec_round_trips_through_the_command_line() -> None:
         intervention="2021-03-01",
         impact="level",
         family="quasipoisson",
+        denominator="n",
         exposure="pop",
         seasonality="fourier:1",
         period=4,
@@ -129,6 +138,21 @@ def test_spec_round_trips_through_the_command_line() -> None:
         short_series=10,
         rho_grid=(0.1, 0.5),
         alpha=0.1,
+        time_format="month",
+        unit="county",
+        select="A",
+        design="per-series",
+        stacked_hac="within-series",
+        lag_rule="actest",
+        ac_lags=6,
+        events="events.csv",
+        event_window=2,
+    )
+    # every field differs from its default, so every flag is exercised
+    assert all(
+        getattr(spec, f.name) != f.default
+        for f in dataclasses.fields(ITSSpec)
+        if f.default is not dataclasses.MISSING
     )
     parser = argparse.ArgumentParser()
     configure(parser)
@@ -170,7 +194,8 @@ def test_json_dialect_gaussian_hac_with_control(files: dict[str, Path], capsys) 
         check_estimate(record)
     details = doc["details"]
     assert details["n"] == 120 and details["family"] == "gaussian" and details["dispersion"] > 0
-    assert details["hac_lags"] == 3 and "Newey-West HAC by series" in details["interval_method"]
+    assert details["hac_lags"] == 3 and details["design"] == "pooled"
+    assert "over the stacked series (as itsa" in details["interval_method"]
 
 
 def test_json_published_sicily_model_with_rate_ratio(files: dict[str, Path], capsys) -> None:
@@ -386,3 +411,42 @@ def test_usage_error_is_argparse_exit_2(files: dict[str, Path]) -> None:
         "gls",
     )
     assert out.returncode == 2 and "invalid choice" in out.stderr
+
+
+def test_events_file_lists_nearby_events_and_warns(tmp_path: Path, capsys) -> None:
+    """Events within the window are listed (JSON and summary); unseparated ones warned."""
+    rng = np.random.default_rng(8)
+    months = pd.date_range("2020-01-01", periods=48, freq="MS")
+    t = np.arange(48)
+    data = tmp_path / "s.csv"
+    pd.DataFrame(
+        {
+            "month": months.strftime("%Y-%m"),
+            "y": 20 + 0.1 * t + 2 * (t >= 30) + rng.normal(0, 0.4, 48),
+        }
+    ).to_csv(data, index=False)
+    events = tmp_path / "events.csv"
+    pd.DataFrame(
+        {
+            "date": ["2022-03-20", "2022-07-01", "2020-03-01"],
+            "name": ["Policy B", "Same month", "Far away"],
+            "kind": ["policy", "policy", "epidemic"],
+            "source": ["Doc B", "Doc S", "Doc F"],
+        }
+    ).to_csv(events, index=False)
+    common = ["--data", str(data), "--time", "month", "--outcome", "y", "--intervention", "2022-07"]
+    doc = run_json(capsys, *common, "--events", str(events))
+    near = doc["details"]["events_near"]
+    assert [e["name"] for e in near] == ["Policy B", "Same month"]
+    assert doc["details"]["event_window"] == 6
+    warned = " ".join(doc["details"]["event_warnings"])
+    assert "Same month" in warned and "Policy B" in warned
+    assert any("Same month" in n for n in doc["notes"])
+    # modelling Policy B as its own interruption separates it; a 0-month window finds one event
+    doc = run_json(
+        capsys, *common, "--events", str(events), "--others", "b=2022-03:level",
+        "--event-window", "0",
+    )  # fmt: skip
+    assert [e["name"] for e in doc["details"]["events_near"]] == ["Same month"]
+    assert main(["its", *common, "--events", str(events)]) == 0
+    assert "Events within 6 time units" in capsys.readouterr().out

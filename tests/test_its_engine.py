@@ -88,15 +88,19 @@ def test_gaussian_hac_matches_statsmodels_and_documented_lag() -> None:
     )
     lags = int(np.floor(4 * (96 / 100) ** (2 / 9)))
     assert res.hac_lags == lags == newey_west_lags(96) == 3
+    # Stata's newey (and so itsa) scales the sandwich by n / (n - k): statsmodels'
+    # use_correction=True (Stata manual [TS] newey, Methods and formulas)
     ref = sm.OLS(data["share"].to_numpy(), hand_design(fourier=2)).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
     )
     np.testing.assert_allclose(res.params.to_numpy(), ref.params, atol=TOL)
     np.testing.assert_allclose(np.sqrt(np.diag(res.cov)), ref.bse, atol=TOL)
     slope = res.effects["slope"]
     assert (slope.ci_lower, slope.ci_upper) == pytest.approx(tuple(ref.conf_int()[3]), abs=TOL)
     assert slope.p_value == pytest.approx(ref.pvalues[3], abs=TOL)
-    assert slope.interval_method == f"t({ref.df_resid:g}), OLS with Newey-West HAC lag 3"
+    assert slope.interval_method == (
+        f"t({ref.df_resid:g}), OLS with Newey-West HAC lag 3 (as Stata newey)"
+    )
 
 
 def test_ar1_is_prais_winsten_keeping_first_observation() -> None:
@@ -307,6 +311,7 @@ def test_comparative_its_matches_stacked_statsmodels() -> None:
         intervention="2023-01-01",
         controls=["control"],
         errors="hac",
+        design="per-series",
     )
     n = 96
     base = hand_design()
@@ -410,7 +415,7 @@ def _frame(**overrides: object) -> pd.DataFrame:
         ({"intervention": "2024-11-01"}, None, "too few points in a segment: 2 from 2024-11"),
         ({"intervention": "2030-01-01"}, None, "outside the data"),
         ({"intervention": "2017-01-01"}, None, "outside the data"),
-        ({}, "nonincreasing", "must strictly increase"),
+        ({}, "nonincreasing", "rows 4 and 5 both have month = "),
         ({}, "missing", "missing or non-finite"),
         (
             {"family": "binomial", "outcome": "primary", "denominator": "total"},
@@ -476,6 +481,7 @@ def test_comparative_its_with_two_controls_adds_control_intercepts() -> None:
         outcome="share",
         intervention="2023-01-01",
         controls=["control", "control2"],
+        design="per-series",
     )
     assert res.n == 3 * 96
     assert "control[control2]" in res.params.index

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 from analysis.its.power import (
+    analytic_mde,
+    analytic_power,
+    analytic_se,
     naive_estimates,
     segmented_design,
     simulate_ar1,
@@ -86,3 +89,80 @@ def test_short_annual_design_is_not_a_valid_test_with_estimated_rho() -> None:
 def test_ols_ignoring_autocorrelation_over_rejects() -> None:
     res = simulate_power(72, 24, rho=0.6, sd=1.0, effects=[0.0], reps=4000, seed=4, estimator="ols")
     assert res.power[0] > 0.1
+
+
+# ------------------------------------------------------------------ slope changes, exact power
+
+
+def _segment_variance(t: np.ndarray, at: float) -> float:
+    """Variance factor of an OLS line's fitted value at ``at``: 1/n + (at - mean)^2 / Sxx."""
+    return 1.0 / t.size + (at - t.mean()) ** 2 / float(np.sum((t - t.mean()) ** 2))
+
+
+@pytest.mark.parametrize(("n_pre", "n_post"), [(6, 3), (72, 24)])
+def test_exact_standard_errors_are_those_of_two_separate_lines(n_pre: int, n_post: int) -> None:
+    """With rho = 0 a level+slope ITS is two OLS lines (Wagner et al. 2002, J Clin Pharm Ther
+    27:299): the slope change is the difference of two independent slopes, variance
+    sd^2 (1/Sxx_pre + 1/Sxx_post); the level change is the post line minus the extrapolated
+    pre line at the intervention, variance sd^2 (v_pre(T) + v_post(T))."""
+    sd = 1.7
+    pre, post = np.arange(n_pre, dtype=float), np.arange(n_pre, n_pre + n_post, dtype=float)
+    sxx = [float(np.sum((s - s.mean()) ** 2)) for s in (pre, post)]
+    slope = sd * np.sqrt(1 / sxx[0] + 1 / sxx[1])
+    level = sd * np.sqrt(_segment_variance(pre, n_pre) + _segment_variance(post, n_pre))
+    assert analytic_se(n_pre, n_post, 0.0, sd, "level+slope", "slope") == pytest.approx(slope)
+    assert analytic_se(n_pre, n_post, 0.0, sd, "level+slope", "level") == pytest.approx(level)
+
+
+@pytest.mark.parametrize(
+    ("n_pre", "n_post", "impact", "test", "rho"),
+    [
+        (6, 3, "level+slope", "slope", 0.3),  # annual, data to 2025
+        (72, 24, "level+slope", "slope", 0.5),  # monthly
+        (72, 24, "slope", "slope", 0.0),
+        (6, 2, "level", "level", 0.3),  # annual, level only
+        (72, 24, "level+slope", "level", 0.3),
+    ],
+)
+def test_simulated_power_matches_the_exact_noncentral_t(
+    n_pre: int, n_post: int, impact: str, test: str, rho: float
+) -> None:
+    """GLS at the true rho: t is exactly noncentral t; the simulation must agree within its
+    Monte Carlo error (4 binomial standard errors)."""
+    reps = 4000
+    mde = analytic_mde(n_pre, n_post, rho, 2.0, impact, test)  # type: ignore[arg-type]
+    effects = np.array([0.0, 0.5 * mde, mde, 1.5 * mde])
+    exact = analytic_power(n_pre, n_post, rho, 2.0, effects, impact, test)  # type: ignore[arg-type]
+    assert exact[0] == pytest.approx(0.05) and exact[2] == pytest.approx(0.8)
+    sim = simulate_power(
+        n_pre,
+        n_post,
+        rho=rho,
+        sd=2.0,
+        effects=effects,
+        reps=reps,
+        seed=17,
+        impact=impact,  # type: ignore[arg-type]
+        test=test,  # type: ignore[arg-type]
+        estimator="pw_known",
+    )
+    tolerance = 4 * np.sqrt(exact * (1 - exact) / reps) + 1e-3
+    assert np.all(np.abs(sim.power - exact) <= tolerance), (sim.power, exact)
+    assert sim.mde == pytest.approx(mde, rel=0.08)
+    assert sim.test == test
+
+
+def test_slope_power_uses_common_random_numbers() -> None:
+    x = segmented_design(72, 24, "level+slope")
+    noise = simulate_ar1(np.random.default_rng(2), 300, 96, 0.4, 1.0)
+    null = vectorised_estimates(noise, x, "pw")
+    shifted = vectorised_estimates(noise + 0.05 * x[:, 3], x, "pw")
+    np.testing.assert_allclose(shifted.params[:, 3] - null.params[:, 3], 0.05, atol=1e-10)
+    np.testing.assert_allclose(shifted.bse, null.bse, atol=1e-10)
+
+
+def test_a_change_the_model_lacks_cannot_be_tested() -> None:
+    with pytest.raises(ValueError, match="no 'slope' change"):
+        simulate_power(6, 2, rho=0.0, sd=1.0, effects=[0.0], reps=10, impact="level", test="slope")
+    with pytest.raises(ValueError, match="no 'level' change"):
+        analytic_power(6, 3, 0.0, 1.0, [0.0], impact="slope", test="level")

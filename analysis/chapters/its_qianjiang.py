@@ -15,14 +15,22 @@ Pre-specified main model for the SYNTHETIC monthly Qianjiang series (2017-01 to 
   shock neither bends the pre-reform trend nor poses as a permanent shift;
 * seasonality: two Fourier pairs over 12 months (as in Lopez Bernal et al. 2017);
 * errors: AR(1), iterated Prais–Winsten keeping the first observation.
+
+The events near the reform (the end of zero-COVID, the infection wave, Class B management, the
+2023 rural-health opinion; DRG/DIP further back) come from the public events file
+``data/public/qianjiang_events.csv`` (:mod:`analysis.its.events`); the robustness menu
+(:mod:`analysis.its.robustness`) refits the model with each of them as an extra interruption.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
-from itertools import product
+from pathlib import Path
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -32,6 +40,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from analysis import paths
 from analysis.chapters.case import (
     COVID_EXCLUDED_LAST,
     COVID_EXCLUDED_MONTHS,
@@ -48,6 +57,7 @@ from analysis.chapters.reported_points import (
     summarise_reported,
 )
 from analysis.datasets import load_data
+from analysis.its import robustness as rob
 from analysis.its.cli import command_line
 from analysis.its.diagnostics import (
     AutocorrelationTests,
@@ -56,10 +66,18 @@ from analysis.its.diagnostics import (
     placebo_in_time,
     plot_residual_acf,
 )
+from analysis.its.events import (
+    Event,
+    as_exclusion_windows,
+    events_near,
+    read_events,
+    separation_warnings,
+)
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its, its
-from analysis.its.power import PowerResult, simulate_power
+from analysis.its.power import PowerResult, analytic_mde, simulate_power
 from analysis.its.results import ITSResult
 from analysis.plotting.provenance import plot_synthetic, synthetic_title
+from analysis.registry import declaration
 
 OUTCOMES: dict[str, str] = {name: share.title for name, share in SHARES.items()}
 REFORM = REFORM_MONTH.strftime("%Y-%m-%d")
@@ -76,6 +94,9 @@ MAIN_OPTIONS: dict[str, object] = {
 HORIZONS = {f"Dec {REFORM_YEAR}": 11, f"Dec {REFORM_YEAR + 1}": 23}
 POWER_REPS = 4000
 MAIN_MODEL_FILE = "qianjiang_monthly.csv"
+EVENTS_DATASET = "qianjiang_events"
+#: months either side of the reform searched for confounding events
+EVENT_WINDOW = 3
 
 #: The published rate ratio of the Sicily smoking ban in the tutorial's model with seasonality
 #: (quasi-Poisson, step change, linear trend, two harmonic pairs over 12 months, offset
@@ -119,13 +140,47 @@ def main_spec(outcome: str, **overrides: object) -> ITSSpec:
     return ITSSpec(time="month", outcome=outcome, intervention=REFORM, **options)  # type: ignore[arg-type]
 
 
+def _repository_path(name: str) -> str:
+    """A registered dataset's file as a path from the repository's root."""
+    return declaration(name).file.relative_to(paths.ROOT).as_posix()
+
+
+def command_spec(outcome: str = "visit_share") -> ITSSpec:
+    """The main model as the command line runs it: :func:`main_spec` plus the events file.
+
+    The events file only adds the list of events near the reform (and the warnings) to the
+    output; the estimates are those of :func:`main_spec`.
+    """
+    return replace(
+        main_spec(outcome), events=_repository_path(EVENTS_DATASET), event_window=EVENT_WINDOW
+    )
+
+
+def export_command(data: str = MAIN_MODEL_FILE) -> str:
+    """The command that writes Qianjiang's monthly shares (:func:`main_model_data`) to ``data``.
+
+    The shipped ``district_monthly`` file holds counts; the shares the main model fits are
+    computed by the dataset's loader, so the series is exported first.
+    """
+    module = "analysis.chapters.its_qianjiang"
+    code = f"from {module} import write_main_model_data; write_main_model_data({json.dumps(data)})"
+    return shlex.join(["python", "-c", code])
+
+
 def main_model_command(outcome: str = "visit_share", data: str = MAIN_MODEL_FILE) -> str:
-    """The command line that fits the main model to a file of the monthly series."""
-    return command_line(main_spec(outcome), data)
+    """The command that fits the main model to the exported file, from the repository's root."""
+    return command_line(command_spec(outcome), data)
+
+
+def write_main_model_data(path: str | Path) -> Path:
+    """Write :func:`main_model_data` as UTF-8 CSV (months as ``YYYY-MM-DD``)."""
+    target = Path(path)
+    main_model_data().to_csv(target, index=False, date_format="%Y-%m-%d")
+    return target
 
 
 def main_model_data() -> pd.DataFrame:
-    """The file :func:`main_model_command` reads: ``month`` and the three shares."""
+    """Qianjiang's series as one file: ``month`` and the three shares."""
     return qianjiang_monthly()[["month", *OUTCOMES]]
 
 
@@ -208,44 +263,123 @@ def diagnostics_table(
     return table[["residuals", "test", "statistic", "p", "lags"]], ols, ar1
 
 
+# ------------------------------------------------------------------ events
+
+
+@cache
+def events() -> tuple[Event, ...]:
+    """The events file shipped with the book (read as a user's file would be)."""
+    return read_events(declaration(EVENTS_DATASET).file)
+
+
+def events_near_reform() -> tuple[Event, ...]:
+    """Events within :data:`EVENT_WINDOW` months of the reform."""
+    return events_near(events(), REFORM, EVENT_WINDOW, "month")
+
+
+def event_warnings() -> list[str]:
+    """What the main model cannot separate from the reform."""
+    return separation_warnings(events_near_reform(), REFORM, MAIN_OPTIONS["others"], "month")  # type: ignore[arg-type]
+
+
+def events_table() -> pd.DataFrame:
+    """Every event of the file, with its distance from the reform in months."""
+    months = [
+        (e.date.year - REFORM_MONTH.year) * 12 + e.date.month - REFORM_MONTH.month for e in events()
+    ]
+    return pd.DataFrame(
+        {
+            "date": [e.day for e in events()],
+            "months from reform": months,
+            "event": [e.name for e in events()],
+            "kind": [e.kind for e in events()],
+            "source": [e.source for e in events()],
+            "provenance": [e.provenance for e in events()],
+        }
+    )
+
+
+def event_warnings_markdown() -> str:
+    """The warnings as a Markdown list."""
+    return "\n".join(f"- {w}" for w in event_warnings())
+
+
+# ------------------------------------------------------------------ robustness menu
+
+
+def _event(key: str) -> Event:
+    return next(e for e in events() if e.label == key)
+
+
+def robustness_variations(outcome: str, frame: pd.DataFrame) -> list[rob.Variation]:
+    """The menu: what is varied around the main model of ``outcome``."""
+    base = main_spec(outcome)
+    first = pd.Timestamp(frame["month"].min())
+    starts = [(first + pd.DateOffset(years=k)).strftime("%Y-%m-%d") for k in (1, 2)]
+    end_zero_covid = _event("end_zero_covid")
+    windows = [
+        (f"{a:%Y-%m} to {b:%Y-%m}", [(a, b)])
+        for a, b in (as_exclusion_windows([end_zero_covid], n)[0] for n in (2, 4))
+    ]
+    covid_slope = rob.Variation(
+        "COVID-19 term level+slope",
+        "trend form",
+        replace(base, others=(replace(COVID, impact="level+slope"),)),
+    )
+    return [
+        rob.baseline(base),
+        *rob.vary_intervention(base, (-3, -1, 3)),
+        *rob.vary_phase_in(base, (3, 6), unit="months"),
+        *rob.vary_start(base, starts),
+        *rob.vary_trend(base, impacts=("level",)),
+        covid_slope,
+        *rob.vary_exclusion(base, windows),
+        *rob.vary_events(base, events()),
+        *rob.vary_events(base, [end_zero_covid], min_segment=1),
+        *rob.vary_others(base),
+        *rob.vary_errors(base, ("ols", "hac")),
+        *rob.vary_seasonality(base, ("none", "month")),
+    ]
+
+
 def robustness(frame: pd.DataFrame) -> pd.DataFrame:
-    """OLS/HAC/AR(1) x seasonality none/Fourier x with/without the COVID-19 interruption."""
-    rows = []
-    for errors, seasonality, covid, outcome in product(
-        ("ols", "hac", "ar1"), ("none", "fourier:2"), (True, False), OUTCOMES
-    ):
-        spec = main_spec(
-            outcome, errors=errors, seasonality=seasonality, others=(COVID,) if covid else ()
-        )
-        res = fit_its(frame, spec)
-        lvl = res.effects["level"]
-        rows.append(
+    """The menu for every outcome: one tidy row per outcome x specification x effect."""
+    tables = [
+        rob.robustness_menu(frame, robustness_variations(outcome, frame)).assign(outcome=outcome)
+        for outcome in OUTCOMES
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def _cell(estimate: float, low: float, high: float, scale: float = 1.0) -> str:
+    if np.isnan(estimate):
+        return "—"
+    return f"{scale * estimate:.2f} [{scale * low:.2f}, {scale * high:.2f}]"
+
+
+def robustness_wide(table: pd.DataFrame, outcome: str = "visit_share") -> pd.DataFrame:
+    """One outcome's menu as the page shows it: one row per specification."""
+    rows = table.loc[table["outcome"] == outcome]
+    out = []
+    for label, spec in rows.groupby("spec", sort=False):
+        by = spec.set_index("effect")
+        level, slope = by.loc["level"], by.loc["slope"]
+        method = str(level["interval_method"])
+        refused = method.startswith("not estimable: ")
+        reason = re.split(r" \(need|, fewer than", method.removeprefix("not estimable: "))[0]
+        out.append(
             {
-                "errors": errors,
-                "seasonality": seasonality,
-                "covid": covid,
-                "outcome": outcome,
-                "level": lvl.estimate,
-                "level_low": lvl.ci_lower,
-                "level_high": lvl.ci_upper,
-                "slope_per_year": 12 * res.effects["slope"].estimate,
+                "specification": label,
+                "varied": level["varied"],
+                "level change (pp)": _cell(level["estimate"], level["ci_lower"], level["ci_upper"]),
+                "slope change (pp/year)": _cell(
+                    slope["estimate"], slope["ci_lower"], slope["ci_upper"], 12.0
+                ),
+                "months fitted": "—" if refused else str(int(level["n"])),
+                "not estimable because": reason if refused else "",
             }
         )
-    return pd.DataFrame(rows)
-
-
-def robustness_wide(table: pd.DataFrame) -> pd.DataFrame:
-    """The robustness menu side by side: one row per specification, one column per outcome."""
-    cells = table.assign(
-        cell=[f"{r.level:.2f} [{r.level_low:.2f}, {r.level_high:.2f}]" for r in table.itertuples()]
-    )
-    wide = cells.pivot_table(
-        index=["errors", "seasonality", "covid"], columns="outcome", values="cell", aggfunc="first"
-    )
-    wide = wide[list(OUTCOMES)].rename(columns=OUTCOMES).reset_index()
-    wide.columns.name = None
-    wide["covid"] = wide["covid"].map({True: "yes", False: "no"})
-    return wide.rename(columns={"covid": "COVID-19 term"})
+    return pd.DataFrame(out)
 
 
 @dataclass(frozen=True)
@@ -259,6 +393,7 @@ class PowerScenario:
     sd: float
     rho: float
     estimator: str
+    test: str = "level"
 
 
 def power_scenarios(monthly_sd: float) -> list[PowerScenario]:
@@ -303,10 +438,35 @@ def power_scenarios(monthly_sd: float) -> list[PowerScenario]:
     return out
 
 
+def slope_power_scenarios(monthly_sd: float) -> list[PowerScenario]:
+    """Designs for a slope change (hypothesis H2): annual to 2025 (9 points) and monthly.
+
+    Two post-reform years cannot test a slope under the engine's three-point segments, so the
+    annual design assumes one more year of data.
+    """
+    annual = "annual, 9 points (2017–2025), SD 2 pp"
+    monthly = f"monthly, 96 points, SD {monthly_sd:.2f} pp (synthetic fit), rho 0.3"
+    return [
+        PowerScenario(annual, 6, 3, "level+slope", 2.0, 0.3, "ols", "slope"),
+        PowerScenario(f"{annual}, rho known", 6, 3, "level+slope", 2.0, 0.3, "pw_known", "slope"),
+        PowerScenario(monthly, 72, 24, "level+slope", monthly_sd, 0.3, "pw", "slope"),
+        PowerScenario(
+            f"{monthly}, rho known", 72, 24, "level+slope", monthly_sd, 0.3, "pw_known", "slope"
+        ),
+        PowerScenario(
+            "monthly, 96 points, SD 3 pp, rho 0.6", 72, 24, "level+slope", 3.0, 0.6, "pw", "slope"
+        ),
+    ]
+
+
 def run_power(
     scenarios: list[PowerScenario], effect: float, reps: int = POWER_REPS, seed: int = 20230101
 ) -> tuple[pd.DataFrame, dict[str, PowerResult]]:
-    """Simulate each scenario; table of size, power at ``effect`` and MDE, plus the curves."""
+    """Simulate each scenario; table of size, power at ``effect`` and MDE, plus the curves.
+
+    For a slope scenario ``effect`` and the MDE are per time unit of the design (per month
+    for monthly designs); :func:`slope_power_table` converts them to pp a year.
+    """
     grid = np.linspace(0.0, 10.0, 41)
     curves: dict[str, PowerResult] = {}
     rows = []
@@ -321,8 +481,14 @@ def run_power(
             seed=seed + i,
             impact=sc.impact,
             estimator=sc.estimator,
+            test=sc.test,
         )  # type: ignore[arg-type]
         curves[sc.label] = res
+        exact = (
+            analytic_mde(sc.n_pre, sc.n_post, sc.rho, sc.sd, sc.impact, sc.test)  # type: ignore[arg-type]
+            if sc.estimator == "pw_known"
+            else float("nan")
+        )
         rows.append(
             {
                 "scenario": sc.label,
@@ -332,6 +498,7 @@ def run_power(
                 "size": float(res.power[0]),
                 "power": float(res.power[-1]),
                 "mde": res.mde,
+                "mde_analytic": exact,
             }
         )
     return pd.DataFrame(rows), curves
@@ -368,6 +535,15 @@ def _power() -> tuple[list[PowerScenario], pd.DataFrame, dict[str, PowerResult]]
     return scenarios, table, curves
 
 
+@cache
+def _slope_power() -> tuple[list[PowerScenario], pd.DataFrame]:
+    scenarios = slope_power_scenarios(monthly_residual_sd(_main()["visit_share"]))
+    table, _ = run_power(scenarios, effect=0.0, seed=20230201)
+    per_year = np.array([12.0 if s.label.startswith("monthly") else 1.0 for s in scenarios])
+    table = table.assign(mde=table["mde"] * per_year, mde_analytic=table["mde_analytic"] * per_year)
+    return scenarios, table.drop(columns="power")
+
+
 def effects_table() -> pd.DataFrame:
     """The main model's effects for every outcome, as the page shows them."""
     return effects_summary(_main())
@@ -379,7 +555,7 @@ def diagnostics_shown() -> pd.DataFrame:
 
 
 def robustness_table() -> pd.DataFrame:
-    """The robustness menu, one row per specification."""
+    """The visit share's robustness menu, one row per specification."""
     return robustness_wide(_robustness())
 
 
@@ -388,6 +564,7 @@ def power_table() -> pd.DataFrame:
     rise = _rise()
     return (
         _power()[1]
+        .drop(columns="mde_analytic")
         .assign(
             sd=lambda d: d["sd"].round(2),
             size=lambda d: (100 * d["size"]).round(1),
@@ -399,6 +576,26 @@ def power_table() -> pd.DataFrame:
                 "size": "rejections with no effect (%)",
                 "power": f"power at +{rise:g} pp (%)",
                 "mde": "MDE at 80% (pp)",
+            }
+        )
+    )
+
+
+def slope_power_table() -> pd.DataFrame:
+    """Size and MDE of the slope-change test (pp a year), simulated and exact."""
+    return (
+        _slope_power()[1]
+        .assign(
+            sd=lambda d: d["sd"].round(2),
+            size=lambda d: (100 * d["size"]).round(1),
+            mde=lambda d: d["mde"].round(2),
+            mde_analytic=lambda d: d["mde_analytic"].round(2),
+        )
+        .rename(
+            columns={
+                "size": "rejections with no effect (%)",
+                "mde": "MDE at 80% (pp/year), simulated",
+                "mde_analytic": "MDE, exact (rho known)",
             }
         )
     )
@@ -485,11 +682,28 @@ def diagnostics_numbers() -> dict[str, str]:
     }
 
 
+def _level(table: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    return table.loc[(table["outcome"] == outcome) & (table["effect"] == "level")]
+
+
+def events_numbers() -> dict[str, str]:
+    """Events near the reform and what the main model cannot separate."""
+    near = events_near_reform()
+    return {
+        "its-event-window": str(EVENT_WINDOW),
+        "its-events-n": str(len(events())),
+        "its-events-near-n": str(len(near)),
+        "its-events-warned-n": str(len(event_warnings())),
+        "its-events-file": _repository_path(EVENTS_DATASET),
+    }
+
+
 def robustness_numbers() -> dict[str, str]:
     """The robustness menu and comparative ITS against the comparison districts."""
     robust = _robustness()
-    vis = robust.loc[robust["outcome"] == "visit_share"]
-    adm = robust.loc[robust["outcome"] == "admission_share"]
+    vis = _level(robust, "visit_share").set_index("spec")
+    adm = _level(robust, "admission_share")
+    fitted = vis.dropna(subset=["estimate"])
     frame = _monthly()
     comparison = frame.assign(comparison=comparison_mean("visit_share").to_numpy())
     cits = its(
@@ -502,14 +716,37 @@ def robustness_numbers() -> dict[str, str]:
         seasonality="fourier:2",
     )
     districts = load_data("district_monthly").frame["district"].nunique()
+    zero_covid = next(s for s in vis.index if "end_zero_covid" in s and "min_segment" in s)
+    excluded = next(s for s in vis.index if s.startswith("exclude"))
     return {
-        "its-rob-n": str(len(robustness_wide(robust))),
-        "its-rob-min": pp(vis["level"].min(), 2),
-        "its-rob-max": pp(vis["level"].max(), 2),
-        "its-rob-lo-min": pp(vis["level_low"].min(), 2),
-        "its-rob-adm-sig": str(int((adm["level_low"] > 0).sum())),
+        "its-rob-n": str(len(vis)),
+        "its-rob-fitted": str(len(fitted)),
+        "its-rob-refused": str(len(vis) - len(fitted)),
+        "its-rob-min": pp(fitted["estimate"].min(), 2),
+        "its-rob-max": pp(fitted["estimate"].max(), 2),
+        "its-rob-lo-min": pp(fitted["ci_lower"].min(), 2),
+        "its-rob-adm-sig": str(int((adm["ci_lower"] > 0).sum())),
+        "its-rob-adm-fitted": str(int(adm["estimate"].notna().sum())),
+        "its-rob-zc-level": pp(vis.at[zero_covid, "estimate"], 2),
+        "its-rob-excl-level": pp(vis.at[excluded, "estimate"], 2),
+        "its-rob-excl-label": excluded.removeprefix("exclude "),
         **_interval("its-cits-level", cits.effects["level"]),
         "its-cits-n-controls": str(districts - 1),
+    }
+
+
+def slope_power_numbers() -> dict[str, str]:
+    """MDE of the slope change (pp a year) in the annual and monthly designs."""
+    table = _slope_power()[1].set_index("scenario")
+    labels = list(table.index)
+    return {
+        "its-slope-ann-size": f"{100 * table.at[labels[0], 'size']:.0f}",
+        "its-slope-ann-mde": pp(table.at[labels[0], "mde"], 1),
+        "its-slope-ann-known-mde": pp(table.at[labels[1], "mde"], 1),
+        "its-slope-ann-exact-mde": pp(table.at[labels[1], "mde_analytic"], 1),
+        "its-slope-mon-mde": pp(table.at[labels[2], "mde"], 2),
+        "its-slope-mon-exact-mde": pp(table.at[labels[3], "mde_analytic"], 2),
+        "its-slope-mon-noisy-mde": pp(table.at[labels[4], "mde"], 2),
     }
 
 
@@ -583,8 +820,10 @@ def numbers() -> dict[str, str]:
         **reported_numbers(),
         **main_model_numbers(),
         **diagnostics_numbers(),
+        **events_numbers(),
         **robustness_numbers(),
         **power_numbers(),
+        **slope_power_numbers(),
         **sicily_numbers(),
     }
 
@@ -675,27 +914,38 @@ def plot_placebo(ax: Axes, placebo: PlaceboResult, label: str) -> Axes:
 
 
 def plot_robustness(ax: Axes, table: pd.DataFrame, outcome: str, label: str) -> Axes:
-    """Forest plot of the level change across the robustness menu for one outcome."""
-    rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
+    """Forest plot of the level change across the robustness menu for one outcome.
+
+    Specifications the engine refused are marked "not estimable" instead of a point.
+    """
+    rows = _level(table, outcome).reset_index(drop=True)
     y = np.arange(len(rows))[::-1]
+    fitted = rows["estimate"].notna().to_numpy()
     ax.errorbar(
-        rows["level"],
-        y,
-        xerr=[rows["level"] - rows["level_low"], rows["level_high"] - rows["level"]],
+        rows.loc[fitted, "estimate"],
+        y[fitted],
+        xerr=[
+            (rows["estimate"] - rows["ci_lower"])[fitted],
+            (rows["ci_upper"] - rows["estimate"])[fitted],
+        ],
         fmt="o",
         color="C0",
         ecolor="0.4",
         capsize=2,
         markersize=4,
     )
+    for row in y[~fitted]:
+        ax.text(
+            0.02,
+            row,
+            "not estimable",
+            fontsize=7,
+            va="center",
+            color="0.35",
+            transform=ax.get_yaxis_transform(),
+        )
     ax.set_yticks(y)
-    ax.set_yticklabels(
-        [
-            f"{r.errors.upper()}, season {r.seasonality}, COVID term {'yes' if r.covid else 'no'}"
-            for r in rows.itertuples()
-        ],
-        fontsize=7,
-    )
+    ax.set_yticklabels(rows["spec"], fontsize=7)
     ax.axvline(0, color="0.5", linewidth=0.8)
     ax.set_xlabel(f"level change at {REFORM_MONTH:%Y-%m} (pp), 95% CI")
     ax.set_title(synthetic_title(f"{label}: robustness menu"), fontsize=10)
@@ -771,7 +1021,7 @@ def figure_placebo() -> Figure:
 
 def figure_robustness() -> Figure:
     """The visit share's level change across the robustness menu (``fig-its-robustness``)."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(7.5, 6.4))
     plot_robustness(ax, _robustness(), "visit_share", OUTCOMES["visit_share"])
     fig.tight_layout()
     return fig

@@ -5,12 +5,21 @@ Every option except ``--data`` and ``--json`` is a field of :class:`analysis.its
 API take the same analysis. ``python -m analysis its --help`` lists them; the essentials::
 
     python -m analysis its --data FILE --time COL --outcome COL --intervention T
+        [--time-format auto|number|year|yyyymm|month|quarter] [--unit COL --select VALUE]
         [--impact level|slope|level+slope] [--family gaussian|binomial|poisson|quasipoisson]
         [--denominator COL] [--exposure COL] [--seasonality none|month|fourier:K] [--period N]
-        [--errors ols|hac|ar1] [--controls COL ...] [--window N] [--window-kind KIND]
-        [--others NAME=AT[:IMPACT[:WINDOW[:KIND]]] ...] [--hac-lags L] [--alpha A] [--json]
+        [--errors ols|hac|ar1] [--controls COL|VALUE ... | '*'] [--design pooled|per-series]
+        [--stacked-hac itsa|within-series] [--window N] [--window-kind exclude|phase-in]
+        [--others NAME=AT[:IMPACT[:WINDOW[:KIND]]] ...] [--hac-lags L]
+        [--lag-rule newey-west|actest] [--ac-lags K] [--alpha A]
+        [--events FILE] [--event-window N] [--json]
 
-``T`` is the first post-intervention value of the time column. ``--others`` adds further
+``T`` is the first post-intervention value of the time column, written like it (``2021-03``,
+``202103``, ``2021年3月``, ``2023Q1``, ``1989``). A long file with one row per series and
+time takes ``--unit COL --select VALUE`` (the treated series) and, for comparative ITS,
+``--controls`` as values of that column (``'*'`` = all others): Stata's
+``itsa cigsale, treatid(3) trperiod(1989) lag(1) posttrend`` is
+``--unit state --select California --controls '*' --errors hac --hac-lags 1``. ``--others`` adds further
 interruptions, e.g. ``--others shock=2019-06-01:level:6:exclude`` (a level change from
 2019-06 whose first six months are left out of the fit). The file is read like ``validate``
 reads it (UTF-8 or GB18030 CSV, or ``.xlsx``).
@@ -21,7 +30,11 @@ effect (``name``, ``estimate``, ``se``, ``ci_lower``, ``ci_upper``, ``p_value``,
 ``interval_method``, ``alpha``): ``level``/``slope`` if modelled, ``cumulative``, other
 interruptions' ``NAME:level``/``NAME:slope``, and for log-link families each effect's
 ``..._rate_ratio``. ``details`` carries ``n``, ``family``, ``errors``, ``dispersion``, ``rho``,
-``hac_lags``, ``not_estimable`` and ``rho_grid`` (the last two non-empty for short series).
+``hac_lags``, ``lag_rule``, ``design``, ``coefficients`` (every coefficient under itsa's name,
+``_cons _t _z _z_t _x{T} _x_t{T} _z_x{T} _z_x_t{T}``, with its column), ``posttrend`` (itsa's
+``lincom``), ``autocorrelation`` (Breusch-Godfrey by lag and the lag rule's choice),
+``notices`` (rows sorted, YYYYMM read as months), ``events_near``/``event_warnings``,
+``not_estimable`` and ``rho_grid`` (the last two non-empty for short series).
 
 Exit status: 0 done, 1 input refused (one ``error:`` line), 2 usage error.
 """
@@ -34,7 +47,13 @@ from dataclasses import fields
 
 import numpy as np
 
-from analysis.cli_spec import add_spec_options, read_frame, run_guarded, spec_from_args
+from analysis.cli_spec import (
+    add_lang_option,
+    add_spec_options,
+    read_frame,
+    run_guarded,
+    spec_from_args,
+)
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its
 
@@ -51,6 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     flags = add_spec_options(parser, ITSSpec)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_lang_option(parser)
     parser.set_defaults(spec_flags=flags)
 
 
@@ -68,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             ) from exc
         return result.to_json_text() if args.json else result.summary()
 
-    return run_guarded(action, getattr(args, "spec_flags", {}))
+    return run_guarded(action, getattr(args, "spec_flags", {}), lang=getattr(args, "lang", None))
 
 
 def _words(value: object) -> list[str]:

@@ -7,7 +7,8 @@ for an interruption whose first post-intervention time is ``T``,
 * ``slope`` is ``(t - T)`` from ``T`` on, 0 before (the change in trend per time unit, so the
   effect at ``T + h`` of a level+slope model is ``level + h * slope``).
 
-Time is a numeric position: numbers are used as they are (years, month counters); datetimes
+Time is a numeric position (:mod:`analysis.its.timeaxis` reads the forms users write):
+numbers are used as they are (years, month counters); months
 become *calendar* month numbers ``12 * year + month - 1`` so that ``position mod 12`` is the
 calendar month, which makes month dummies and Fourier terms line up with the calendar. A
 series finer than monthly is therefore not supported (two dates in one month are rejected as
@@ -44,6 +45,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.its.errors import ITSInputError
+from analysis.its.timeaxis import label_of as label_of
+from analysis.its.timeaxis import parse_point, parse_time
 
 Impact = Literal["level", "slope", "level+slope"]
 WindowKind = Literal["exclude", "phase-in"]
@@ -163,6 +166,11 @@ class SegmentedDesign:
     origin
         Time position where the ``time`` regressor is 0 (the first observation), so the
         intercept is the level at the start of the series rather than at year 0.
+    pooled
+        Comparative designs only. ``True`` (itsa's multiple-group model): the controls share
+        one intercept and one trend, so the stacked regression has exactly itsa's regressors
+        ``_cons _t _z _z_t _x _x_t _z_x _z_x_t``. ``False`` (per-series): each control after
+        the first also gets its own intercept ``control[name]``.
     """
 
     interruptions: tuple[Interruption, ...]
@@ -170,6 +178,7 @@ class SegmentedDesign:
     period: int = 12
     controls: tuple[str, ...] = ()
     origin: float = 0.0
+    pooled: bool = True
 
     def __post_init__(self) -> None:
         parse_seasonality(self.seasonality)
@@ -233,7 +242,7 @@ class SegmentedDesign:
             treated = (groups == "treated").astype(float)
             cols["treated"] = treated
             cols["treated:time"] = treated * (t - t0)
-            for name in self.controls[1:]:
+            for name in self.controls[1:] if not self.pooled else ():
                 cols[f"control[{name}]"] = (groups == name).astype(float)
         for index, itv in enumerate(self.interruptions):
             main = index == 0
@@ -274,59 +283,26 @@ class SegmentedDesign:
 
 
 def time_positions(values: pd.Series | Sequence[object]) -> tuple[np.ndarray, str]:
-    """Convert a time column to numeric positions.
-
-    Parameters
-    ----------
-    values
-        Numbers (used as they are) or datetimes / ISO dates (calendar month numbers).
+    """Convert a time column to numeric positions (see :mod:`analysis.its.timeaxis`).
 
     Returns
     -------
     tuple of (numpy.ndarray, str)
-        Positions and the unit, ``"month"`` for datetimes or ``"unit"`` for numbers.
+        Positions and the unit: ``"month"``, ``"quarter"``, ``"year"`` or ``"unit"``.
 
     Examples
     --------
     >>> time_positions(["2021-03-01", "2021-04-01"])[0].tolist()
     [24254.0, 24255.0]
     >>> time_positions([2017, 2022])
-    (array([2017., 2022.]), 'unit')
+    (array([2017., 2022.]), 'year')
     """
-    series = pd.Series(values)
-    if series.isna().any():
-        raise ITSInputError("time column has missing values")
-    if pd.api.types.is_datetime64_any_dtype(series):
-        dates = pd.to_datetime(series)
-        return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float), "month"
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=float), "unit"
-    numeric = pd.to_numeric(series, errors="coerce")
-    if numeric.notna().all():
-        return numeric.to_numpy(dtype=float), "unit"
-    try:
-        dates = pd.to_datetime(series)
-    except (ValueError, TypeError) as exc:
-        raise ITSInputError(f"time column is neither numeric nor dates ({exc})") from None
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=float), "month"
+    axis = parse_time(values)
+    return axis.positions, axis.unit
 
 
 def position_of(value: object, unit: str, what: str | None = None) -> float:
     """Convert one intervention time to a position in the same unit as the data.
-
-    Parameters
-    ----------
-    value
-        A number, or a date (string, ``datetime`` or ``Timestamp``).
-    unit
-        ``"month"`` or ``"unit"``, from :func:`time_positions`.
-    what
-        How messages name the value (default ``intervention=<value>``).
-
-    Returns
-    -------
-    float
-        Position.
 
     Examples
     --------
@@ -335,30 +311,4 @@ def position_of(value: object, unit: str, what: str | None = None) -> float:
     >>> position_of("37", "unit")
     37.0
     """
-    what = what or f"intervention={value!r}"
-    if unit == "unit":
-        try:
-            return float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ITSInputError(f"{what} is not a number like the time column") from None
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ITSInputError(f"{what} is not a date like the time column") from None
-    return float(stamp.year * 12 + stamp.month - 1)
-
-
-def label_of(position: float, unit: str) -> str:
-    """Human-readable label of a time position (``YYYY-MM`` for months).
-
-    Examples
-    --------
-    >>> label_of(24254.0, "month")
-    '2021-03'
-    >>> label_of(2021.0, "unit")
-    '2021'
-    """
-    if unit == "month":
-        year, month = divmod(round(position), 12)
-        return f"{year:04d}-{month + 1:02d}"
-    return f"{position:g}"
+    return parse_point(value, unit, what)

@@ -37,10 +37,10 @@ from statsmodels.graphics.tsaplots import plot_acf
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
-from analysis.its.design import position_of, time_positions
 from analysis.its.errors import ITSInputError
-from analysis.its.fit import ITSSpec, fit_its
+from analysis.its.fit import ITSSpec, _ordered, _select_series, fit_its
 from analysis.its.results import ITSResult
+from analysis.its.timeaxis import parse_point, parse_time
 
 
 @dataclass(frozen=True)
@@ -219,14 +219,20 @@ def placebo_in_time(data: pd.DataFrame, spec: ITSSpec) -> PlaceboResult:
         Placebo table, real estimates and empirical p-values.
     """
     real = fit_its(data, spec)
-    positions, unit = time_positions(data[spec.time].reset_index(drop=True))
-    cut = position_of(spec.intervention, unit)
-    pre = data.loc[positions < cut].reset_index(drop=True)
-    pre_pos = positions[positions < cut]
-    others = tuple(o for o in spec.others if pre_pos[0] < position_of(o.at, unit) <= pre_pos[-1])
+    unit = real.time_unit
+    # every row's position (a long file's control rows too), in the real fit's time format
+    axis = parse_time(data[spec.time], spec.time_format, spec.time, rows=data.index)
+    cut = parse_point(spec.intervention, unit)
+    pre = data.loc[axis.positions < cut]
+    frame, treated_axis, _ = _ordered(_select_series(data, spec)[0], spec)
+    before = treated_axis.positions < cut
+    pre_pos = treated_axis.positions[before]
+    others = tuple(o for o in spec.others if pre_pos[0] < parse_point(o.at, unit) <= pre_pos[-1])
     rows = []
-    for value in pre[spec.time].tolist()[1:]:
-        fake = replace(spec, intervention=value, errors="ols", others=others)
+    for value in frame.loc[before, spec.time].tolist()[1:]:
+        fake = replace(
+            spec, intervention=value, errors="ols", others=others, events=None, ac_lags=0
+        )
         try:
             fit = fit_its(pre, fake)
         except ITSInputError:

@@ -52,27 +52,41 @@ from scipy.linalg import toeplitz
 
 from analysis.cli_spec import option
 from analysis.estimates import Estimate, critical_value
+from analysis.its.actest import AutocorrelationCheck, lag_tests
 from analysis.its.design import (
     IMPACTS,
     Impact,
     Interruption,
     SegmentedDesign,
     WindowKind,
-    label_of,
-    position_of,
-    time_positions,
 )
 from analysis.its.errors import (
     ITSInputError,
-    require_increasing,
     require_no_missing,
     require_positive,
     require_share_range,
 )
 from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
+from analysis.its.timeaxis import (
+    TimeAxis,
+    as_text,
+    format_notice,
+    parse_point,
+    parse_time,
+    timestamp_of,
+)
 
 Family = Literal["gaussian", "binomial", "poisson", "quasipoisson"]
 Errors = Literal["ols", "hac", "ar1"]
+Design = Literal["pooled", "per-series"]
+LagRule = Literal["newey-west", "actest"]
+TimeFormat = Literal["auto", "number", "year", "yyyymm", "month", "quarter"]
+DESIGNS: tuple[str, ...] = ("pooled", "per-series")
+LAG_RULES: tuple[str, ...] = ("newey-west", "actest")
+StackedHAC = Literal["itsa", "within-series"]
+STACKED_HAC: tuple[str, ...] = ("itsa", "within-series")
+# time units either side of the intervention searched for events, by time unit
+EVENT_WINDOW = {"month": 6, "quarter": 2, "year": 1, "unit": 1}
 FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "poisson", "quasipoisson")
 ERRORS: tuple[str, ...] = ("ols", "hac", "ar1")
 WINDOW_KINDS: tuple[str, ...] = ("exclude", "phase-in")
@@ -163,7 +177,11 @@ class ITSSpec:
     """
 
     time: str = field(
-        metadata=option("time column: numbers, or dates (calendar months)", metavar="COL")
+        metadata=option(
+            "time column: dates, YYYY-MM, YYYYMM, 2023年1月, quarters (2023Q1, 2023年第1季度), "
+            "years or plain numbers",
+            metavar="COL",
+        )
     )
     outcome: str = field(
         metadata=option(
@@ -175,6 +193,24 @@ class ITSSpec:
     )
     impact: Impact = field(
         default="level+slope", metadata=option("which changes the intervention may make")
+    )
+    time_format: TimeFormat = field(
+        default="auto",
+        metadata=option(
+            "how to read the time column: auto, number, year, yyyymm, month (dates, YYYY-MM, "
+            "2023年1月) or quarter; auto refuses ambiguous integers such as 202301..202312"
+        ),
+    )
+    unit: str | None = field(
+        default=None,
+        metadata=option(
+            "column naming the series in a file with several (e.g. county); with select",
+            metavar="COL",
+        ),
+    )
+    select: str | None = field(
+        default=None,
+        metadata=option("the value of --unit that is the treated series", metavar="VALUE"),
     )
     family: Family = field(default="gaussian", metadata=option("outcome distribution"))
     denominator: str | None = field(
@@ -199,7 +235,27 @@ class ITSSpec:
         metadata=option("error model: OLS, Newey-West HAC, or AR(1) by Prais-Winsten GLS"),
     )
     controls: tuple[str, ...] = field(
-        default=(), metadata=option("control series column(s) for comparative ITS", metavar="COL")
+        default=(),
+        metadata=option(
+            "control series for comparative ITS: columns, or with --unit values of that column "
+            "('*' = every other series)",
+            metavar="COL",
+        ),
+    )
+    design: Design = field(
+        default="pooled",
+        metadata=option(
+            "comparative design: pooled (itsa's multiple-group model: controls share one "
+            "intercept and trend, t(n - k)) or per-series (an intercept per control, "
+            "Newey-West within series, t(series - 1))"
+        ),
+    )
+    stacked_hac: StackedHAC = field(
+        default="itsa",
+        metadata=option(
+            "pooled design's Newey-West: itsa (newey, force on the stacked series, as itsa "
+            "computes it) or within-series (lagged products within each series only)"
+        ),
     )
     others: tuple[OtherInterruption, ...] = field(
         default=(),
@@ -223,7 +279,26 @@ class ITSSpec:
     )
     hac_lags: int | None = field(
         default=None,
-        metadata=option("Newey-West truncation lag (default floor(4 (n/100)^(2/9)))", metavar="L"),
+        metadata=option(
+            "Newey-West truncation lag, as itsa/newey lag(L); 0 = heteroskedasticity-robust "
+            "only (default: --lag-rule)",
+            metavar="L",
+        ),
+    )
+    lag_rule: LagRule = field(
+        default="newey-west",
+        metadata=option(
+            "lag when --hac-lags is not given: newey-west (floor(4 (n/100)^(2/9))) or actest "
+            "(largest lag whose Breusch-Godfrey at-lag test has p < 0.05, Linden 2015)"
+        ),
+    )
+    ac_lags: int | None = field(
+        default=None,
+        metadata=option(
+            "lags 1..K of the reported autocorrelation check (default min(12, n/3); 0 = no "
+            "check, e.g. in simulations)",
+            metavar="K",
+        ),
     )
     min_segment: int = field(
         default=3, metadata=option("fewest points allowed between interruptions", metavar="N")
@@ -241,6 +316,22 @@ class ITSSpec:
     )
     alpha: float = field(
         default=0.05, metadata=option("one minus the coverage of every interval", metavar="A")
+    )
+    events: str | None = field(
+        default=None,
+        metadata=option(
+            "events file (columns date, name, kind, source): events near the intervention are "
+            "listed, with a warning when the design cannot separate them",
+            metavar="FILE",
+        ),
+    )
+    event_window: int | None = field(
+        default=None,
+        metadata=option(
+            "time units either side of the intervention searched for events (default 6 "
+            "months, 2 quarters, 1 year)",
+            metavar="N",
+        ),
     )
 
 
@@ -349,32 +440,175 @@ def _column(data: pd.DataFrame, name: str, argument: str) -> np.ndarray:
     return values
 
 
+def _select_series(
+    data: pd.DataFrame, spec: ITSSpec
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The treated series' rows and, for a long file, each control series' rows."""
+    if spec.unit is None:
+        if spec.select is not None:
+            raise ITSInputError(
+                f"select={spec.select!r} needs unit=COL, the column that names the series"
+            )
+        return data, {}
+    _require_column(data, spec.unit, "unit")
+    keys = data[spec.unit].map(as_text)
+    values = list(dict.fromkeys(keys.tolist()))
+    shown = ", ".join(values[:12]) + (", ..." if len(values) > 12 else "")
+    if spec.select is None:
+        raise ITSInputError(
+            f"unit={spec.unit!r} holds {len(values)} series; pick the treated one with "
+            f"select=VALUE (values: {shown})"
+        )
+    chosen = as_text(spec.select)
+    if chosen not in values:
+        raise ITSInputError(
+            f"select={spec.select!r} is not a value of column '{spec.unit}' (values: {shown})"
+        )
+    treated = data.loc[(keys == chosen).to_numpy()]
+    controls: dict[str, pd.DataFrame] = {}
+    if spec.controls:
+        every = tuple(spec.controls) in (("*",), ("all",))
+        wanted = [v for v in values if v != chosen] if every else list(map(as_text, spec.controls))
+        for name in wanted:
+            if name == chosen:
+                raise ITSInputError(f"controls={name!r} is the treated series (select={chosen!r})")
+            if name not in values:
+                raise ITSInputError(
+                    f"controls={name!r} is not a value of column '{spec.unit}' (values: {shown})"
+                )
+            controls[name] = data.loc[(keys == name).to_numpy()]
+    return treated, controls
+
+
+def _ordered(
+    frame: pd.DataFrame, spec: ITSSpec, series: str = ""
+) -> tuple[pd.DataFrame, TimeAxis, list[str]]:
+    """Parse the time column, refuse repeated times, sort rows into time order (with a notice)."""
+    _require_column(frame, spec.time, "time")
+    if len(frame) == 0:
+        raise ITSInputError(f"the data{series} have no rows")
+    axis = parse_time(frame[spec.time], spec.time_format, spec.time, rows=frame.index)
+    notices: list[str] = []
+    if spec.time_format == "auto" and not series:
+        notice = format_notice(frame[spec.time].tolist(), spec.time)
+        if notice:
+            notices.append(notice)
+    pos = axis.positions
+    order = np.argsort(pos, kind="stable")
+    ranked = pos[order]
+    repeated = np.flatnonzero(np.diff(ranked) == 0)
+    if repeated.size:
+        i, j = int(order[repeated[0]]), int(order[repeated[0] + 1])
+        hint = (
+            "; if the file holds several series (one per county, say), pick one with "
+            "unit=COL select=VALUE"
+            if spec.unit is None
+            else f"; each value of '{spec.unit}' must have one row per time"
+        )
+        raise ITSInputError(
+            f"rows {frame.index[i]} and {frame.index[j]}{series} both have {spec.time} = "
+            f"{axis.labels[i]}{hint}"
+        )
+    backwards = np.flatnonzero(np.diff(pos) < 0)
+    if backwards.size:
+        k = int(backwards[0]) + 1
+        notices.append(
+            f"rows{series} were not in time order and were sorted by '{spec.time}' (row "
+            f"{frame.index[k]}, {axis.labels[k]}, follows row {frame.index[k - 1]}, "
+            f"{axis.labels[k - 1]})"
+        )
+        frame = frame.iloc[order]
+        axis = TimeAxis(
+            positions=ranked,
+            unit=axis.unit,
+            time_format=axis.time_format,
+            labels=tuple(axis.labels[int(o)] for o in order),
+        )
+    return frame, axis, notices
+
+
+def _unit_key(value: str) -> tuple[int, float, str]:
+    """Sort key of a unit value: numbers numerically, before text."""
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _collinear_column(x: pd.DataFrame) -> str | None:
+    """The first column that is a linear combination of the columns before it."""
+    values = x.to_numpy(dtype=float)
+    scale = np.abs(values).max(axis=0)
+    scale[scale == 0] = 1.0
+    values = values / scale
+    for j in range(values.shape[1]):
+        if np.linalg.matrix_rank(values[:, : j + 1]) < j + 1:
+            return str(x.columns[j])
+    return None
+
+
 def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     if spec.family not in FAMILIES:
         raise ITSInputError(f"family={spec.family!r} is not one of {', '.join(FAMILIES)}")
     if spec.errors not in ERRORS:
         raise ITSInputError(f"errors={spec.errors!r} is not one of {', '.join(ERRORS)}")
+    if spec.design not in DESIGNS:
+        raise ITSInputError(f"design={spec.design!r} is not one of {', '.join(DESIGNS)}")
+    if spec.stacked_hac not in STACKED_HAC:
+        raise ITSInputError(
+            f"stacked_hac={spec.stacked_hac!r} is not one of {', '.join(STACKED_HAC)}"
+        )
+    if spec.lag_rule not in LAG_RULES:
+        raise ITSInputError(f"lag_rule={spec.lag_rule!r} is not one of {', '.join(LAG_RULES)}")
+    if spec.hac_lags is not None and spec.hac_lags < 0:
+        raise ITSInputError(f"hac_lags={spec.hac_lags} must be >= 0")
     if not 0.0 < spec.alpha < 1.0:
         raise ITSInputError(f"alpha={spec.alpha} must lie strictly between 0 and 1")
-    _require_column(data, spec.time, "time")
-    if len(data) == 0:
-        raise ITSInputError("the data have no rows")
-    t, unit = time_positions(data[spec.time].reset_index(drop=True))
-    require_increasing(t, spec.time, rows=data.index)
-    y = _column(data, spec.outcome, "outcome")
-    den = _column(data, spec.denominator, "denominator") if spec.denominator else None
-    exposure = _column(data, spec.exposure, "exposure") if spec.exposure else None
-    controls = {c: _column(data, c, "controls") for c in spec.controls}
+    treated_rows, long_controls = _select_series(data, spec)
+    frame, axis, notices = _ordered(treated_rows, spec)
+    t, unit = axis.positions, axis.unit
+    y = _column(frame, spec.outcome, "outcome")
+    den = _column(frame, spec.denominator, "denominator") if spec.denominator else None
+    exposure = _column(frame, spec.exposure, "exposure") if spec.exposure else None
+    controls: dict[str, np.ndarray] = {}
+    if spec.unit is None:
+        controls = {c: _column(frame, c, "controls") for c in spec.controls}
+    for name, rows in long_controls.items():
+        what = f" of control {name!r}"
+        rows, control_axis, _ = _ordered(rows, spec, what)
+        have, need = set(control_axis.positions.tolist()), set(t.tolist())
+        if have != need:
+            gap = sorted(need - have)
+            extra = sorted(have - need)
+            detail = (
+                f"has no row for {axis.label(gap[0])}, which the treated series has"
+                if gap
+                else f"has a row for {control_axis.label(extra[0])}, which the treated series lacks"
+            )
+            raise ITSInputError(
+                f"control {name!r} ({spec.unit} = {name}) {detail}; comparative ITS needs every "
+                "series at the same times"
+            )
+        controls[name] = _column(rows, spec.outcome, f"outcome{what}")
 
     if spec.family == "binomial":
-        require_share_range(y, den, spec.outcome, rows=data.index)
+        if den is not None and np.all(den == 0):
+            raise ITSInputError(
+                f"denominator column '{spec.denominator}' is 0 in every row: there is no share "
+                "to analyse; check that the right column was given"
+            )
+        require_share_range(y, den, spec.outcome, rows=frame.index)
     elif spec.denominator:
         raise ITSInputError(f"denominator={spec.denominator!r} is for family='binomial' only")
     if spec.family in LOG_LINK:
         if np.any(y < 0):
-            raise ITSInputError(f"counts in '{spec.outcome}' must be >= 0 for {spec.family}")
+            bad = int(np.flatnonzero(y < 0)[0])
+            raise ITSInputError(
+                f"counts in '{spec.outcome}' must be >= 0 for {spec.family} (row "
+                f"{frame.index[bad]} is {y[bad]:g})"
+            )
         if exposure is not None:
-            require_positive(exposure, spec.exposure or "", rows=data.index)
+            require_positive(exposure, spec.exposure or "", rows=frame.index)
     elif spec.exposure:
         raise ITSInputError(
             f"exposure={spec.exposure!r} is for the poisson and quasipoisson families only"
@@ -392,11 +626,11 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         )
 
     def locate(value: object, what: str) -> float:
-        pos = position_of(value, unit, what)
+        pos = parse_point(value, unit, what)
         if not (t[0] < pos <= t[-1]):
             raise ITSInputError(
                 f"{what} is outside the data: it must be after the first time "
-                f"({label_of(t[0], unit)}) and no later than the last ({label_of(t[-1], unit)})"
+                f"({axis.label(t[0])}) and no later than the last ({axis.label(t[-1])})"
             )
         return pos
 
@@ -420,35 +654,76 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         interruptions=(main, *others),
         seasonality=spec.seasonality,
         period=spec.period,
-        controls=tuple(spec.controls),
+        controls=tuple(controls),
         origin=float(t[0]),
+        pooled=spec.design == "pooled",
     )
     keep = ~design.excluded(t)
 
-    starts = sorted(i.at for i in design.interruptions)
-    bounds = [-np.inf, *starts, np.inf]
-    for lo, hi in pairwise(bounds):
-        count = int(np.sum(keep & (t >= lo) & (t < hi)))
-        if count < spec.min_segment:
-            where = (
-                f"before {label_of(hi, unit)}"
-                if lo == -np.inf
-                else f"from {label_of(lo, unit)}"
-                + ("" if hi == np.inf else f" to before {label_of(hi, unit)}")
+    ordered = sorted(design.interruptions, key=lambda i: i.at)
+    for first, second in pairwise(ordered):
+        if first.at == second.at:
+            names = [
+                f"others={i.name!r}" if i.name else "the intervention" for i in (first, second)
+            ]
+            raise ITSInputError(
+                f"the design is perfectly collinear: {names[0]} and {names[1]} start at the same "
+                f"time ({axis.label(first.at)}), so their effects cannot be separated; drop or "
+                "move one"
             )
+    bounds = [-np.inf, *(i.at for i in ordered), np.inf]
+    needs = [2, *(len(i.effect_columns()) for i in ordered)]
+    for (lo, hi), need in zip(pairwise(bounds), needs):
+        count = int(np.sum(keep & (t >= lo) & (t < hi)))
+        where = (
+            f"before {axis.label(hi)}"
+            if lo == -np.inf
+            else f"from {axis.label(lo)}" + ("" if hi == np.inf else f" to before {axis.label(hi)}")
+        )
+        if count < need:
+            raise ITSInputError(
+                f"too few points in a segment: {count} {where}, fewer than the {need} "
+                "parameters the model gives that segment; use a simpler impact or more data"
+            )
+        if count < spec.min_segment:
             raise ITSInputError(
                 f"too few points in a segment: {count} {where} (need at least "
                 f"min_segment={spec.min_segment})"
             )
 
-    labels = [str(v) for v in data[spec.time].tolist()]
+    labels = list(axis.labels)
     if design.comparative:
         series = [("treated", y), *controls.items()]
+        if long_controls:
+            # stack in the unit column's order, as Stata's tsset panel ids order the rows
+            names = {"treated": as_text(spec.select)} | {c: c for c in controls}
+            series.sort(key=lambda item: _unit_key(names[item[0]]))
         fit_t = np.concatenate([t[keep]] * len(series))
         fit_group = np.concatenate([np.repeat(name, int(keep.sum())) for name, _ in series])
         fit_y = np.concatenate([values[keep] for _, values in series])
     else:
         fit_t, fit_group, fit_y = t[keep], np.repeat("treated", int(keep.sum())), y[keep]
+
+    observed = y[keep] / den[keep] if den is not None else y[keep]
+    if np.ptp(observed) <= 1e-12 * max(1.0, float(np.max(np.abs(observed)))):
+        raise ITSInputError(
+            f"outcome '{spec.outcome}' is constant ({observed[0]:g} in every row used in the "
+            "fit): a constant series has no level or trend change to estimate"
+        )
+    x = design.matrix(fit_t, group=fit_group)
+    if fit_y.size <= x.shape[1]:
+        raise ITSInputError(
+            f"{fit_y.size} points cannot estimate the {x.shape[1]} coefficients of this model "
+            f"({', '.join(x.columns)}) and an error variance; use fewer terms (seasonality, "
+            "other interruptions, impact) or more data"
+        )
+    culprit = _collinear_column(x)
+    if culprit is not None:
+        raise ITSInputError(
+            f"the design is perfectly collinear: '{culprit}' is a linear combination of the "
+            "terms before it (e.g. two interruptions at the same time, a window covering a "
+            "whole segment, or seasonal terms with too few periods); drop or move one"
+        )
     return _Prepared(
         design=design,
         unit=unit,
@@ -463,6 +738,7 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         fit_y=fit_y,
         fit_den=den[keep] if den is not None else None,
         fit_exposure=exposure[keep] if exposure is not None else None,
+        extra={"axis": axis, "notices": notices, "frame": frame},
     )
 
 
@@ -483,9 +759,25 @@ def _glm_model(
 
 
 def fit_statsmodels(
-    prep: _Prepared, x: pd.DataFrame, family: str, errors: str, hac_lags: int | None
+    prep: _Prepared,
+    x: pd.DataFrame,
+    family: str,
+    errors: str,
+    hac_lags: int | None,
+    stacked_hac: str = "itsa",
 ) -> tuple[Any, float | None, int | None]:
     """Run the statsmodels fit for a prepared design (the one place models are fitted).
+
+    Gaussian Newey-West covariances follow Stata's ``newey`` (what ``itsa`` calls): Bartlett
+    weights, the small-sample factor ``n / (n - k)`` (statsmodels ``use_correction``), t
+    reference with ``n - k`` degrees of freedom. For the pooled comparative design,
+    ``stacked_hac="itsa"`` reproduces ``itsa``: ``newey ..., force`` on the stacked series,
+    so lagged products run over consecutive rows of the stack and include the pairs that
+    straddle two series (the last time of one with the first of the next; rows are stacked
+    in the unit column's order, as Stata's panel ids order them). ``"within-series"`` takes
+    lagged products within each series only (statsmodels ``hac-panel``), still ``n - k``
+    degrees of freedom. The per-series design uses ``hac-panel`` with statsmodels'
+    ``series - 1`` degrees of freedom.
 
     Returns
     -------
@@ -503,18 +795,29 @@ def fit_statsmodels(
             return res, rho, None
         model = sm.OLS(y, x)
         if errors == "hac":
+            if prep.design.comparative and prep.design.pooled and stacked_hac == "itsa":
+                # itsa runs `newey ..., force` on the stacked series: Bartlett-weighted lagged
+                # products over consecutive rows of the stack, the last year of one series
+                # with the first of the next included, n / (n - k), t(n - k)
+                res = model.fit(
+                    cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
+                )
+                return res, None, lags
             if prep.design.comparative:
                 codes = pd.factorize(prep.fit_group)[0]
-                return (
-                    model.fit(
-                        cov_type="hac-panel",
-                        cov_kwds={"groups": codes, "maxlags": lags},
-                        use_t=True,
-                    ),
-                    None,
-                    lags,
+                res = model.fit(
+                    cov_type="hac-panel",
+                    cov_kwds={"groups": codes, "maxlags": lags, "use_correction": "hac"},
+                    use_t=True,
                 )
-            return model.fit(cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True), None, lags
+                if prep.design.pooled:
+                    # newey's t(n - k), not statsmodels' t(series - 1) for hac-panel
+                    res.df_resid_inference = res.df_resid
+                return res, None, lags
+            res = model.fit(
+                cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
+            )
+            return res, None, lags
         return model.fit(), None, None
     offset = np.log(prep.fit_exposure) if prep.fit_exposure is not None else None
     model = _glm_model(y, prep.fit_den, x, family, offset)
@@ -543,6 +846,8 @@ def interval_method(
     lags: int | None,
     comparative: bool = False,
     assumed_rho: float | None = None,
+    pooled: bool = True,
+    stacked_hac: str = "itsa",
 ) -> str:
     """Name the reference distribution and covariance behind a fit's intervals.
 
@@ -551,7 +856,7 @@ def interval_method(
     >>> class Fit:
     ...     use_t, df_resid = True, 90.0
     >>> interval_method(Fit(), "gaussian", "hac", 3)
-    't(90), OLS with Newey-West HAC lag 3'
+    't(90), OLS with Newey-West HAC lag 3 (as Stata newey)'
     """
     df = _reference_df(res)
     reference = "normal" if df is None else f"t({df:g})"
@@ -561,11 +866,17 @@ def interval_method(
         elif errors == "ar1":
             model = "GLS AR(1) Prais-Winsten"
         elif errors == "hac":
-            model = (
-                f"OLS with Newey-West HAC by series lag {lags}"
-                if comparative
-                else f"OLS with Newey-West HAC lag {lags}"
-            )
+            if not comparative:
+                model = f"OLS with Newey-West HAC lag {lags} (as Stata newey)"
+            elif pooled and stacked_hac == "itsa":
+                model = (
+                    f"OLS with Newey-West HAC lag {lags} over the stacked series "
+                    "(as itsa: newey, force)"
+                )
+            elif pooled:
+                model = f"OLS with Newey-West HAC within series lag {lags}"
+            else:
+                model = f"OLS with Newey-West HAC by series lag {lags}"
         else:
             model = "OLS model-based"
     else:
@@ -694,6 +1005,119 @@ def _dispersion(res: Any, family: str) -> float:
     return float(res.scale)
 
 
+def itsa_names(design: SegmentedDesign, label: Any) -> dict[str, str]:
+    """Map the design's columns to the names Stata's ``itsa`` gives its regressors.
+
+    ``label(position)`` gives the time label used in the names (``itsa`` appends the
+    ``trperiod`` value: ``_x1989``). Columns ``itsa`` does not have (seasonal terms, the
+    per-series design's control intercepts) keep their own names.
+
+    Examples
+    --------
+    >>> d = SegmentedDesign(interruptions=(Interruption(at=1989.0),), controls=("c",))
+    >>> list(itsa_names(d, lambda p: f"{p:g}").values())
+    ['_cons', '_t', '_z', '_z_t', '_x1989', '_z_x1989', '_x_t1989', '_z_x_t1989']
+    """
+    names = {"const": "_cons", "time": "_t", "treated": "_z", "treated:time": "_z_t"}
+    for itv in design.interruptions:
+        stamp = label(itv.at)
+        for kind, column in itv.effect_columns().items():
+            base = f"_x{stamp}" if kind == "level" else f"_x_t{stamp}"
+            names[column] = base
+            names[f"treated:{column}"] = "_z" + base
+    return {c: names.get(c, c) for c in design.columns()}
+
+
+def _lincom(
+    res: Any, columns: list[str], terms: list[str], name: str, method: str, alpha: float
+) -> Estimate:
+    """A linear combination (sum) of coefficients with its SE, as Stata's ``lincom``."""
+    c = np.array([1.0 if col in terms else 0.0 for col in columns])
+    params = np.asarray(res.params, dtype=float)
+    cov = np.asarray(res.cov_params(), dtype=float)
+    se = math.sqrt(max(float(c @ cov @ c), 0.0))
+    return Estimate.from_se(
+        name, float(c @ params), se, method=f"{method}; lincom", alpha=alpha, df=_reference_df(res)
+    )
+
+
+def posttrends(
+    res: Any, design: SegmentedDesign, method: str, alpha: float
+) -> tuple[Estimate, ...]:
+    """Post-intervention trends as ``itsa, posttrend`` reports them (after the last interruption).
+
+    Single series: ``_t + _x_t{T}`` (one per interruption with a slope, cumulative). With
+    controls: the treated series (``_t + _z_t + _x_t + _z_x_t``), the controls (``_t + _x_t``)
+    and their difference (``_z_t + _z_x_t``).
+    """
+    columns = list(design.columns())
+    slopes = [
+        itv.effect_columns()["slope"]
+        for itv in sorted(design.interruptions, key=lambda i: i.at)
+        if "slope" in itv.effect_columns()
+    ]
+    if not slopes:
+        return ()
+    if not design.comparative:
+        return (_lincom(res, columns, ["time", *slopes], "posttrend", method, alpha),)
+    treated = [f"treated:{s}" for s in slopes]
+    return (
+        _lincom(
+            res, columns, ["time", "treated:time", *slopes, *treated], "posttrend", method, alpha
+        ),
+        _lincom(res, columns, ["time", *slopes], "posttrend:controls", method, alpha),
+        _lincom(res, columns, ["treated:time", *treated], "posttrend:difference", method, alpha),
+    )
+
+
+def _treated_residuals(prep: _Prepared, x: pd.DataFrame, family: str) -> tuple[Any, Any, str]:
+    """Residuals (and design) of the fit before any error correction, treated rows only."""
+    rows = prep.fit_group == "treated"
+    if family == "gaussian":
+        ols = sm.OLS(prep.fit_y, x).fit()
+        # on the treated rows the treated:* terms repeat the common ones: keep the latter
+        own = [c for c in x.columns if not c.startswith(("treated", "control["))]
+        return np.asarray(ols.resid)[rows], x[own].to_numpy()[rows], "OLS"
+    offset = np.log(prep.fit_exposure) if prep.fit_exposure is not None else None
+    glm = _glm_model(prep.fit_y, prep.fit_den, x, family, offset).fit(
+        scale=None if family == "poisson" else "X2"
+    )
+    return np.asarray(glm.resid_pearson), x.to_numpy(), "Pearson"
+
+
+def _events_near(spec: ITSSpec, prep: _Prepared) -> tuple[tuple[Any, ...], list[str], int | None]:
+    """Events within the window of the intervention, and warnings (see events.py)."""
+    if not spec.events:
+        return (), [], None
+    from analysis.its import events as event_tools
+
+    unit = prep.unit
+    main = prep.design.interruptions[0]
+    stamp = timestamp_of(main.at, unit)
+    if stamp is None:
+        raise ITSInputError(
+            "events=... needs a calendar time column (dates, months, quarters or years); "
+            f"'{spec.time}' holds plain numbers"
+        )
+    window = spec.event_window if spec.event_window is not None else EVENT_WINDOW[unit]
+    if window < 0:
+        raise ITSInputError(f"event_window={window} must be >= 0")
+    found = event_tools.read_events(spec.events)
+    near = event_tools.events_near(found, stamp, window, unit)
+    others = tuple(
+        OtherInterruption(
+            at=timestamp_of(itv.at, unit),
+            name=itv.name,
+            impact=itv.impact,
+            window=itv.window,
+            window_kind=itv.window_kind,
+        )
+        for itv in prep.design.interruptions[1:]
+    )
+    warnings_ = event_tools.separation_warnings(near, stamp, others, unit)
+    return tuple(near), list(warnings_), window
+
+
 def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
     """Fit the ITS defined by ``spec`` to ``data``.
 
@@ -744,8 +1168,43 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
             notes.append("seasonality is weakly identified with so few points")
         if spec.family != "gaussian":
             notes.append("the rho grid is computed for the gaussian family only")
-    res, rho, lags = fit_statsmodels(prep, x, spec.family, errors, spec.hac_lags)
-    method = interval_method(res, spec.family, errors, lags, prep.design.comparative)
+    axis: TimeAxis = prep.extra["axis"]
+    if spec.family == "gaussian":
+        exact = sm.OLS(prep.fit_y, x).fit()
+        ssr, centred = float(exact.ssr), prep.fit_y - prep.fit_y.mean()
+        if ssr <= 1e-20 * max(float(centred @ centred), 1e-300):
+            raise ITSInputError(
+                f"the model fits every point of '{spec.outcome}' exactly (all residuals are 0): "
+                "standard errors would be 0 and every effect 'significant'; check the data"
+            )
+    check: AutocorrelationCheck | None = None
+    if not short and spec.ac_lags != 0:
+        resid, exog, kind = _treated_residuals(prep, x, spec.family)
+        check = lag_tests(resid, exog, spec.ac_lags, kind)
+    lags_wanted = spec.hac_lags
+    if errors == "hac" and lags_wanted is None and spec.lag_rule == "actest" and check:
+        lags_wanted = check.suggested_lag
+    res, rho, lags = fit_statsmodels(prep, x, spec.family, errors, lags_wanted, spec.stacked_hac)
+    notices = list(prep.extra["notices"])
+    if check is not None and lags is not None and check.suggested_lag > lags:
+        notices.append(
+            f"the autocorrelation check finds autocorrelation up to lag {check.suggested_lag}, "
+            f"beyond the Newey-West lag {lags} used; consider hac_lags={check.suggested_lag}"
+        )
+    if check is not None and errors == "ols" and check.suggested_lag > 0:
+        notices.append(
+            f"the autocorrelation check finds autocorrelation up to lag {check.suggested_lag}: "
+            "OLS standard errors are too small; use errors='hac' or 'ar1'"
+        )
+    method = interval_method(
+        res,
+        spec.family,
+        errors,
+        lags,
+        prep.design.comparative,
+        pooled=prep.design.pooled,
+        stacked_hac=spec.stacked_hac,
+    )
 
     def effects_of(fit: Any, index: int, fit_method: str) -> dict[str, Estimate]:
         prefix = prep.design.interruptions[index].prefix()
@@ -777,6 +1236,13 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
                 )
             )
     cf, horizon, cumulative = _effect_tables(prep, res, spec.family, spec.alpha, method)
+    names = itsa_names(prep.design, axis.label)
+    coefficients = tuple(
+        _coefficient_effect(res, columns, col, names[col], method, spec.alpha) for col in columns
+    )
+    trends = posttrends(res, prep.design, method, spec.alpha) if spec.family == "gaussian" else ()
+    near, event_warnings, event_window = _events_near(spec, prep)
+    design_name = "single" if not prep.design.comparative else spec.design
     return ITSResult(
         outcome=spec.outcome,
         impact=spec.impact,
@@ -789,7 +1255,7 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
         interval_method=method,
         alpha=spec.alpha,
         time_unit=prep.unit,
-        intervention_label=label_of(prep.design.interruptions[0].at, prep.unit),
+        intervention_label=axis.label(prep.design.interruptions[0].at),
         effects=effects,
         other_effects=others,
         rate_ratios=ratios,
@@ -801,6 +1267,17 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
         params=pd.Series(np.asarray(res.params), index=columns),
         cov=pd.DataFrame(np.asarray(res.cov_params()), index=columns, columns=columns),
         model=res,
+        design=design_name,
+        coefficients=coefficients,
+        coefficient_columns=tuple(columns),
+        posttrend=trends,
+        autocorrelation=check,
+        lag_rule=spec.lag_rule if errors == "hac" and spec.hac_lags is None else None,
+        notices=tuple(notices),
+        events_near=near,
+        event_window=event_window,
+        event_warnings=tuple(event_warnings),
+        reference_df=_reference_df(res),
     )
 
 
@@ -850,4 +1327,8 @@ def its(
     for name in ("controls", "others", "rho_grid"):
         if name in options:
             options[name] = tuple(options[name])
+    if "others" in options:
+        options["others"] = tuple(
+            OtherInterruption.parse(o) if isinstance(o, str) else o for o in options["others"]
+        )
     return fit_its(data, ITSSpec(time=time, outcome=outcome, intervention=intervention, **options))

@@ -1,7 +1,7 @@
 """Vectorised power simulation for segmented regression with AR(1) errors.
 
-A simulation replicates the *analysis*: a segmented regression (``const``, ``time``, ``level``
-and optionally ``slope``) on ``n_pre + n_post`` equally spaced points whose errors follow a
+A simulation replicates the *analysis*: a segmented regression (``const``, ``time``, and a
+``level`` and/or ``slope`` change) on ``n_pre + n_post`` equally spaced points whose errors follow a
 stationary AR(1) with marginal standard deviation ``sd`` and coefficient ``rho``. Each
 replication is tested at two-sided ``alpha`` with a t test on ``n - p`` degrees of freedom,
 using one of three estimators:
@@ -25,11 +25,19 @@ and ``y'P'Py``. Every replication therefore costs a few matrix products over the
 same analysis as a per-replication ``statsmodels`` loop (``sm.OLS`` then ``sm.GLS`` with an AR(1)
 correlation matrix), and the two agree to rounding error (tested to 1e-10).
 
-Because the outcome enters linearly and the level regressor lies in the design's column
-space, the estimated ``rho`` and standard errors do not depend on the true effect, and the
-estimate shifts by exactly the effect. One simulation under "no effect" therefore gives the
+The tested change is the ``level`` change (a step at the intervention, outcome units) or the
+``slope`` change (the change in trend per period, outcome units per period; hypotheses of a
+gradual effect predict this one). Because the outcome enters linearly and the tested regressor
+lies in the design's column space, the estimated ``rho`` and standard errors do not depend on
+the true effect, and the estimate shifts by exactly the effect. One simulation under "no effect" therefore gives the
 whole power curve (common random numbers), and the minimum detectable effect (MDE) at 80 %
 power is found by bisection on that same simulation.
+
+Where the test statistic has a known distribution, :func:`analytic_power` gives power without
+simulation: with GLS at the true ``rho`` (``"pw_known"``), or OLS when ``rho = 0``, the estimate
+is normal with variance ``sd**2 * [(X' R^-1 X)^-1]_jj`` (``R`` the AR(1) correlation matrix),
+independent of the residual scale, so the t statistic is noncentral t on ``n - p`` degrees of
+freedom with noncentrality ``effect / se``. The tests check the simulation against it.
 
 Examples
 --------
@@ -47,30 +55,140 @@ from typing import Literal
 
 import numpy as np
 import statsmodels.api as sm
-from scipy import signal
+from scipy import optimize, signal, stats
 
 from analysis.estimates import critical_value
 from analysis.its.fit import ar1_coefficient, ar1_correlation
 
 Estimator = Literal["ols", "pw_known", "pw"]
-PowerImpact = Literal["level", "level+slope"]
+PowerImpact = Literal["level", "slope", "level+slope"]
+Tested = Literal["level", "slope"]
 RHO_CLIP = 0.98
 
 
 def segmented_design(n_pre: int, n_post: int, impact: PowerImpact = "level") -> np.ndarray:
-    """Design ``[const, time, level(, slope)]`` for ``n_pre`` + ``n_post`` periods.
+    """Design ``[const, time(, level)(, slope)]`` for ``n_pre`` + ``n_post`` periods.
 
     Examples
     --------
     >>> segmented_design(2, 2, "level+slope").tolist()
     [[1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0], [1.0, 2.0, 1.0, 0.0], [1.0, 3.0, 1.0, 1.0]]
+    >>> segmented_design(2, 2, "slope")[:, 2].tolist()
+    [0.0, 0.0, 0.0, 1.0]
     """
+    if impact not in ("level", "slope", "level+slope"):
+        raise ValueError(f"impact={impact!r} is not level, slope or level+slope")
     t = np.arange(n_pre + n_post, dtype=float)
     post = (t >= n_pre).astype(float)
-    cols = [np.ones_like(t), t, post]
-    if impact == "level+slope":
+    cols = [np.ones_like(t), t]
+    if impact in ("level", "level+slope"):
+        cols.append(post)
+    if impact in ("slope", "level+slope"):
         cols.append(np.where(post > 0, t - n_pre, 0.0))
     return np.column_stack(cols)
+
+
+def change_column(impact: str, test: str) -> int:
+    """Index of the tested change's column in :func:`segmented_design`.
+
+    Examples
+    --------
+    >>> change_column("level+slope", "slope"), change_column("level", "level")
+    (3, 2)
+    """
+    if test == "level" and impact in ("level", "level+slope"):
+        return 2
+    if test == "slope" and impact in ("slope", "level+slope"):
+        return 3 if impact == "level+slope" else 2
+    raise ValueError(f"a {impact!r} model has no {test!r} change to test")
+
+
+def analytic_power(
+    n_pre: int,
+    n_post: int,
+    rho: float,
+    sd: float,
+    effects: Sequence[float],
+    impact: PowerImpact = "level",
+    test: Tested = "level",
+    alpha: float = 0.05,
+) -> np.ndarray:
+    """Exact power of the two-sided t test of one change, GLS at the true AR(1) ``rho``.
+
+    With ``rho = 0`` this is OLS. The estimate of the tested coefficient is normal with
+    standard error ``sd * sqrt([(X' R^-1 X)^-1]_jj)`` and independent of the residual scale,
+    so ``t`` is noncentral t on ``n - p`` degrees of freedom (``scipy.stats.nct``).
+
+    Parameters
+    ----------
+    n_pre, n_post, rho, sd, impact, test, alpha
+        As for :func:`simulate_power` (estimator ``"pw_known"``).
+    effects
+        True changes of the tested coefficient.
+
+    Returns
+    -------
+    numpy.ndarray
+        Power at each effect.
+
+    Examples
+    --------
+    >>> round(float(analytic_power(72, 24, 0.0, 1.0, [0.0])[0]), 3)
+    0.05
+    """
+    x = segmented_design(n_pre, n_post, impact)
+    se = analytic_se(n_pre, n_post, rho, sd, impact, test)
+    df = x.shape[0] - x.shape[1]
+    crit = critical_value(alpha, df)
+    ncp = np.asarray(effects, dtype=float) / se
+    power = stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp)
+    # scipy's nct returns NaN for a very large |ncp|, where power is 1 to machine precision
+    return np.where(np.isnan(power), 1.0, power)
+
+
+def analytic_se(
+    n_pre: int, n_post: int, rho: float, sd: float, impact: PowerImpact, test: Tested
+) -> float:
+    """Standard error of the tested change under GLS at the true ``rho``.
+
+        Examples
+        --------
+    XX
+        1.2247
+    """
+    x = segmented_design(n_pre, n_post, impact)
+    j = change_column(impact, test)
+    r = ar1_correlation(np.arange(x.shape[0], dtype=float), rho)
+    cov = np.linalg.inv(x.T @ np.linalg.solve(r, x))
+    return float(sd * np.sqrt(cov[j, j]))
+
+
+def analytic_mde(
+    n_pre: int,
+    n_post: int,
+    rho: float,
+    sd: float,
+    impact: PowerImpact = "level",
+    test: Tested = "level",
+    alpha: float = 0.05,
+    target: float = 0.8,
+) -> float:
+    """Smallest positive change detected with probability ``target`` (:func:`analytic_power`).
+
+    Examples
+    --------
+    >>> mde = analytic_mde(72, 24, 0.0, 1.0, "level+slope", "slope")
+    >>> round(float(analytic_power(72, 24, 0.0, 1.0, [mde], "level+slope", "slope")[0]), 6)
+    0.8
+    """
+
+    def gap(effect: float) -> float:
+        return float(analytic_power(n_pre, n_post, rho, sd, [effect], impact, test, alpha)[0])
+
+    hi = 4.0 * analytic_se(n_pre, n_post, rho, sd, impact, test)
+    while gap(hi) < target:
+        hi *= 2.0
+    return float(optimize.brentq(lambda e: gap(e) - target, 0.0, hi, xtol=1e-12))
 
 
 def simulate_ar1(
@@ -215,9 +333,10 @@ class PowerResult:
     n_pre, n_post, impact, rho, sd, reps, estimator, alpha
         The simulated design and analysis.
     effects, power
-        Effect sizes (level change, outcome units) and the share of replications rejecting.
+        Effect sizes (of the tested change: outcome units for a level change, outcome units
+        per period for a slope change) and the share of replications rejecting.
     mde
-        Smallest positive level change detected with probability ``target`` (NaN if beyond
+        Smallest positive change detected with probability ``target`` (NaN if beyond
         ``max_effect``).
     target
         Power for the MDE (0.8).
@@ -238,6 +357,7 @@ class PowerResult:
     mde: float
     target: float
     mean_rho_hat: float
+    test: str = "level"
 
     def power_at(self, effect: float) -> float:
         """Power at one effect size, by linear interpolation of the curve."""
@@ -261,8 +381,9 @@ def simulate_power(
     alpha: float = 0.05,
     target: float = 0.8,
     max_effect: float | None = None,
+    test: Tested = "level",
 ) -> PowerResult:
-    """Power of the level-change test over effect sizes, and the MDE.
+    """Power of the test of a level or slope change over effect sizes, and the MDE.
 
     Parameters
     ----------
@@ -271,17 +392,20 @@ def simulate_power(
     rho, sd
         AR(1) coefficient and marginal standard deviation of the errors (outcome units).
     effects
-        Level changes to evaluate.
+        Changes to evaluate (of the tested coefficient).
     reps, seed
         Replications and the seed of :func:`numpy.random.default_rng`.
     impact
-        ``"level"`` or ``"level+slope"`` (the model fitted; the tested term is the level).
+        ``"level"``, ``"slope"`` or ``"level+slope"``: the model fitted.
     estimator
         ``"ols"``, ``"pw_known"`` or ``"pw"`` (see the module docstring).
     alpha, target
         Test size and the power that defines the MDE.
     max_effect
-        Upper end of the MDE search (default: 50 standard deviations).
+        Upper end of the MDE search (default: 50 standard deviations for a level change,
+        50 standard deviations per post-period for a slope change).
+    test
+        The change tested: ``"level"`` or ``"slope"`` (it must be in ``impact``).
 
     Returns
     -------
@@ -291,12 +415,14 @@ def simulate_power(
     x = segmented_design(n_pre, n_post, impact)
     rng = np.random.default_rng(seed)
     noise = simulate_ar1(rng, reps, x.shape[0], rho, sd)
+    j = change_column(impact, test)
     est = vectorised_estimates(noise, x, estimator, rho=rho)
-    b, se = est.params[:, 2], est.bse[:, 2]
+    b, se = est.params[:, j], est.bse[:, j]
     crit = critical_value(alpha, est.df_resid)
     grid = np.asarray(effects, dtype=float)
     power = np.array([_rejection_rate(b, se, e, crit) for e in grid])
-    hi = float(max_effect if max_effect is not None else 50.0 * sd)
+    default = 50.0 * sd if test == "level" else 50.0 * sd / max(n_post - 1, 1)
+    hi = float(max_effect if max_effect is not None else default)
     if _rejection_rate(b, se, hi, crit) < target:
         mde = float("nan")
     else:
@@ -322,4 +448,5 @@ def simulate_power(
         mde=mde,
         target=target,
         mean_rho_hat=float(np.mean(est.rho)),
+        test=test,
     )

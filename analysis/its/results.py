@@ -42,6 +42,17 @@ def rate_ratio(effect: Estimate) -> Estimate:
     )
 
 
+def _event_record(event: Any) -> dict[str, Any]:
+    """An event as a plain record (``date``, ``name``, ``kind``, ``source``)."""
+    date = getattr(event, "date", None)
+    return {
+        "date": date.strftime("%Y-%m-%d") if hasattr(date, "strftime") else date,
+        "name": getattr(event, "name", str(event)),
+        "kind": getattr(event, "kind", None),
+        "source": getattr(event, "source", None),
+    }
+
+
 @dataclass(frozen=True)
 class RhoGridRow:
     """Estimates under one *assumed* AR(1) coefficient (short series)."""
@@ -98,6 +109,31 @@ class ITSResult(ResultMixin):
         Coefficients and their covariance.
     model
         The underlying statsmodels results object (for diagnostics).
+    design
+        ``"single"``, or for comparative ITS ``"pooled"`` (itsa's multiple-group model) or
+        ``"per-series"``.
+    coefficients
+        Every coefficient, named as Stata's ``itsa`` names it (``_t``, ``_x1989``,
+        ``_x_t1989``, ``_z``, ``_z_t``, ``_z_x1989``, ``_z_x_t1989``, ``_cons``; seasonal terms
+        keep their own names), in design order; ``coefficient_columns`` gives the matching
+        column of :attr:`params`.
+    posttrend
+        The post-intervention trend(s) with SEs, as ``itsa, posttrend`` (a ``lincom``):
+        ``posttrend`` (treated), and with controls ``posttrend:controls`` and
+        ``posttrend:difference``.
+    autocorrelation
+        :class:`analysis.its.actest.AutocorrelationCheck` (Breusch-Godfrey by lag and the lag
+        rule's choice), ``None`` for short series.
+    lag_rule
+        How the Newey-West lag was chosen when none was given (``"newey-west"`` formula or
+        ``"actest"`` rule), ``None`` otherwise.
+    notices
+        What was done to the input (rows sorted, YYYYMM read as months).
+    events_near, event_window, event_warnings
+        Events of the events file within ``event_window`` time units of the intervention and
+        the warnings for those the design cannot separate from it.
+    reference_df
+        Degrees of freedom of the t reference distribution (``None`` = normal).
     """
 
     outcome: str
@@ -123,6 +159,17 @@ class ITSResult(ResultMixin):
     params: pd.Series
     cov: pd.DataFrame
     model: Any = field(repr=False, compare=False)
+    design: str = "single"
+    coefficients: tuple[Estimate, ...] = ()
+    coefficient_columns: tuple[str, ...] = ()
+    posttrend: tuple[Estimate, ...] = ()
+    autocorrelation: Any = None
+    lag_rule: str | None = None
+    notices: tuple[str, ...] = ()
+    events_near: tuple[Any, ...] = ()
+    event_window: int | None = None
+    event_warnings: tuple[str, ...] = ()
+    reference_df: float | None = None
 
     method_name = "Interrupted time series (segmented regression)"
 
@@ -156,7 +203,14 @@ class ITSResult(ResultMixin):
         if self.rho is not None:
             header.append(("AR(1) rho", f"{self.rho:.3f}"))
         if self.hac_lags is not None:
-            header.append(("Newey–West lag", str(self.hac_lags)))
+            rule = {
+                None: "given",
+                "newey-west": "floor(4 (n/100)^(2/9))",
+                "actest": "actest rule",
+            }.get(self.lag_rule, str(self.lag_rule))
+            header.append(("Newey–West lag", f"{self.hac_lags} ({rule})"))
+        if self.design != "single":
+            header.append(("Comparative design", self.design))
         return header
 
     def summary_notes(self) -> list[str]:
@@ -167,11 +221,55 @@ class ITSResult(ResultMixin):
                 "in the fit"
             )
         ]
+        notes += list(self.notices)
+        notes += list(self.event_warnings)
         return notes + [f"cannot be estimated from these data: {n}" for n in self.not_estimable]
 
+    def coefficient_lines(self) -> list[str]:
+        """Every coefficient (itsa's names) and the post-intervention trends, as text."""
+        if not self.coefficients:
+            return []
+        lo, hi = f"[{self.alpha / 2:.3f}", f"{1 - self.alpha / 2:.3f}]"
+        width = max(12, *(len(e.name) for e in (*self.coefficients, *self.posttrend)))
+        head = f"{'':<{width}} {'coef':>12} {'se':>11} {'t':>8} {'p':>7} {lo:>12} {hi:>12}"
+        out = ["Coefficients (names as Stata itsa):", head]
+        for block in (self.coefficients, self.posttrend):
+            if block is self.posttrend and block:
+                out.append("Post-intervention trend (itsa posttrend, lincom):")
+            for e in block:
+                t = e.estimate / e.se if e.se and math.isfinite(e.se) and e.se > 0 else math.nan
+                out.append(
+                    f"{e.name:<{width}} {e.estimate:>12.6g} {e.se:>11.6g} {t:>8.2f} "
+                    f"{e.p_value:>7.3f} {e.ci_lower:>12.6g} {e.ci_upper:>12.6g}"
+                )
+        return out
+
+    def event_lines(self) -> list[str]:
+        """Events near the intervention, as text."""
+        if self.event_window is None:
+            return []
+        out = [
+            f"Events within {self.event_window} time units of the intervention "
+            f"({len(self.events_near)}):"
+        ]
+        for event in self.events_near:
+            date = getattr(event, "date", "")
+            date = date.strftime("%Y-%m-%d") if hasattr(date, "strftime") else str(date)
+            out.append(
+                f"  {date}  {getattr(event, 'name', event)} [{getattr(event, 'kind', '')}] "
+                f"source: {getattr(event, 'source', '')}"
+            )
+        return out
+
     def summary(self) -> str:
-        """The shared table, followed by the rho grid for short series."""
+        """The shared table, every coefficient, the autocorrelation check, events, rho grid."""
         text = super().summary()
+        extra = self.coefficient_lines()
+        if self.autocorrelation is not None:
+            extra += self.autocorrelation.lines()
+        extra += self.event_lines()
+        if extra:
+            text = "\n".join([text, *extra])
         if not self.rho_grid:
             return text
         lo, hi = f"{self.alpha / 2:.3f}", f"{1 - self.alpha / 2:.3f}"
@@ -211,6 +309,21 @@ class ITSResult(ResultMixin):
             "interval_method": self.interval_method,
             "alpha": self.alpha,
             "not_estimable": list(self.not_estimable),
+            "design": self.design,
+            "lag_rule": self.lag_rule,
+            "reference_df": self.reference_df,
+            "coefficients": [
+                {**e.to_dict(), "column": column}
+                for e, column in zip(self.coefficients, self.coefficient_columns)
+            ],
+            "posttrend": [e.to_dict() for e in self.posttrend],
+            "autocorrelation": (
+                None if self.autocorrelation is None else self.autocorrelation.to_dict()
+            ),
+            "notices": list(self.notices),
+            "events_near": [_event_record(e) for e in self.events_near],
+            "event_window": self.event_window,
+            "event_warnings": list(self.event_warnings),
             "rho_grid": [
                 {"rho": row.rho, "estimates": [e.to_dict() for e in row.effects.values()]}
                 for row in self.rho_grid
