@@ -60,12 +60,28 @@ def test_district_analysis_is_internally_consistent(visit_analysis):
     assert a.synthetic.effect.p_value >= 1 / (n0 + 1)
     assert a.placebo.p_value >= 1 / (n0 + 1)
     assert a.synthetic.weights.sum() == pytest.approx(1.0)
-    assert a.wild.n_treated_clusters == 1 and a.wild.caveat
+    assert not hasattr(a, "wild")  # refused with one treated cluster: not on the page
     assert a.event.table["rel_time"].tolist() == [-6, -5, -4, -3, -2, -1, 0, 1]
     # The grid reaches past the breakdown value, where the CI's lower end crosses zero.
     grid = a.honest_sd.grid
     assert grid["m"].max() > a.honest_sd.breakdown
     assert (grid["ci_lower"].iloc[0] > 0) != (grid["ci_lower"].iloc[-1] > 0)
+
+
+def test_the_page_shows_no_interval_it_calls_invalid(visit_analysis):
+    a = visit_analysis
+    shown = [*a.did.estimates(), *a.event.estimates(), *a.placebo.estimates()]
+    for estimate in shown:
+        assert not estimate.interval_method.startswith("NOT VALID"), estimate.name
+        assert "cluster" not in estimate.interval_method.lower(), estimate.name
+    assert "collapse t(7)" in a.did.effect.interval_method
+    assert "collapse t(7)" in a.event.interval_method
+    assert "Hotelling" in a.event.pretrend_method
+    numbers = dq.numbers()
+    p_values = {k: v for k, v in numbers.items() if "-p-" in k or k.endswith("-p")}
+    assert p_values and all(v >= 1e-4 for v in p_values.values()), p_values
+    text = (paths.ROOT / "book" / "evidence" / "did_qianjiang.md").read_text(encoding="utf-8")
+    assert "only remedy" not in text and "did-wcb" not in text
 
 
 def test_hypotheses_are_matched_for_every_did_series(visit_analysis):

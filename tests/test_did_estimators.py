@@ -55,27 +55,56 @@ def test_two_by_two_equals_cell_means_and_ols_interaction(common_date):
     assert result.n_pre == 4 and result.n_post == 4
 
 
-def test_two_by_two_se_is_nan_with_one_treated_unit(single):
-    result = two_by_two(_panel(single))
+def test_two_by_two_with_one_treated_unit_uses_the_collapse_t_interval(single):
+    from scipy import stats
+
+    panel = _panel(single)
+    result = two_by_two(panel)
+    # Donald & Lang (2007) / Bertrand, Duflo & Mullainathan (2004) collapse, by hand: per
+    # unit post mean minus pre mean; SE = sd of the controls' changes * sqrt(1 + 1/N0);
+    # t with N0 - 1 degrees of freedom.
+    adoption = 20
+    change = panel.outcome[:, adoption:].mean(1) - panel.outcome[:, :adoption].mean(1)
+    treated = panel.ever_treated
+    n0 = int((~treated).sum())
+    se = change[~treated].std(ddof=1) * np.sqrt(1 + 1 / n0)
+    q = stats.t.ppf(0.975, n0 - 1)
+    assert result.effect.se == pytest.approx(se, rel=1e-10)
+    assert result.effect.ci_lower == pytest.approx(result.effect.estimate - q * se, rel=1e-10)
+    assert "collapse t(14)" in result.effect.interval_method
+    assert result.n_treated == 1 and result.inference == "collapse"
+
+
+def test_two_by_two_with_two_units_gives_the_estimate_and_no_se():
+    frame = pd.DataFrame(
+        {
+            "unit": ["a", "a", "b", "b"],
+            "time": [1, 2, 1, 2],
+            "y": [1.0, 3.0, 1.0, 1.5],
+            "first_treated": [2, 2, 0, 0],
+        }
+    )
+    result = two_by_two(_panel(frame))
+    assert result.effect.estimate == pytest.approx(1.5)
     assert np.isnan(result.effect.se) and np.isnan(result.effect.ci_lower)
-    assert "no standard error" in result.effect.interval_method
-    assert result.n_treated == 1
+    assert "not identified" in result.effect.interval_method
 
 
 def test_twfe_matches_statsmodels_dummies(common_date):
     frame = simulate_staggered(n_units=60, n_periods=10, cohorts=(3, 6), shape="constant", seed=1)
     panel = _panel(frame)
-    result = twfe(panel)
+    result = twfe(panel, vcov="linearmodels", inference="cluster")
     long = panel.to_long()
     ols = smf.ols("y ~ treated + C(unit) + C(time)", data=long)
     plain = ols.fit(cov_type="cluster", cov_kwds={"groups": long["unit"], "use_correction": False})
     assert result.effect.estimate == pytest.approx(plain.params["treated"], abs=1e-9)
-    # linearmodels rescales the cluster sandwich by N / (N - K) with K the regressors plus
-    # absorbed effects; this pins the SE to the statsmodels sandwich exactly.
+    # The old (linearmodels) convention rescales the cluster sandwich by N / (N - K) with K
+    # the regressors plus absorbed effects, nested unit effects included: this pins it to the
+    # statsmodels sandwich. The fixest default is tested in tests/test_did_fixest.py.
     n, k = len(long), plain.df_model + 1
     assert result.effect.se == pytest.approx(plain.bse["treated"] * np.sqrt(n / (n - k)), rel=1e-8)
     assert result.n_clusters == 60
-    assert "cluster-robust" in result.effect.interval_method
+    assert "linearmodels convention" in result.effect.interval_method
     assert "60 clusters" in result.effect.interval_method
 
 
@@ -160,8 +189,12 @@ def test_placebo_in_space_exact_p_formula(single):
     expected = (1 + np.sum(np.abs(null) >= abs(result.effect.estimate))) / (len(null) + 1)
     assert result.p_value == pytest.approx(expected)
     assert result.scheme == "exact" and result.n_draws == 15
-    assert np.isnan(result.effect.ci_lower) and "no interval" in result.effect.interval_method
+    # 1/16 > 0.05: no constant effect can be rejected, so the confidence set is the line.
+    assert np.isinf(result.effect.ci_lower) and np.isinf(result.effect.ci_upper)
+    assert "unbounded" in result.effect.interval_method
     assert result.p_value >= 1 / 16
+    wide = placebo_in_space(_panel(single), alpha=0.2)
+    assert wide.effect.ci_lower < wide.effect.estimate < wide.effect.ci_upper
 
 
 def test_placebo_statistics_equal_explicit_two_by_two(single):
@@ -195,16 +228,19 @@ def test_permutation_test_enumeration_agrees_with_monte_carlo():
     assert again.p_value == result.p_value
 
 
-def test_wild_bootstrap_runs_and_warns_with_one_treated_cluster(single):
-    result = wild_cluster_bootstrap(_panel(single), draws=999, seed=1)
+def test_wild_bootstrap_refuses_one_treated_cluster_unless_asked(single):
+    with pytest.raises(PanelError, match="wild cluster bootstrap is not valid here"):
+        wild_cluster_bootstrap(_panel(single), draws=99, seed=1)
+    result = wild_cluster_bootstrap(_panel(single), draws=999, seed=1, allow_few_treated=True)
     assert result.n_treated_clusters == 1
     assert "one treated cluster" in result.caveat
+    assert result.effect.interval_method.startswith("NOT VALID with 1 treated")
     assert 0 <= result.p_value <= 1
 
 
 def test_wild_bootstrap_rejects_a_large_effect_with_many_clusters():
     frame = simulate_staggered(
-        n_units=24,
+        n_units=40,
         n_periods=6,
         cohorts=(3,),
         never_share=0.5,
@@ -216,7 +252,7 @@ def test_wild_bootstrap_rejects_a_large_effect_with_many_clusters():
     result = wild_cluster_bootstrap(_panel(frame), draws=1999, seed=2)
     assert result.p_value < 0.01
     assert result.effect.estimate == pytest.approx(twfe(_panel(frame)).effect.estimate, abs=1e-8)
-    assert "wild cluster bootstrap (WCR" in result.effect.interval_method
+    assert result.effect.interval_method.startswith("wild cluster bootstrap (WCR")
 
 
 def _toy_event_table():
@@ -229,40 +265,15 @@ def _toy_event_table():
     )
 
 
-def test_honest_relative_magnitudes_bounds_and_breakdown():
-    result = honest_bounds(
-        _toy_event_table(), rel_time=0, restriction="relative_magnitude", m_grid=[0.0, 1.0, 2.0]
-    )
-    m_bar = 0.15  # largest pre-period change: |-0.1 - 0.05|
-    assert result.scale == pytest.approx(m_bar)
-    np.testing.assert_allclose(result.grid["identified_lower"], [1.0, 1.0 - m_bar, 1.0 - 2 * m_bar])
-    z = 1.959963984540054
-    assert result.breakdown == pytest.approx((1.0 - z * 0.2) / m_bar)
-    at_breakdown = honest_bounds(
-        _toy_event_table(), restriction="relative_magnitude", m_grid=[result.breakdown]
-    )
-    assert at_breakdown.grid["ci_lower"].iloc[0] == pytest.approx(0.0, abs=1e-12)
-    later = honest_bounds(
-        _toy_event_table(), rel_time=1, restriction="relative_magnitude", m_grid=[1.0]
-    )
-    width = later.grid["identified_upper"] - later.grid["identified_lower"]
-    assert width.iloc[0] == pytest.approx(4 * m_bar)
-
-
-def test_honest_smoothness_extrapolates_the_last_pre_slope():
-    result = honest_bounds(
-        _toy_event_table(), rel_time=0, restriction="smoothness", m_grid=[0.0, 0.1]
-    )
-    # slope from -2 to -1 is +0.1, so the trend adds 0.1 at event time 0.
-    grid = result.grid
-    assert grid["identified_lower"].iloc[0] == pytest.approx(0.9)
-    assert grid["identified_upper"].iloc[1] - grid["identified_lower"].iloc[1] == pytest.approx(0.2)
-    assert result.centre.se == pytest.approx(np.sqrt(0.2**2 + 0.1**2))
-
-
 def test_honest_rejects_a_pre_period():
-    with pytest.raises(PanelError, match="post period"):
-        honest_bounds(_toy_event_table(), rel_time=-2)
+    # The union-bound formulas tested here before issue 12 were replaced by Rambachan-Roth
+    # confidence sets (helper A3's analysis/did/honest.py, tested against HonestDiD there).
+    table = _toy_event_table()
+    keys = [k for k in table["rel_time"] if k != -1]
+    se = table.set_index("rel_time").loc[keys, "se"].to_numpy()
+    vcov = pd.DataFrame(np.diag(se**2), index=keys, columns=keys)
+    with pytest.raises(PanelError, match="post"):
+        honest_bounds(table, rel_time=-2, vcov=vcov)
 
 
 def _all_results(common_date, single):
@@ -278,7 +289,7 @@ def _all_results(common_date, single):
         "sc": synthetic_control(one),
         "placebo": placebo_in_space(one),
         "permutation": permutation_test(many, n_draws=200),
-        "wild": wild_cluster_bootstrap(one, draws=99, seed=1),
+        "wild": wild_cluster_bootstrap(one, draws=99, seed=1, allow_few_treated=True),
         "honest": honest_bounds(event, m_grid=[0.0, 1.0]),
     }
 
@@ -324,7 +335,9 @@ def test_event_study_post_average_uses_the_results_alpha(common_date):
     ratio = (average.ci_upper - average.ci_lower) / (
         narrow.post_average().ci_upper - narrow.post_average().ci_lower
     )
-    assert ratio == pytest.approx(critical_value(0.01) / critical_value(0.2))
+    # fixest convention: t(G - 1) for clustered intervals.
+    assert wide.df == panel.n_units - 1
+    assert ratio == pytest.approx(critical_value(0.01, wide.df) / critical_value(0.2, wide.df))
     assert average.alpha == 0.01 and wide.estimates()[0] == average
 
 
@@ -337,5 +350,8 @@ def test_alpha_sets_every_wald_interval(common_date):
     cs = callaway_santanna(panel, alpha=0.1)
     cells = cs.group_time
     np.testing.assert_allclose(cells["ci_upper"] - cells["estimate"], q * cells["se"])
-    for result in (two_by_two(panel, alpha=0.1).effect, twfe(panel, alpha=0.1).effect, cs.simple):
+    for result in (two_by_two(panel, alpha=0.1).effect, cs.simple):
         assert result.ci_upper - result.estimate == pytest.approx(q * result.se)
+    fixed = twfe(panel, alpha=0.1).effect  # fixest: t(G - 1)
+    t_q = critical_value(0.1, panel.n_units - 1)
+    assert fixed.ci_upper - fixed.estimate == pytest.approx(t_q * fixed.se)

@@ -9,6 +9,12 @@ Two layers, kept apart on purpose:
 * the **synthetic** monthly district panel (``district_monthly``), on which every DiD
   estimator of :mod:`analysis.did` runs (:func:`analyse_district`).
 
+With one treated district and eight comparisons the design is "few-treated"
+(:mod:`analysis.did.inference`): every interval the page shows is one valid there (the
+unit-level collapse t-interval, the exact placebo test and its confidence set, the
+synthetic-control placebo inference); no cluster-robust interval or wild-bootstrap p-value
+is computed for the page.
+
 :func:`numbers` returns every value the page glues (keys prefixed ``did-``) and
 :func:`figures` every figure (keys are the figure labels).
 """
@@ -39,11 +45,11 @@ from analysis.chapters.reported_points import (
 )
 from analysis.did.event_study import EventStudyResult, event_study, plot_event_study
 from analysis.did.honest import HonestResult, Restriction, honest_bounds
+from analysis.did.inference import FEW_CLUSTERS
 from analysis.did.panel import Panel, prepare_panel
 from analysis.did.permutation import PermutationResult, placebo_in_space
 from analysis.did.synthetic_control import SyntheticControlResult, synthetic_control
 from analysis.did.twobytwo import TwoByTwoResult, two_by_two
-from analysis.did.wild_bootstrap import WildBootstrapResult, wild_cluster_bootstrap
 
 Outcome = Literal["visit_share", "admission_share", "fund_share"]
 PAGE_LABEL = "evidence-did"
@@ -51,8 +57,6 @@ OUTCOMES: tuple[Outcome, ...] = ("visit_share", "admission_share", "fund_share")
 # The event study bins months into years of event time: -6 is 2017, -1 (reference) the year
 # before the reform, 0 the reform year, 1 the year after.
 LEADS, LAGS, MONTHS_PER_BIN = 6, 1, 12
-WILD_DRAWS = 9_999
-WILD_SEED = 2023
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,6 @@ class DistrictAnalysis:
     event: EventStudyResult
     synthetic: SyntheticControlResult
     placebo: PermutationResult
-    wild: WildBootstrapResult
     honest_rm: HonestResult
     honest_sd: HonestResult
 
@@ -77,13 +80,13 @@ def district_panel(frame: pd.DataFrame, outcome: Outcome) -> Panel:
     )
 
 
-def analyse_district(
-    frame: pd.DataFrame,
-    outcome: Outcome,
-    *,
-    seed: int = WILD_SEED,
-) -> DistrictAnalysis:
-    """Run 2 x 2 DiD, yearly event study, synthetic control, placebo, WCB and bounds."""
+def analyse_district(frame: pd.DataFrame, outcome: Outcome) -> DistrictAnalysis:
+    """Run 2 x 2 DiD, yearly event study, synthetic control, placebo test and bounds.
+
+    Every estimator runs with its default inference, which for one treated district is the
+    valid one (collapse t-interval, exact placebo test); the wild cluster bootstrap is not
+    run: the toolkit refuses it with one treated cluster.
+    """
     panel = district_panel(frame, outcome)
     event = event_study(panel, leads=LEADS, lags=LAGS, bin_width=MONTHS_PER_BIN)
     return DistrictAnalysis(
@@ -93,7 +96,6 @@ def analyse_district(
         event=event,
         synthetic=synthetic_control(panel),
         placebo=placebo_in_space(panel),
-        wild=wild_cluster_bootstrap(panel, draws=WILD_DRAWS, seed=seed),
         honest_rm=bounds_to_breakdown(event, "relative_magnitude"),
         honest_sd=bounds_to_breakdown(event, "smoothness"),
     )
@@ -131,6 +133,13 @@ def _short(outcome: str) -> str:
     return outcome.split("_")[0]
 
 
+def _interval_text(estimate) -> str:
+    """'a to b', or 'the whole line (unbounded)' for an unbounded confidence set."""
+    if np.isinf(estimate.ci_lower) or np.isinf(estimate.ci_upper):
+        return "the whole real line (unbounded)"
+    return f"{estimate.ci_lower:.2f} to {estimate.ci_upper:.2f}"
+
+
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
@@ -164,13 +173,21 @@ def numbers() -> dict[str, Any]:
             "did-n-months": va.panel.n_periods,
             "did-min-p": 1 / (n0 + 1),
             "did-pre-months": int(va.panel.group_code.max()),
-            "did-wcb-draws": f"{va.wild.draws:,}",
+            "did-few-threshold": FEW_CLUSTERS,
+            "did-collapse-df": n0 - 1,
+            "did-pretrend-f-df": f"{va.event.pretrend_df}, {n0 - va.event.pretrend_df}",
         }
     )
     for outcome, a in results.items():
         table = a.event.table.set_index("rel_time")["estimate"]
         short = _short(outcome)
         out[f"did-2x2-{short}"] = a.did.effect.estimate
+        out[f"did-2x2-lo-{short}"] = a.did.effect.ci_lower
+        out[f"did-2x2-hi-{short}"] = a.did.effect.ci_upper
+        out[f"did-2x2-p-{short}"] = a.did.effect.p_value
+        post = a.event.post_average()
+        out[f"did-espost-lo-{short}"] = post.ci_lower
+        out[f"did-espost-hi-{short}"] = post.ci_upper
         out[f"did-es0-{short}"] = table.loc[0]
         out[f"did-es1-{short}"] = table.loc[1]
         out[f"did-esm6-{short}"] = table.loc[-LEADS]
@@ -181,9 +198,7 @@ def numbers() -> dict[str, Any]:
         {
             "did-placebo-p-visit": va.placebo.p_value,
             "did-placebo-p-fund": fa.placebo.p_value,
-            "did-wcb-p-visit": va.wild.p_value,
-            "did-wcb-p-fund": fa.wild.p_value,
-            "did-wcb-t-visit": va.wild.t_stat,
+            "did-placebo-set": _interval_text(va.placebo.effect),
             "did-sc-n-donors-used": int((sc.weights > 0.01).sum()),
             "did-sc-top-donor": str(top.index[0]),
             "did-sc-top-weight": float(top.iloc[0]),

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from analysis.chapters.did_qianjiang import hypotheses, hypotheses_for
 from analysis.did.event_study import EventStudyResult, event_study, plot_event_study
+from analysis.did.inference import FEW_CLUSTERS
 from analysis.did.panel import Panel, prepare_panel
 from analysis.did.simulate import simulate_staggered, true_effects
 from analysis.did.staggered import CSResult, callaway_santanna
@@ -172,11 +173,16 @@ def share_numbers(a: StaggeredAnalysis) -> dict[str, float]:
         "twfe-gap-pct": 100 * (static.estimate - a.true_att) / a.true_att,
         "cs-gap-pct": 100 * (cs.estimate - a.true_att) / a.true_att,
         "twfe-lead4": float(lead.loc[-EVENT_LEADS, "estimate"]),
-        "twfe-pretrend-p": a.event.pretrend_p_value,
+        "twfe-pretrend-p-text": _p_text(a.event.pretrend_p_value),
         "cs-pre-max": float(np.abs(a.cs_never.dynamic.query("rel_time < 0")["estimate"]).max()),
         "n-counties": a.panel.n_units,
         "n-never": int((~a.panel.ever_treated).sum()),
     }
+
+
+def _p_text(p: float) -> str:
+    """'< 0.001' for tiny p-values (no 1e-47 precision a model cannot carry), else '= 0.012'."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def _plain(value: Any) -> Any:
@@ -198,10 +204,14 @@ def numbers() -> dict[str, Any]:
         "stag-first-year": int(frame["year"].min()),
         "stag-last-year": int(frame["year"].max()),
         "stag-n-waves": int(adopting.size),
+        "stag-few-threshold": FEW_CLUSTERS,
     }
     for outcome, a in analyses().items():
         short = outcome.split("_")[0]
         out.update({f"stag-{short}-{name}": value for name, value in share_numbers(a).items()})
+    visit = analyses()["visit_share"]
+    out["stag-n-treated"] = visit.panel.n_treated
+    out["stag-inference"] = visit.twfe.inference
     d = demo()
     out.update(
         {

@@ -5,10 +5,15 @@ or call an estimator directly on a :class:`~analysis.did.panel.Panel`. Modules (
 each): :mod:`~analysis.did.panel` (input checks), :mod:`~analysis.did.twobytwo`,
 :mod:`~analysis.did.twfe`, :mod:`~analysis.did.event_study`, :mod:`~analysis.did.staggered`
 (Callaway & Sant'Anna), :mod:`~analysis.did.synthetic_control`,
-:mod:`~analysis.did.permutation`, :mod:`~analysis.did.wild_bootstrap`,
-:mod:`~analysis.did.honest`. Every result is built on :class:`analysis.estimates.Estimate` and
-has ``estimates()``, ``summary()``, ``to_frame()`` and ``to_json()``.
-:mod:`~analysis.did.simulate` provides panels with known effects and their true estimands;
+:mod:`~analysis.did.sdid`, :mod:`~analysis.did.permutation`,
+:mod:`~analysis.did.wild_bootstrap`, :mod:`~analysis.did.honest`. Every result is built on
+:class:`analysis.estimates.Estimate` and has ``estimates()``, ``summary()``, ``to_frame()``
+and ``to_json()``. :mod:`~analysis.did.inference` holds the few-treated rule (fewer than 10
+treated or control clusters: no cluster-robust interval is presented as valid) and the
+methods valid there (unit-level collapse, randomisation inference with test inversion,
+Conley-Taber); :mod:`~analysis.did.twfe` uses pyfixest so clustered SEs follow the
+fixest/reghdfe CR1 convention. :mod:`~analysis.did.simulate` provides panels with known
+effects and their true estimands, :mod:`~analysis.did.coverage` the coverage simulation;
 :mod:`~analysis.did.cli` is the command line.
 """
 

@@ -3,7 +3,9 @@
 Usage::
 
     python -m analysis did --data FILE --unit COL --time COL --outcome COL --first-treated COL
-        [--estimator 2x2|twfe|event|cs|sc|placebo|permutation|wild|honest] [--json] ...
+        [--estimator 2x2|twfe|event|cs|sc|sdid|placebo|permutation|wild|honest]
+        [--inference auto|cluster|collapse|permutation|conley-taber]
+        [--vcov CR1|CR3|HC1|linearmodels] [--alpha A] [--json] ...
 
 The options other than ``--data`` and ``--json`` are generated from
 :class:`analysis.did.spec.DiDSpec` (``--help`` lists them), so the command line reaches every
@@ -11,21 +13,28 @@ estimator and inference option of :func:`analysis.did.spec.estimate_did`. ``--da
 by :func:`analysis.cli_spec.read_frame`: CSV in UTF-8 or GB18030, or ``.xlsx``; messages give
 spreadsheet row numbers. ``--first-treated`` names the column with each unit's first treated
 period; 0 or empty means never treated. Units treated from the first observed period have no
-pre-period: they are refused unless ``--always-treated drop``; unbalanced panels are refused
-unless ``--balance drop``.
+pre-period: they are refused unless ``--always-treated drop`` (or ``keep``, for twfe and wild,
+whose unit effects absorb them); unbalanced panels are refused unless ``--balance drop``.
+
+Inference: ``--inference auto`` (default) applies the few-treated rule of
+:mod:`analysis.did.inference`. With fewer than 10 treated or control clusters (e.g. one
+treated district), 2x2, twfe, event and cs report the unit-level collapse t-interval, the
+cluster-robust one only in ``details.cluster_robust`` labelled NOT VALID, and ``wild``
+refuses unless ``--inference cluster``. ``--vcov`` picks the clustered convention of twfe
+and event (``CR1`` = fixest/reghdfe by default).
 
 ``--json`` prints one document with the same top-level keys for every estimator::
 
-    {"estimator", "panel": {n_units, n_periods, n_treated, n_dropped_...},
+    {"estimator", "panel": {n_units, n_periods, n_treated, n_dropped_..., n_always_treated_kept},
      "method", "estimates": [{name, estimate, se, ci_lower, ci_upper, p_value,
                                interval_method, alpha}, ...],
      "notes": [...], "details": {...}}
 
 ``details`` holds the estimator's own fields (e.g. ``group_time`` and ``event_study`` for cs,
-``event_study`` and ``pretrend_test`` for event, ``unit_weights`` and ``rmspe_ratio`` for sc,
-``grid`` and ``breakdown`` for honest). Values that do not exist (e.g. an interval for a
-placebo p-value) are ``null``, and ``interval_method`` says why. Without ``--json`` a
-statsmodels-like summary is printed.
+``event_study`` and ``pretrend_test`` for event, ``unit_weights`` for sc, ``inference`` and
+``cluster_robust`` for twfe). Values that do not exist (e.g. the SE of a two-unit 2x2) are
+``null``, and ``interval_method`` says why; an unbounded confidence set has ``null`` ends and
+says "unbounded". Without ``--json`` a statsmodels-like summary is printed.
 
 Exit status: 0 done; 1 input refused (one ``error:`` line on stderr naming the column, row or
 flag); 2 usage error. Caveats print as ``warning:`` lines on stderr; stdout stays clean.
@@ -37,7 +46,13 @@ import argparse
 import sys
 import warnings
 
-from analysis.cli_spec import add_spec_options, read_frame, run_guarded, spec_from_args
+from analysis.cli_spec import (
+    add_lang_option,
+    add_spec_options,
+    read_frame,
+    run_guarded,
+    spec_from_args,
+)
 from analysis.did.spec import DiDSpec, estimate_did
 
 
@@ -48,6 +63,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     flags = add_spec_options(parser, DiDSpec, group_title="design and inference")
+    add_lang_option(parser)
     parser.set_defaults(spec_flags=flags)
 
 
@@ -65,4 +81,4 @@ def run(args: argparse.Namespace) -> int:
                 print(f"warning: {str(warning.message).splitlines()[0]}", file=sys.stderr)
         return analysis.to_json_text() if args.json else analysis.summary()
 
-    return run_guarded(action, dict(args.spec_flags))
+    return run_guarded(action, dict(args.spec_flags), lang=getattr(args, "lang", None))

@@ -12,7 +12,10 @@ Every estimator in :mod:`analysis.did` starts from a :class:`Panel`, built here 
   an absorbing treatment;
 * **treated units without a pre-period** (first treated at or before the first observed
   period) -> :class:`PanelError` by default, or dropped with ``always_treated="drop"``
-  (the rule R's ``did`` applies, which drops them with a warning);
+  (the rule R's ``did`` applies, which drops them with a warning), or kept with
+  ``always_treated="keep"`` (group code 0): only TWFE can use them, where the unit effects
+  absorb their constant treatment and they inform the time effects; the other estimators
+  refuse a panel holding them (:func:`analysis.did.spec.estimate_did` says so);
 * **unbalanced panels** -> :class:`PanelError` by default, or, with ``balance="drop"``,
   units missing any period are dropped (what R's ``did`` does unless
   ``allow_unbalanced_panel=TRUE``); the number dropped is recorded on the panel;
@@ -47,7 +50,7 @@ from analysis.errors import InputError
 
 NEVER = -1
 BalancePolicy = Literal["error", "drop"]
-AlwaysTreatedPolicy = Literal["error", "drop"]
+AlwaysTreatedPolicy = Literal["error", "drop", "keep"]
 
 
 class PanelError(InputError):
@@ -72,6 +75,8 @@ class Panel:
         Name of the outcome column, kept for labels.
     n_dropped_unbalanced, n_dropped_always_treated
         Units dropped by the documented handling rules.
+    n_always_treated_kept
+        Units treated from the first period kept by ``always_treated="keep"`` (code 0).
     covariates
         Covariate name -> array of shape (units, periods), aligned with ``outcome``. Missing
         values stay NaN: synthetic-control predictors are averaged over the periods observed.
@@ -85,6 +90,7 @@ class Panel:
     n_dropped_unbalanced: int = 0
     n_dropped_always_treated: int = 0
     covariates: Mapping[str, np.ndarray] = field(default_factory=dict)
+    n_always_treated_kept: int = 0
 
     @property
     def n_units(self) -> int:
@@ -216,7 +222,8 @@ def prepare_panel(
         every period.
     always_treated
         ``"error"`` (default) rejects units treated from the first observed period (no
-        pre-period, so no comparison is possible for them); ``"drop"`` removes them.
+        pre-period, so no comparison is possible for them); ``"drop"`` removes them;
+        ``"keep"`` retains them (group code 0) for TWFE, whose unit effects absorb them.
     covariates
         Numeric columns carried into :attr:`Panel.covariates` (e.g. synthetic-control
         predictors). Missing values are allowed; text that is not a number is refused.
@@ -300,9 +307,9 @@ def prepare_panel(
         raise PanelError(
             f"{int(no_pre.sum())} treated unit(s) have no pre-treatment period "
             f"(e.g. {_show(wide.index[no_pre][0])}); pass always_treated='drop' to "
-            "drop them"
+            "drop them (or 'keep' for twfe, whose unit effects absorb them)"
         )
-    keep = ~no_pre
+    keep = ~no_pre if always_treated != "keep" else np.ones_like(no_pre)
     if keep.sum() < 2:
         raise PanelError("fewer than two usable units remain")
     if times.size < 2:
@@ -321,8 +328,9 @@ def prepare_panel(
         group_code=codes[keep],
         outcome_name=outcome,
         n_dropped_unbalanced=n_unbalanced,
-        n_dropped_always_treated=int(no_pre.sum()),
+        n_dropped_always_treated=int(no_pre.sum()) if always_treated != "keep" else 0,
         covariates=covariate_arrays,
+        n_always_treated_kept=int(no_pre.sum()) if always_treated == "keep" else 0,
     )
 
 

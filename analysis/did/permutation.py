@@ -14,6 +14,12 @@ matrix product. That is what makes 10,000 draws cheap.
 * :func:`permutation_test` (Monte Carlo, several treated units): ``n_draws`` random
   reassignments keeping the number treated; p = (1 + #{|stat_b| >= |stat|}) / (1 + B).
 
+Both also give a confidence set for a constant effect ``tau`` by test inversion
+(:func:`analysis.did.inference.inversion`): under the sharp null the treated units' changes
+are ``d_i - tau``, so every statistic is ``A - tau * B`` with ``A`` and ``B`` from the same
+matrix product. When the smallest attainable p exceeds ``alpha`` (e.g. 1/9 with 8
+comparison units at alpha = 0.05) the set is the whole line, reported as unbounded.
+
 Written with NumPy because it is a single vectorised product; no package offers it for
 panel DiD with this exact-p convention.
 """
@@ -26,6 +32,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.did.inference import inversion
 from analysis.did.panel import Panel, PanelError
 from analysis.did.twobytwo import common_adoption, unit_changes
 from analysis.estimates import Estimate, ResultMixin
@@ -39,7 +46,8 @@ class PermutationResult(ResultMixin):
     ----------
     effect
         DiD estimate for the actual assignment with the randomisation p-value (two-sided,
-        absolute statistics); there is no interval.
+        absolute statistics) and the confidence set by test inversion (infinite ends when
+        the set is unbounded).
     null_distribution
         The DiD estimate under each placebo assignment (index: the placebo unit for the exact
         test, draw number for the Monte Carlo test).
@@ -97,13 +105,15 @@ def assignment_statistics(changes: np.ndarray, assignments: np.ndarray) -> np.nd
     return treated_sum / n1 - (total - treated_sum) / (changes.size - n1)
 
 
-def placebo_in_space(panel: Panel) -> PermutationResult:
+def placebo_in_space(panel: Panel, *, alpha: float = 0.05) -> PermutationResult:
     """Exact placebo-in-space test for a single treated unit.
 
     Parameters
     ----------
     panel
         Panel with one treated unit and N0 never-treated comparison units.
+    alpha
+        1 - confidence level of the test-inversion set.
 
     Returns
     -------
@@ -123,12 +133,23 @@ def placebo_in_space(panel: Panel) -> PermutationResult:
     n0 = controls.size
     placebo = assignment_statistics(controls, np.eye(n0))
     statistic = float(changes[treated][0] - controls.mean())
-    rank = 1 + int(np.sum(np.abs(placebo) >= abs(statistic) - 1e-12))
+    # Shifting the treated unit's change by tau moves its statistic only.
+    p, lower, upper, method = inversion(
+        statistic,
+        1.0,
+        placebo,
+        np.zeros_like(placebo),
+        alpha=alpha,
+        scheme=f"placebo in space over {n0} comparison units (rank p-value)",
+    )
     effect = Estimate(
         name="att",
         estimate=statistic,
-        p_value=rank / (n0 + 1),
-        interval_method=(f"placebo-in-space rank p-value over {n0} comparison units; no interval"),
+        ci_lower=lower,
+        ci_upper=upper,
+        p_value=p,
+        interval_method=method,
+        alpha=alpha,
     )
     return PermutationResult(
         effect=effect,
@@ -138,7 +159,9 @@ def placebo_in_space(panel: Panel) -> PermutationResult:
     )
 
 
-def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> PermutationResult:
+def permutation_test(
+    panel: Panel, *, n_draws: int = 10_000, seed: int = 0, alpha: float = 0.05
+) -> PermutationResult:
     """Monte Carlo permutation test reassigning treatment across units.
 
     Parameters
@@ -149,6 +172,8 @@ def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> P
         Number of random reassignments.
     seed
         Seed for :func:`numpy.random.default_rng`.
+    alpha
+        1 - confidence level of the test-inversion set.
 
     Returns
     -------
@@ -167,23 +192,38 @@ def permutation_test(panel: Panel, *, n_draws: int = 10_000, seed: int = 0) -> P
     index_type = np.int16 if n < np.iinfo(np.int16).max else np.int32
     base = np.broadcast_to(np.arange(n, dtype=index_type), (min(n_draws, 500), n))
     picked_sum = np.empty(n_draws)
+    picked_treated = np.empty(n_draws)
+    indicator = treated.astype(float)
     for start in range(0, n_draws, base.shape[0]):  # chunks keep memory small and cache-warm
         stop = min(start + base.shape[0], n_draws)
         order = rng.permuted(base[: stop - start], axis=1)
         picked_sum[start:stop] = changes[order[:, :m]].sum(axis=1)
+        picked_treated[start:stop] = indicator[order[:, :m]].sum(axis=1)
     treated_sum = picked_sum if m == n1 else changes.sum() - picked_sum
     null = treated_sum / n1 - (changes.sum() - treated_sum) / (n - n1)
+    # B: how the statistic moves when the actual treated units' changes shift by tau.
+    hit = picked_treated if m == n1 else n1 - picked_treated
+    slope = hit / n1 - (n1 - hit) / (n - n1)
     statistic = float(assignment_statistics(changes, treated[None, :])[0])
-    p = (1 + int(np.sum(np.abs(null) >= abs(statistic) - 1e-12))) / (1 + n_draws)
+    p, lower, upper, method = inversion(
+        statistic,
+        1.0,
+        null,
+        slope,
+        alpha=alpha,
+        scheme=(
+            f"Monte Carlo permutation, {n_draws} random reassignments of {n1} treated among "
+            f"{n} units (seed {seed})"
+        ),
+    )
     effect = Estimate(
         name="att",
         estimate=statistic,
+        ci_lower=lower,
+        ci_upper=upper,
         p_value=p,
-        interval_method=(
-            f"Monte Carlo permutation p-value, {n_draws} random "
-            f"reassignments of {n1} treated among {n} units (seed "
-            f"{seed}); no interval"
-        ),
+        interval_method=method,
+        alpha=alpha,
     )
     return PermutationResult(
         effect=effect,

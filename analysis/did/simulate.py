@@ -203,3 +203,68 @@ def true_effects(
         .rename(columns={first_treated: "group"})
     )
     return TrueEffects(att=float(post[effect].mean()), dynamic=dynamic, group=group)
+
+
+def simulate_ar1_panel(
+    *,
+    n_treated: int = 1,
+    n_controls: int = 8,
+    n_periods: int = 8,
+    treat_period: int = 7,
+    effect: float = 1.0,
+    rho: float = 0.5,
+    sigma: float = 1.0,
+    unit_sd: float = 1.0,
+    time_sd: float = 0.5,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Simulate unit effect + common time effect + constant effect + AR(1) noise.
+
+    The design of one treated district against a handful of comparisons: periods are labelled
+    ``1..n_periods``; treated units adopt at label ``treat_period`` (so ``treat_period - 1``
+    pre-periods); each unit's errors follow a stationary AR(1) with autocorrelation ``rho``
+    and innovation standard deviation ``sigma``, independent across units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns unit, time, y, first_treated (0 = never), true_effect.
+
+    Examples
+    --------
+    >>> frame = simulate_ar1_panel(seed=1)
+    >>> frame.groupby("unit")["time"].count().unique().tolist(), float(frame["true_effect"].max())
+    ([8], 1.0)
+    """
+    if not 1 < treat_period <= n_periods:
+        raise ValueError(f"treat_period={treat_period}: must lie in 2..n_periods")
+    if not -1 < rho < 1:
+        raise ValueError(f"rho={rho}: must lie strictly between -1 and 1")
+    rng = np.random.default_rng(seed)
+    n = n_treated + n_controls
+    errors = np.empty((n, n_periods))
+    errors[:, 0] = rng.normal(0, sigma / np.sqrt(1 - rho**2), n)
+    shocks = rng.normal(0, sigma, (n, n_periods))
+    for t in range(1, n_periods):
+        errors[:, t] = rho * errors[:, t - 1] + shocks[:, t]
+    times = np.arange(1, n_periods + 1)
+    treated = np.arange(n) < n_treated
+    true = np.where(treated[:, None] & (times[None, :] >= treat_period), effect, 0.0)
+    y = (
+        rng.normal(0, unit_sd, n)[:, None]
+        + rng.normal(0, time_sd, n_periods)[None, :]
+        + true
+        + errors
+    )
+    labels = [f"treated_{i + 1:02d}" for i in range(n_treated)] + [
+        f"control_{i + 1:02d}" for i in range(n_controls)
+    ]
+    return pd.DataFrame(
+        {
+            "unit": np.repeat(labels, n_periods),
+            "time": np.tile(times, n),
+            "y": y.ravel(),
+            "first_treated": np.repeat(np.where(treated, treat_period, 0), n_periods),
+            "true_effect": true.ravel(),
+        }
+    )

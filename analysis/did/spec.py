@@ -1,9 +1,19 @@
 """One entry point for every DiD estimator: a :class:`DiDSpec` in, a result out.
 
 :func:`estimate_did` checks the panel (:func:`~analysis.did.panel.prepare_panel`) and runs the
-estimator the spec names. The command line builds its options from :class:`DiDSpec` (one
-option per field, see :mod:`analysis.cli_spec`), so everything the API can do, the command
-line can do, under the same names.
+estimator the spec names: ``2x2``, ``twfe``, ``event``, ``cs`` (Callaway-Sant'Anna), ``sc``
+(synthetic control, with predictors and outcome lags), ``sdid`` (synthetic DiD), ``placebo``
+(exact placebo in space), ``permutation`` (Monte Carlo), ``wild`` (wild cluster bootstrap)
+and ``honest`` (Rambachan-Roth sensitivity on the event study). The command line builds its
+options from :class:`DiDSpec` (one option per field, see :mod:`analysis.cli_spec`), so
+everything the API can do, the command line can do, under the same names.
+
+Inference options shared by 2x2, twfe, event and cs: ``inference`` (``auto`` applies the
+few-treated rule of :mod:`analysis.did.inference`: with fewer than 10 treated or control
+clusters the headline interval is the unit-level collapse t-interval, not the cluster-robust
+one; ``cluster``, ``collapse``, ``permutation`` and ``conley-taber`` by name) and ``vcov``
+(the clustered convention of twfe and event: ``CR1`` = fixest/reghdfe, ``CR3``, ``HC1``,
+``linearmodels``). ``alpha`` sets every interval's level.
 
 Examples
 --------
@@ -20,6 +30,8 @@ Examples
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,19 +40,32 @@ import pandas as pd
 from analysis.cli_spec import option
 from analysis.did.event_study import event_study
 from analysis.did.honest import Restriction, honest_bounds
-from analysis.did.panel import AlwaysTreatedPolicy, BalancePolicy, Panel, prepare_panel
+from analysis.did.inference import Inference
+from analysis.did.panel import (
+    AlwaysTreatedPolicy,
+    BalancePolicy,
+    Panel,
+    PanelError,
+    prepare_panel,
+)
 from analysis.did.permutation import permutation_test, placebo_in_space
 from analysis.did.staggered import ComparisonGroup, callaway_santanna
-from analysis.did.synthetic_control import synthetic_control
-from analysis.did.twfe import twfe
+from analysis.did.twfe import Vcov, twfe
 from analysis.did.twobytwo import two_by_two
 from analysis.did.wild_bootstrap import WeightsType, wild_cluster_bootstrap
 from analysis.errors import UsageError
 from analysis.estimates import Estimate, ResultMixin
 
-Estimator = Literal["2x2", "twfe", "event", "cs", "sc", "placebo", "permutation", "wild", "honest"]
+Estimator = Literal[
+    "2x2", "twfe", "event", "cs", "sc", "sdid", "placebo", "permutation", "wild", "honest"
+]
 ESTIMATORS: tuple[str, ...] = Estimator.__args__  # type: ignore[attr-defined]
-DEFAULT_DRAWS = {"permutation": 10_000, "wild": 9_999}
+SdidSE = Literal["placebo", "jackknife", "bootstrap"]
+HonestMethod = Literal["auto", "flci", "conditional", "hybrid"]
+DEFAULT_DRAWS = {"permutation": 10_000, "wild": 9_999, "sdid": 500}
+INFERENCE_DRAWS = 999  # random reassignments for inference='permutation' when not exact
+USES_INFERENCE = ("2x2", "twfe", "event", "cs", "honest")
+USES_ALWAYS_TREATED = ("twfe", "wild")
 
 
 @dataclass(frozen=True)
@@ -62,10 +87,13 @@ class DiDSpec:
         metadata=option(
             "2x2: canonical DiD (one adoption date); twfe: two-way fixed effects; event: event "
             "study with a pre-trend test; cs: Callaway-Sant'Anna (staggered adoption); sc: "
-            "synthetic control with placebo p-value (one treated unit); placebo: placebo-in-space "
-            "test (one treated unit); permutation: Monte Carlo permutation test; wild: wild "
-            "cluster bootstrap of the TWFE coefficient; honest: sensitivity bounds for "
-            "parallel-trends violations on the event study"
+            "synthetic control with predictors and placebo inference (one treated unit); sdid: "
+            "synthetic difference-in-differences (Arkhangelsky et al. 2021); placebo: exact "
+            "placebo-in-space test (one treated unit); permutation: Monte Carlo permutation "
+            "test; wild: wild cluster bootstrap of the TWFE coefficient (refused with fewer "
+            "than 10 treated or control clusters unless --inference cluster); honest: "
+            "Rambachan-Roth sensitivity of the event study to parallel-trends violations "
+            "(needs --leads 2 or more)"
         ),
     )
     comparison: ComparisonGroup = field(
@@ -79,17 +107,39 @@ class DiDSpec:
     always_treated: AlwaysTreatedPolicy = field(
         default="error",
         metadata=option(
-            "units treated from the first observed period (no pre-period): refuse them, or drop "
-            "them (as R's did does)"
+            "units treated from the first observed period (no pre-period): refuse them, drop "
+            "them (as R's did does), or keep them (twfe and wild only: the unit effects absorb "
+            "them and they inform the time effects; other estimators refuse them)"
         ),
     )
     alpha: float = field(
         default=0.05, metadata=option("one minus the confidence level of every interval")
     )
+    inference: Inference = field(
+        default="auto",
+        metadata=option(
+            "2x2, twfe, event, cs (and honest's event study): auto = cluster-robust with 10 or "
+            "more treated and control clusters, otherwise the unit-level collapse t-interval "
+            "(Donald-Lang; exact under normal errors homoskedastic across units); cluster = "
+            "cluster-robust (labelled NOT VALID when few treated; also lets wild run); "
+            "collapse; permutation = randomisation inference with test-inversion interval "
+            "(unbounded when 1/N > alpha); conley-taber = Conley-Taber (2011) interval"
+        ),
+    )
+    vcov: Vcov = field(
+        default="CR1",
+        metadata=option(
+            "twfe, event: clustered variance convention: CR1 = fixest/reghdfe default (nested "
+            "unit effects not counted), CR3 = pyfixest CRV3, HC1 = heteroskedasticity-robust, "
+            "linearmodels = the linearmodels convention (counts nested effects; comparison only)"
+        ),
+    )
     leads: int = field(
         default=4,
         metadata=option(
-            "event, honest: leads in the window (earlier event times are binned into the first)"
+            "event, honest: event times before 0 in the window, reference -1 included (earlier "
+            "ones are binned into the first); 0 or 1 = no lead coefficient (all pre-periods "
+            "pooled into the reference); honest needs 2 or more"
         ),
     )
     lags: int = field(
@@ -108,10 +158,14 @@ class DiDSpec:
         default=None,
         metadata=option(
             "permutation: random reassignments (default 10000); wild: bootstrap draws "
-            "(default 9999)"
+            "(default 9999); sdid: bootstrap/placebo replications (default 500); "
+            "--inference permutation: random reassignments when exact enumeration is too "
+            "large (default 999)"
         ),
     )
-    seed: int = field(default=0, metadata=option("permutation, wild: random seed"))
+    seed: int = field(
+        default=0, metadata=option("permutation, wild, sc, sdid, --inference: random seed")
+    )
     bootstrap_weights: WeightsType = field(
         default="webb",
         metadata=option(
@@ -129,8 +183,36 @@ class DiDSpec:
     m_grid: tuple[float, ...] = field(
         default=(),
         metadata=option(
-            "honest: values of Mbar or M to report (default: a grid of 21 values)", metavar="M"
+            "honest: values of Mbar or M to report (default, as R HonestDiD: Mbar 0.5, 1, 1.5, "
+            "2; M: 10 values from 0 to a bound on the pre-period second differences)",
+            metavar="M",
         ),
+    )
+    honest_method: HonestMethod = field(
+        default="auto",
+        metadata=option(
+            "honest: Rambachan-Roth confidence set: auto, flci (fixed-length), conditional, hybrid"
+        ),
+    )
+    predictors: tuple[str, ...] = field(
+        default=(),
+        metadata=option(
+            "sc: covariate columns used as predictors (pre-period means)", metavar="COL"
+        ),
+    )
+    outcome_lags: tuple[int, ...] = field(
+        default=(),
+        metadata=option(
+            "sc: pre-period outcome values used as predictors, by time label", metavar="T"
+        ),
+    )
+    placebo_time: int | None = field(
+        default=None,
+        metadata=option("sc: in-time placebo: pretend adoption this many periods earlier"),
+    )
+    sdid_se: SdidSE = field(
+        default="placebo",
+        metadata=option("sdid: standard error by placebo, jackknife or bootstrap"),
     )
 
     def __post_init__(self) -> None:
@@ -140,8 +222,17 @@ class DiDSpec:
             raise UsageError(f"draws={self.draws}: at least one draw is needed")
         if any(m < 0 for m in self.m_grid):
             raise UsageError("m_grid= values must be 0 or more")
+        if self.leads < 0 or self.lags < 0:
+            raise UsageError("leads= and lags= must be 0 or more")
+        if self.estimator == "honest" and self.leads < 2:
+            raise UsageError(
+                f"leads={self.leads}: honest needs at least 2 (one estimated lead besides the "
+                "reference)"
+            )
+        if self.placebo_time is not None and self.placebo_time < 1:
+            raise UsageError(f"placebo_time={self.placebo_time}: must be 1 or more periods")
 
-    def panel_options(self) -> dict[str, str]:
+    def panel_options(self) -> dict[str, Any]:
         """The keyword arguments of :func:`~analysis.did.panel.prepare_panel`."""
         return {
             "unit": self.unit,
@@ -150,6 +241,7 @@ class DiDSpec:
             "first_treated": self.first_treated,
             "balance": self.balance,
             "always_treated": self.always_treated,
+            "covariates": self.predictors,
         }
 
 
@@ -176,13 +268,14 @@ class DiDRun(ResultMixin):
         return self.result.estimates()
 
     def panel_summary(self) -> dict[str, int]:
-        """Units, periods and the units dropped by ``balance`` and ``always_treated``."""
+        """Units, periods, treated units and the units dropped or kept by the handling rules."""
         return {
             "n_units": self.panel.n_units,
             "n_periods": self.panel.n_periods,
             "n_treated": self.panel.n_treated,
             "n_dropped_unbalanced": self.panel.n_dropped_unbalanced,
             "n_dropped_always_treated": self.panel.n_dropped_always_treated,
+            "n_always_treated_kept": self.panel.n_always_treated_kept,
         }
 
     def summary_header(self) -> list[tuple[str, str]]:
@@ -208,6 +301,11 @@ class DiDRun(ResultMixin):
                 f"{self.panel.n_dropped_always_treated} unit(s) treated from the first "
                 "period were dropped (always_treated='drop')"
             )
+        if self.panel.n_always_treated_kept:
+            notes.append(
+                f"{self.panel.n_always_treated_kept} unit(s) treated from the first period "
+                "were kept (always_treated='keep'); the unit effects absorb them"
+            )
         return notes + list(self.result.summary_notes())
 
     def json_extra(self) -> dict[str, Any]:
@@ -223,38 +321,103 @@ class DiDRun(ResultMixin):
         }
 
 
+def call_contract(
+    function: Callable[..., Any], label: str, *args: Any, **kwargs: tuple[Any, Any]
+) -> Any:
+    """Call ``function`` with the keyword arguments it accepts.
+
+    Each keyword comes as ``(value, default)``. One the function does not accept is left out
+    only while its value is the default; a non-default value it cannot take is a
+    :class:`UsageError` (never silently ignored).
+    """
+    accepted = inspect.signature(function).parameters
+    open_ended = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+    passed = {}
+    for name, (value, default) in kwargs.items():
+        if name in accepted or open_ended:
+            passed[name] = value
+        elif value != default:
+            raise UsageError(f"{label} does not support {name}={value!r} in this version")
+    return function(*args, **passed)
+
+
 def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
     """Run the estimator ``spec`` names on a prepared panel."""
     name = spec.estimator
     draws = spec.draws if spec.draws is not None else DEFAULT_DRAWS.get(name, 0)
+    if panel.n_always_treated_kept and name not in USES_ALWAYS_TREATED:
+        raise PanelError(
+            f"{panel.n_always_treated_kept} unit(s) treated from the first period were kept "
+            f"(always_treated='keep'), which only {' and '.join(USES_ALWAYS_TREATED)} can use; "
+            f"pass always_treated='drop' for estimator {name!r}"
+        )
+    shared = {
+        "alpha": spec.alpha,
+        "inference": spec.inference,
+        "draws": spec.draws if spec.draws is not None else INFERENCE_DRAWS,
+        "seed": spec.seed,
+    }
     if name == "2x2":
-        return two_by_two(panel, alpha=spec.alpha)
+        return two_by_two(panel, **shared)
     if name == "twfe":
-        return twfe(panel, alpha=spec.alpha)
+        return twfe(panel, vcov=spec.vcov, **shared)
     if name in ("event", "honest"):
         event = event_study(
-            panel, leads=spec.leads, lags=spec.lags, bin_width=spec.bin_width, alpha=spec.alpha
+            panel,
+            leads=spec.leads,
+            lags=spec.lags,
+            bin_width=spec.bin_width,
+            vcov=spec.vcov,
+            **shared,
         )
         if name == "event":
             return event
-        return honest_bounds(
+        return call_contract(
+            honest_bounds,
+            "honest_bounds",
             event,
-            rel_time=spec.rel_time,
-            restriction=spec.restriction,
-            m_grid=spec.m_grid or None,
-            alpha=spec.alpha,
+            rel_time=(spec.rel_time, None),
+            restriction=(spec.restriction, None),
+            m_grid=(spec.m_grid or None, None),
+            alpha=(spec.alpha, None),
+            method=(spec.honest_method, "auto"),
         )
     if name == "cs":
-        return callaway_santanna(panel, comparison=spec.comparison, alpha=spec.alpha)
+        return callaway_santanna(panel, comparison=spec.comparison, **shared)
     if name == "sc":
-        return synthetic_control(panel)
+        from analysis.did.synthetic_control import synthetic_control
+
+        return call_contract(
+            synthetic_control,
+            "synthetic_control",
+            panel,
+            predictors=(spec.predictors, ()),
+            outcome_lags=(spec.outcome_lags, ()),
+            placebo_time=(spec.placebo_time, None),
+            alpha=(spec.alpha, 0.05),
+            seed=(spec.seed, 0),
+        )
+    if name == "sdid":
+        try:
+            from analysis.did.sdid import synthetic_did
+        except ImportError as error:
+            raise UsageError(
+                f"estimator 'sdid' is not available in this version ({error})"
+            ) from error
+        return synthetic_did(
+            panel, se_method=spec.sdid_se, draws=draws, seed=spec.seed, alpha=spec.alpha
+        )
     if name == "placebo":
-        return placebo_in_space(panel)
+        return placebo_in_space(panel, alpha=spec.alpha)
     if name == "permutation":
-        return permutation_test(panel, n_draws=draws, seed=spec.seed)
+        return permutation_test(panel, n_draws=draws, seed=spec.seed, alpha=spec.alpha)
     if name == "wild":
         return wild_cluster_bootstrap(
-            panel, draws=draws, weights_type=spec.bootstrap_weights, seed=spec.seed
+            panel,
+            draws=draws,
+            weights_type=spec.bootstrap_weights,
+            seed=spec.seed,
+            allow_few_treated=spec.inference == "cluster",
         )
     raise UsageError(f"estimator={name!r}: choose one of {', '.join(ESTIMATORS)}")
 

@@ -23,6 +23,14 @@ compare t with g-1. Units adopting after the panel ends count as never treated. 
 ``comparison="notyet"`` and no never-treated units, ``differences`` (like R ``did``) uses the
 last cohort as the comparison group, drops periods from its adoption on, and warns.
 
+Inference: with many treated and control units the intervals are ``differences``' analytic
+influence-function SEs (``inference="cluster"``). In a few-treated design
+(:mod:`analysis.did.inference`) the default ``inference="auto"`` replaces them everywhere
+(aggregates and tables) by the unit-level collapse t-interval computed from the estimator's
+weights (:func:`cell_weights`): every ATT(g,t) is a difference of unit means, so every
+aggregate is linear in the outcomes. The analytic intervals are kept in
+``details.cluster_robust`` labelled not valid.
+
 Examples
 --------
 >>> from analysis.did.simulate import simulate_staggered
@@ -39,13 +47,14 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from analysis.did.panel import Panel, PanelError
+from analysis.did import inference as inf
+from analysis.did.panel import NEVER, Panel, PanelError
 from analysis.estimates import Estimate, ResultMixin, wald_interval, wald_p_value
 
 ComparisonGroup = Literal["never", "notyet"]
@@ -72,6 +81,10 @@ class CSResult(ResultMixin):
         ``dynamic_overall`` averages event times >= 0.
     comparison
         Comparison group used.
+    inference, notes
+        Inference method of the aggregates and tables, and why it was chosen.
+    cluster_estimates
+        The analytic-SE aggregates (labelled not valid in a few-treated design).
     """
 
     method_name = "Callaway-Sant'Anna group-time ATT"
@@ -83,6 +96,9 @@ class CSResult(ResultMixin):
     dynamic: pd.DataFrame
     dynamic_overall: Estimate
     comparison: ComparisonGroup
+    inference: str = "cluster"
+    notes: tuple[str, ...] = ()
+    cluster_estimates: tuple[Estimate, ...] = ()
 
     def estimates(self) -> tuple[Estimate, ...]:
         """Simple, group and dynamic aggregates, headline (simple) first."""
@@ -93,7 +109,12 @@ class CSResult(ResultMixin):
         return [
             ("comparison group", _DESCRIPTION[self.comparison]),
             ("group-time cells", str(len(self.group_time))),
+            ("inference", self.inference),
         ]
+
+    def summary_notes(self) -> list[str]:
+        """The inference choice and its reason."""
+        return list(self.notes)
 
     def json_extra(self) -> dict[str, Any]:
         """Group-time cells and the group and event-time aggregations."""
@@ -102,6 +123,8 @@ class CSResult(ResultMixin):
             "group_time": self.group_time,
             "group": self.group,
             "event_study": self.dynamic,
+            "inference": self.inference,
+            "cluster_robust": [e.to_dict() for e in self.cluster_estimates],
         }
 
 
@@ -120,8 +143,78 @@ def _with_ci(frame: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return frame
 
 
+def cell_weights(
+    group_code: np.ndarray, n_periods: int, comparison: ComparisonGroup = "never"
+) -> dict[tuple[int, int], np.ndarray]:
+    """Weights (units x periods) of every ATT(g,t), keyed by (cohort code, period code).
+
+    Post cells (t >= g) compare t with g - 1, pre cells compare t with t - 1 (R ``did``'s
+    varying base period); the comparison is the never-treated units, or with ``"notyet"``
+    also the units not yet treated at t (cohort g itself excluded).
+    """
+    cells: dict[tuple[int, int], np.ndarray] = {}
+    n = group_code.size
+    for g in np.unique(group_code[group_code != NEVER]):
+        members = group_code == g
+        for t in range(1, n_periods):
+            base = g - 1 if t >= g else t - 1
+            if comparison == "never":
+                control = group_code == NEVER
+            else:
+                control = (group_code == NEVER) | ((group_code > max(t, base)) & ~members)
+            if not control.any():
+                continue
+            unit = np.where(members, 1 / members.sum(), 0.0) - np.where(
+                control, 1 / control.sum(), 0.0
+            )
+            w = np.zeros((n, n_periods))
+            w[:, t] += unit
+            w[:, base] -= unit
+            cells[(int(g), t)] = w
+    return cells
+
+
+def aggregate_weights(
+    group_code: np.ndarray, n_periods: int, comparison: ComparisonGroup = "never"
+) -> dict[str, Any]:
+    """Weights of the simple, group and dynamic aggregations (and their tables)."""
+    cells = cell_weights(group_code, n_periods, comparison)
+    sizes = {int(g): int((group_code == g).sum()) for g in np.unique(group_code) if g != NEVER}
+    post = [(g, t) for (g, t) in cells if t >= g]
+    if not post:
+        raise PanelError("no post-treatment group-time cell")
+    total = sum(sizes[g] for g, _ in post)
+    simple = sum(sizes[g] * cells[(g, t)] for g, t in post) / total
+    group = {}
+    for g in sorted({g for g, _ in post}):
+        own = [cells[(h, t)] for h, t in post if h == g]
+        group[g] = sum(own) / len(own)
+    group_overall = sum(sizes[g] * w for g, w in group.items()) / sum(sizes[g] for g in group)
+    dynamic = {}
+    for e in sorted({t - g for g, t in cells}):
+        members = [(g, t) for g, t in cells if t - g == e]
+        weight = sum(sizes[g] for g, _ in members)
+        dynamic[e] = sum(sizes[g] * cells[(g, t)] for g, t in members) / weight
+    post_e = [e for e in dynamic if e >= 0]
+    dynamic_overall = sum(dynamic[e] for e in post_e) / len(post_e)
+    return {
+        "cells": cells,
+        "simple": simple,
+        "group": group,
+        "group_overall": group_overall,
+        "dynamic": dynamic,
+        "dynamic_overall": dynamic_overall,
+    }
+
+
 def callaway_santanna(
-    panel: Panel, *, comparison: ComparisonGroup = "never", alpha: float = 0.05
+    panel: Panel,
+    *,
+    comparison: ComparisonGroup = "never",
+    alpha: float = 0.05,
+    inference: inf.Inference = "auto",
+    draws: int = 999,
+    seed: int = 0,
 ) -> CSResult:
     """Estimate group-time ATTs and their simple, group and dynamic aggregations.
 
@@ -132,7 +225,12 @@ def callaway_santanna(
     comparison
         ``"never"``: never-treated units; ``"notyet"``: never and not-yet-treated units.
     alpha
-        1 - confidence level (pointwise normal intervals from analytic SEs).
+        1 - confidence level (pointwise intervals).
+    inference
+        ``"auto"`` (few-treated rule), ``"cluster"`` (analytic SEs), ``"collapse"``,
+        ``"permutation"`` or ``"conley-taber"`` (see :mod:`analysis.did.inference`).
+    draws, seed
+        Random reassignments for permutation inference when enumeration is too large.
 
     Returns
     -------
@@ -151,15 +249,33 @@ def callaway_santanna(
         raise PanelError("no treated units in the panel")
     if comparison == "never" and panel.ever_treated.all():
         raise PanelError("no never-treated units: use comparison='notyet'")
+    chosen, reason = inf.choose(inference, panel)
+    if inf.n_never(panel) == 0 and chosen != "cluster":
+        if inference != "auto":
+            raise PanelError(
+                f"inference={inference!r} needs never-treated units (none here); use "
+                "inference='cluster'"
+            )
+        chosen = "cluster"
+        reason = (
+            "no never-treated units: the collapse variance and the randomisation test are not "
+            "available, so the analytic SEs are reported (labelled NOT VALID if few-treated); "
+            + reason
+        )
     sizes = np.unique(panel.group_code[panel.ever_treated], return_counts=True)[1]
-    if sizes.min() < 2:
+    if sizes.min() < 2 and chosen == "cluster":
         # The influence-function SE of a one-unit cohort has no treated-side variance.
         warnings.warn(
-            "a cohort has a single treated unit: its standard errors ignore that "
-            "unit's own variability; use permutation inference",
+            "a cohort has a single treated unit: its analytic standard errors ignore that "
+            "unit's own variability; use --inference auto (collapse) or permutation",
             UserWarning,
             stacklevel=2,
         )
+    if chosen != "cluster":
+        # Point estimates from the estimator's own weights (equal to differences' to 1e-12,
+        # tests/test_did_staggered.py); the analytic SEs are not computed: not valid here.
+        base = _from_weights(panel, comparison, alpha)
+        return _reinfer(panel, base, chosen, reason, alpha=alpha, draws=draws, seed=seed)
     n, t = panel.outcome.shape
     cohort = np.where(panel.ever_treated, panel.group_code, np.nan)
     data = pd.DataFrame(
@@ -219,7 +335,7 @@ def callaway_santanna(
             "se": event["se"],
         }
     )
-    return CSResult(
+    analytic = CSResult(
         group_time=_with_ci(group_time, alpha),
         simple=aggregate("simple ATT", simple),
         group=_with_ci(group, alpha),
@@ -227,4 +343,153 @@ def callaway_santanna(
         dynamic=_with_ci(dynamic, alpha),
         dynamic_overall=aggregate("event-time average ATT", event_all),
         comparison=comparison,
+    )
+    if chosen == "cluster":
+        return replace(
+            analytic,
+            simple=inf.label_cluster(panel, analytic.simple),
+            group_overall=inf.label_cluster(panel, analytic.group_overall),
+            dynamic_overall=inf.label_cluster(panel, analytic.dynamic_overall),
+            inference=chosen,
+            notes=(reason,),
+        )
+    return _reinfer(panel, analytic, chosen, reason, alpha=alpha, draws=draws, seed=seed)
+
+
+def _from_weights(panel: Panel, comparison: ComparisonGroup, alpha: float) -> CSResult:
+    """CS point estimates computed from :func:`aggregate_weights` (no standard errors)."""
+    weights = aggregate_weights(panel.group_code, panel.n_periods, comparison)
+    y, times = panel.outcome, panel.times
+
+    def value(w: np.ndarray) -> float:
+        return float((w * y).sum())
+
+    group_time = pd.DataFrame(
+        [
+            {"group": times[g], "time": times[t], "rel_time": t - g, "estimate": value(w)}
+            for (g, t), w in weights["cells"].items()
+        ]
+    )
+    group = pd.DataFrame(
+        [{"group": times[g], "estimate": value(w)} for g, w in weights["group"].items()]
+    )
+    dynamic = pd.DataFrame(
+        [{"rel_time": e, "estimate": value(w)} for e, w in weights["dynamic"].items()]
+    )
+    for frame in (group_time, group, dynamic):
+        frame["se"] = np.nan
+    return CSResult(
+        group_time=_with_ci(group_time, alpha),
+        simple=Estimate("simple ATT", value(weights["simple"]), alpha=alpha),
+        group=_with_ci(group, alpha),
+        group_overall=Estimate("group-average ATT", value(weights["group_overall"]), alpha=alpha),
+        dynamic=_with_ci(dynamic, alpha),
+        dynamic_overall=Estimate(
+            "event-time average ATT", value(weights["dynamic_overall"]), alpha=alpha
+        ),
+        comparison=comparison,
+    )
+
+
+def _reinfer(
+    panel: Panel,
+    analytic: CSResult,
+    method: str,
+    reason: str,
+    *,
+    alpha: float,
+    draws: int,
+    seed: int,
+) -> CSResult:
+    """Replace the analytic intervals by ``method``'s, from the estimator's weights."""
+    n_periods, comparison = panel.n_periods, analytic.comparison
+    actual = aggregate_weights(panel.group_code, n_periods, comparison)
+    d = inf.treated_indicator(panel.group_code, n_periods)
+
+    def one(name: str, w: np.ndarray, pick, cluster: Estimate) -> Estimate:
+        def weight_function(group_code: np.ndarray) -> np.ndarray:
+            return pick(aggregate_weights(group_code, n_periods, comparison))
+
+        positive = (w > 0).astype(float)
+        shift = positive * d
+        if not shift.any():  # a pre-period cell: its own treated units at its period
+            shift = positive * panel.ever_treated[:, None]
+        linear = inf.LinearEstimate(name, w, panel.outcome, shift)
+        return inf.infer(
+            method,
+            panel,
+            linear,
+            cluster,
+            weight_function,
+            alpha=alpha,
+            common_adoption=np.unique(panel.group_code[panel.ever_treated]).size == 1,
+            draws=draws,
+            seed=seed,
+        )
+
+    simple = one("simple ATT", actual["simple"], lambda a: a["simple"], analytic.simple)
+    group_overall = one(
+        "group-average ATT",
+        actual["group_overall"],
+        lambda a: a["group_overall"],
+        analytic.group_overall,
+    )
+    dynamic_overall = one(
+        "event-time average ATT",
+        actual["dynamic_overall"],
+        lambda a: a["dynamic_overall"],
+        analytic.dynamic_overall,
+    )
+
+    def table(frame: pd.DataFrame, weights: list[np.ndarray], picks: list) -> pd.DataFrame:
+        frame = frame.copy()
+        rows = [
+            one(str(i), w, pick, Estimate(str(i), float(e)))
+            for i, (w, pick, e) in enumerate(zip(weights, picks, frame["estimate"]))
+        ]
+        for column in ("se", "ci_lower", "ci_upper", "p_value"):
+            frame[column] = [getattr(r, column) for r in rows]
+        return frame
+
+    times = panel.times
+    code_of = {t: i for i, t in enumerate(times)}
+    gt_keys = [
+        (code_of[g], code_of[t])
+        for g, t in zip(analytic.group_time["group"], analytic.group_time["time"])
+    ]
+    group_time = table(
+        analytic.group_time,
+        [actual["cells"][k] for k in gt_keys],
+        [(lambda a, k=k: a["cells"][k]) for k in gt_keys],
+    )
+    g_keys = [code_of[g] for g in analytic.group["group"]]
+    group = table(
+        analytic.group,
+        [actual["group"][k] for k in g_keys],
+        [(lambda a, k=k: a["group"][k]) for k in g_keys],
+    )
+    e_keys = [int(e) for e in analytic.dynamic["rel_time"]]
+    dynamic = table(
+        analytic.dynamic,
+        [actual["dynamic"][k] for k in e_keys],
+        [(lambda a, k=k: a["dynamic"][k]) for k in e_keys],
+    )
+    notes = [reason]
+    if inf.few_treated(panel) and not np.isnan(analytic.simple.se):
+        notes.append("the analytic intervals are in details.cluster_robust, labelled not valid")
+    return CSResult(
+        group_time=group_time,
+        simple=simple,
+        group=group,
+        group_overall=group_overall,
+        dynamic=dynamic,
+        dynamic_overall=dynamic_overall,
+        comparison=comparison,
+        inference=method,
+        notes=tuple(notes),
+        cluster_estimates=tuple(
+            inf.label_cluster(panel, e)
+            for e in analytic.estimates()
+            if not np.isnan(e.se)  # none when the analytic SEs were skipped
+        ),
     )

@@ -4,8 +4,12 @@ With one adoption date, periods split into pre (before adoption) and post, units
 treated and comparison. The estimate is the treated group's mean pre-to-post change minus
 the comparison group's. The standard error treats each unit's own pre-to-post change as one
 independent draw (a two-sample SE on unit-level changes), which is what clustering by unit
-amounts to in a balanced 2 x 2. With a single treated unit that SE does not exist (reported
-as NaN): use :mod:`analysis.did.permutation` instead.
+amounts to in a balanced 2 x 2 (``inference="cluster"``). In a few-treated design
+(:mod:`analysis.did.inference`) the default ``inference="auto"`` uses the unit-level collapse
+t-interval instead (with one treated unit: the controls' dispersion times sqrt(1 + 1/N0),
+t(N0 - 1)); permutation and Conley-Taber intervals are available by name. With two units
+(four cells) the point estimate is defined but no standard error is: it is NaN and
+``interval_method`` says why.
 
 Written by hand because it is three means; the tests check it against cell means and against
 statsmodels OLS with a treated x post interaction.
@@ -19,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.did import inference as inf
 from analysis.did.panel import Panel, PanelError
 from analysis.estimates import Estimate, ResultMixin
 
@@ -36,6 +41,8 @@ class TwoByTwoResult(ResultMixin):
         2 x 2 table of means: rows treated/comparison, columns pre/post.
     n_treated, n_control, n_pre, n_post
         Units and periods in each cell.
+    inference, notes
+        The inference method of ``effect`` and why it was chosen.
     """
 
     method_name = "2x2 difference-in-differences"
@@ -46,6 +53,8 @@ class TwoByTwoResult(ResultMixin):
     n_control: int
     n_pre: int
     n_post: int
+    inference: str = "cluster"
+    notes: tuple[str, ...] = ()
 
     def estimates(self) -> tuple[Estimate, ...]:
         """The DiD estimate."""
@@ -56,7 +65,12 @@ class TwoByTwoResult(ResultMixin):
         return [
             ("treated / comparison units", f"{self.n_treated} / {self.n_control}"),
             ("pre / post periods", f"{self.n_pre} / {self.n_post}"),
+            ("inference", self.inference),
         ]
+
+    def summary_notes(self) -> list[str]:
+        """The inference choice and its reason."""
+        return list(self.notes)
 
     def json_extra(self) -> dict[str, Any]:
         """Cell means and cell sizes."""
@@ -66,6 +80,7 @@ class TwoByTwoResult(ResultMixin):
             "n_control": self.n_control,
             "n_pre": self.n_pre,
             "n_post": self.n_post,
+            "inference": self.inference,
         }
 
 
@@ -95,7 +110,14 @@ def unit_changes(panel: Panel, adoption: int) -> np.ndarray:
     return panel.outcome[:, adoption:].mean(axis=1) - panel.outcome[:, :adoption].mean(axis=1)
 
 
-def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
+def two_by_two(
+    panel: Panel,
+    *,
+    alpha: float = 0.05,
+    inference: inf.Inference = "auto",
+    draws: int = 999,
+    seed: int = 0,
+) -> TwoByTwoResult:
     """Estimate the canonical 2 x 2 DiD.
 
     Parameters
@@ -104,6 +126,11 @@ def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
         Panel with one adoption date and some never-treated units.
     alpha
         1 - confidence level.
+    inference
+        ``"auto"`` (few-treated rule), ``"cluster"`` (two-sample SE of unit changes),
+        ``"collapse"``, ``"permutation"`` or ``"conley-taber"``.
+    draws, seed
+        Random reassignments for permutation inference when enumeration is too large.
 
     Returns
     -------
@@ -126,22 +153,57 @@ def two_by_two(panel: Panel, *, alpha: float = 0.05) -> TwoByTwoResult:
     )
     change = post - pre
     n_t, n_c = int(treated.sum()), int((~treated).sum())
+    sizes = dict(n_treated=n_t, n_control=n_c, n_pre=adoption, n_post=panel.n_periods - adoption)
+    if n_t == 1 and n_c == 1:
+        effect = Estimate(
+            "att",
+            estimate,
+            interval_method=(
+                "standard error not identified: two units (four cells) leave no unit-level "
+                "variation to estimate it from; no interval or p-value"
+            ),
+            alpha=alpha,
+        )
+        note = "two units: the point estimate is defined, its standard error is not"
+        return TwoByTwoResult(effect, means, **sizes, inference="none", notes=(note,))
+    method, reason = inf.choose(inference, panel)
     if n_t > 1 and n_c > 1:
         se = float(np.sqrt(change[treated].var(ddof=1) / n_t + change[~treated].var(ddof=1) / n_c))
-        method = (
+        label = (
             f"normal, two-sample SE of unit-level changes ({n_t} treated, {n_c} comparison units)"
         )
+        cluster = Estimate.from_se("att", estimate, se, method=label, alpha=alpha)
     else:
-        se = float("nan")
-        method = (
-            f"no standard error: {min(n_t, n_c)} unit on one side; use permutation or "
-            "placebo inference"
+        cluster = Estimate(
+            "att",
+            estimate,
+            interval_method=f"no two-sample SE: {min(n_t, n_c)} unit on one side",
+            alpha=alpha,
         )
-    return TwoByTwoResult(
-        effect=Estimate.from_se("att", estimate, se, method=method, alpha=alpha),
-        cell_means=means,
-        n_treated=n_t,
-        n_control=n_c,
-        n_pre=adoption,
-        n_post=panel.n_periods - adoption,
+
+    def weights(group_code: np.ndarray) -> np.ndarray:
+        return change_weights(group_code, adoption, panel.n_periods)
+
+    linear = inf.LinearEstimate("att", weights(panel.group_code), panel.outcome)
+    effect = inf.infer(
+        method,
+        panel,
+        linear,
+        cluster,
+        weights,
+        alpha=alpha,
+        common_adoption=True,
+        draws=draws,
+        seed=seed,
     )
+    return TwoByTwoResult(effect, means, **sizes, inference=method, notes=(reason,))
+
+
+def change_weights(group_code: np.ndarray, adoption: int, n_periods: int) -> np.ndarray:
+    """Weights of the 2 x 2 estimate: treated mean change minus comparison mean change."""
+    treated = group_code != -1
+    per_period = np.where(
+        np.arange(n_periods) >= adoption, 1 / (n_periods - adoption), -1 / adoption
+    )
+    unit = np.where(treated, 1 / treated.sum(), -1 / (~treated).sum())
+    return unit[:, None] * per_period[None, :]

@@ -10,9 +10,11 @@ Caveats (MacKinnon & Webb 2017, 2018): the wild cluster bootstrap fixes the over
 of clustered t-tests when clusters are few but *balanced*; it does not rescue designs with
 very few **treated** clusters. With one treated cluster the restricted bootstrap
 under-rejects badly (it almost never rejects) and the unrestricted one over-rejects, so its
-p-value is not evidence either way. The result therefore carries the number of treated
-clusters and a caveat; with one treated unit use :mod:`analysis.did.permutation` or the
-synthetic-control placebo test instead.
+p-value is not evidence either way. Following the rule of :mod:`analysis.did.inference`
+(fewer than 10 treated or control clusters), :func:`wild_cluster_bootstrap` therefore
+**refuses** such designs unless ``allow_few_treated=True`` (command line: ``--inference
+cluster``), in which case the p-value is labelled NOT VALID. Use the collapse,
+permutation or synthetic-control inference instead.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.did import inference as inf
 from analysis.did.panel import Panel, PanelError
 from analysis.estimates import Estimate, ResultMixin
 
@@ -93,7 +96,12 @@ class WildBootstrapResult(ResultMixin):
 
 
 def wild_cluster_bootstrap(
-    panel: Panel, *, draws: int = 9_999, weights_type: WeightsType = "webb", seed: int = 0
+    panel: Panel,
+    *,
+    draws: int = 9_999,
+    weights_type: WeightsType = "webb",
+    seed: int = 0,
+    allow_few_treated: bool = False,
 ) -> WildBootstrapResult:
     """Test the TWFE DiD coefficient with a wild cluster bootstrap clustered by unit.
 
@@ -107,6 +115,8 @@ def wild_cluster_bootstrap(
         ``"webb"`` (default; better with fewer than ~12 clusters) or ``"rademacher"``.
     seed
         Seed passed to ``wildboottest``.
+    allow_few_treated
+        Run in a few-treated design anyway (the p-value is then labelled NOT VALID).
 
     Returns
     -------
@@ -119,6 +129,12 @@ def wild_cluster_bootstrap(
         raise PanelError("the wild cluster bootstrap needs treated and never-treated units")
     if draws < 1:
         raise PanelError(f"draws={draws}: at least one bootstrap draw is needed")
+    if inf.few_treated(panel) and not allow_few_treated:
+        raise PanelError(
+            f"the wild cluster bootstrap is not valid here: {inf.rule_note(panel)}; use "
+            "inference='collapse' or 'permutation' (or inference='cluster' to run it anyway, "
+            "labelled not valid)"
+        )
     long = panel.to_long()
     unit_dummies = pd.get_dummies(
         long["unit"].astype(str), prefix="u", drop_first=True, dtype=float
@@ -155,16 +171,18 @@ def wild_cluster_bootstrap(
         )
     else:
         caveat = ""
+    label = (
+        f"wild cluster bootstrap (WCR, {weights_type.title()}), "
+        f"{g} clusters ({n_treated} treated), {draws} draws; p-value only, no interval"
+    )
+    if inf.few_treated(panel):
+        label = f"{inf.invalid_label(panel)}: {label}"
     effect = Estimate(
         name="att",
         estimate=float(fit.params["treated"]),
         se=float(fit.bse["treated"]),
         p_value=float(np.asarray(table["p-value"].iloc[0]).item()),
-        interval_method=(
-            f"wild cluster bootstrap (WCR, {weights_type.title()}), "
-            f"{g} clusters ({n_treated} treated), {draws} draws; "
-            "p-value only, no interval"
-        ),
+        interval_method=label,
     )
     return WildBootstrapResult(
         effect=effect,
