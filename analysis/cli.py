@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "its": ("analysis.its.cli", "interrupted time series on a CSV"),
     "did": ("analysis.did.cli", "difference-in-differences on a panel CSV"),
     "series": ("analysis.pipeline.cli", "settlement records -> monthly share series"),
+    "panel": ("analysis.pipeline.panel_cli", "monthly county series + reform dates -> DiD panel"),
+    "report": ("analysis.report.cli", "a county's series -> bilingual HTML report (+ .xlsx)"),
 }
 
 

@@ -43,9 +43,13 @@ from analysis.errors import (
     EXIT_INPUT_REFUSED,
     EXIT_OK,
     EXIT_USAGE,
+    LANGUAGES,
     InputError,
     UsageError,
     as_flags,
+    chosen_language,
+    language,
+    set_language,
 )
 
 
@@ -184,11 +188,18 @@ def spec_from_args(spec_cls: type, args: argparse.Namespace, **extra: Any) -> An
     return spec_cls(**given)
 
 
-def read_frame(path: str | Path) -> pd.DataFrame:
+_AMOUNT = r"[￥¥]?\s*[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*元?"
+
+
+def read_frame(path: str | Path, *, header_row: int | None = None) -> pd.DataFrame:
     """Read a command's input table through the reader ``validate`` uses.
 
-    CSV in UTF-8 (with or without BOM) or GB18030/GBK, or ``.xlsx``. Columns whose every
-    non-empty cell is a number become numeric; the others stay text. A column with a cell
+    Any format of :func:`analysis.validation.reading.read_table`: CSV in UTF-8 (with or
+    without BOM), UTF-16 or GB18030/GBK with a comma, tab, semicolon or ``|`` delimiter,
+    ``.xlsx``/``.xls`` (title rows above the header skipped, or ``header_row``), ``.dta`` and
+    Parquet. Columns whose every non-empty cell is a number become numeric; the others stay
+    text. Amounts written with thousands separators or a currency sign (``1,234.50``,
+    ``1,234.50元``, ``￥1,234.50``) count as numbers when every cell of the column is one. A column with a cell
     such as ``007`` also stays text: a leading zero marks a code, and reading ``007`` and
     ``07`` as the number 7 would merge two units. The index holds each row's number as a
     spreadsheet shows it (header = row 1), so messages can name it.
@@ -200,7 +211,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     """
     from analysis.validation.reading import read_table
 
-    table = read_table(Path(path))
+    table = read_table(Path(path), header_row=header_row)
     header, rows = list(table.header), [list(r) for r in table.rows]
     for number, cells in zip(table.row_numbers, rows):
         extra = cells[len(header) :]
@@ -238,7 +249,9 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     for column in frame.columns:
         text = frame[column].astype(str).str.strip()
         blank = text == ""
-        converted = pd.to_numeric(text.where(~blank), errors="coerce")
+        amounts = text.str.fullmatch(_AMOUNT)
+        numeric_text = text.where(~amounts, text.str.replace(r"[,￥¥元\s]", "", regex=True))
+        converted = pd.to_numeric(numeric_text.where(~blank), errors="coerce")
         coded = text.str.match(r"[+-]?0\d").any()
         if not coded and (converted.notna() | blank).all() and (~blank).any():
             frame[column] = converted
@@ -248,22 +261,45 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def run_guarded(action: Callable[[], str], flags: dict[str, str] | None = None) -> int:
+def add_lang_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--lang zh|en`` (language of refusal messages; default from the locale)."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of error messages: zh (中文) or en (default: from LC_ALL/LANG)",
+    )
+
+
+def run_guarded(
+    action: Callable[[], str], flags: dict[str, str] | None = None, *, lang: str | None = None
+) -> int:
     """Run ``action``; print its output and return the exit code of the shared convention.
 
     0 done; 1 input refused (one ``error:`` line naming file, row and column); 2 usage error.
-    Python argument names in messages are rewritten to ``flags``.
+    Python argument names in messages are rewritten to ``flags``. Refusals are printed in
+    ``lang`` (``zh`` or ``en``), else in the language of :func:`analysis.errors.language`
+    (``--lang`` of the command, or the locale).
     """
     flags = flags or {}
+    previous = chosen_language()
+    if lang is not None:
+        set_language(lang)
+    chosen = language()
     try:
         output = action()
     except UsageError as error:
-        print(f"error: {as_flags(str(error), flags)}", file=sys.stderr)
+        label = "错误" if chosen == "zh" else "error"
+        print(f"{label}: {as_flags(str(error), flags)}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as error:
-        text = str(error).strip() or type(error).__name__
-        print(f"error: {as_flags(text, flags)}", file=sys.stderr)
+        text = error.localised(chosen).strip() or type(error).__name__
+        label = "错误" if chosen == "zh" else "error"
+        print(f"{label}: {as_flags(text, flags)}", file=sys.stderr)
         return EXIT_INPUT_REFUSED
+    finally:
+        # one command's --lang must not leak into the next call in the same process
+        set_language(previous)
     if output:
         print(output)
     return EXIT_OK

@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.datasets import Provenance, add_shares
+from analysis.synthetic import bureau_exports
 from analysis.synthetic.config import load_config, treated_district
 from analysis.validation.schemas import (
     Field,
@@ -516,6 +517,126 @@ DATASETS: tuple[Declaration, ...] = (
             "2020;49(4):1414); the sicily.csv file published with the authors' code."
         ),
         loader=_typed,
+    ),
+    Declaration(
+        name="qianjiang_events",
+        path="public/qianjiang_events.csv",
+        provenance="mixed",
+        title="Events around Qianjiang's 2023 reform",
+        description="National events near the reform that could move primary-care shares "
+        "(end of zero-COVID, the infection wave, Class B management, DRG/DIP, the 2023 "
+        "rural-health opinion), each with its official source; the ITS events file.",
+        fields=(
+            Field("date", "date", "Day the event took effect or was published.", required=True),
+            Field("key", required=True, unique=True, pattern=r"^[a-z][a-z0-9_]*$"),
+            *text_fields("name", "kind", "description", required=("name", "kind")),
+            Field("source", required=True, description="Issuer, title and document number."),
+            provenance_field("public", "reported"),
+            *text_fields("reported_in", "source_zh"),
+        ),
+        primary_key=("key",),
+        source=(
+            "国家医疗保障局 医保发〔2021〕48号 (2021-11-19); 国务院联防联控机制综合组 "
+            "联防联控机制综发〔2022〕113号 (2022-12-07) and 〔2022〕144号 (2022-12-26); "
+            "中国疾病预防控制中心《全国新型冠状病毒感染疫情情况》(2023-01-25); 中共中央办公厅 "
+            "国务院办公厅《关于进一步深化改革促进乡村医疗卫生体系健康发展的意见》(2023-02-23), "
+            "as cited by Luo et al. 2025, reference [26]."
+        ),
+        loader=_text,
+    ),
+    Declaration(
+        name="california_smoking",
+        path="public/california_smoking.csv",
+        provenance="public",
+        title="California Proposition 99 smoking panel (Abadie, Diamond & Hainmueller 2010)",
+        description="Annual per-capita cigarette sales and predictors for 39 US states, "
+        "1970-2000 (California treated from 1989); used to reproduce published synthetic "
+        "control, synthetic DiD and ITS results.",
+        fields=(
+            Field("state", required=True, description="US state name as in the source."),
+            Field("year", "year", required=True, minimum=1970, maximum=2000),
+            Field("cigsale", "number", "Cigarette sales, packs per capita.", required=True),
+            Field("retprice", "number", "Average retail price per pack, cents.", required=True),
+            Field("lnincome", "number", "Log state per-capita personal income (1972-1997)."),
+            Field("beer", "number", "Beer consumption per capita, gallons (1984-1997)."),
+            Field(
+                "age15to24",
+                "number",
+                "Share of the population aged 15-24 (1970-1990).",
+                minimum=0,
+                maximum=1,
+            ),
+            provenance_field("public"),
+        ),
+        primary_key=("state", "year"),
+        source=(
+            "Abadie A, Diamond A, Hainmueller J. Synthetic control methods for comparative "
+            "case studies: estimating the effect of California's tobacco control program. "
+            "J Am Stat Assoc 2010;105(490):493-505. Values as distributed in the R Synth "
+            "package's `smoking` data (also tidysynth::smoking); stored at float32 precision "
+            "(sales, price and beer to 0.1, lnincome to 1e-6, age15to24 to 7 digits). "
+            "cigsale equals synthdid's california_prop99 data (Arkhangelsky et al. 2021)."
+        ),
+        loader=_typed,
+    ),
+    Declaration(
+        name="basque_terrorism",
+        path="public/basque_terrorism.csv",
+        provenance="public",
+        title="Basque Country terrorism panel (Abadie & Gardeazabal 2003)",
+        description="Real GDP per capita and growth predictors for Spain and its 17 regions, "
+        "1955-1997 (the Basque Country's terrorism from 1970); used to reproduce the "
+        "published synthetic control.",
+        fields=(
+            Field("regionno", "integer", "Region number (1 = Spain).", required=True),
+            Field("regionname", required=True, description="Region name as in the source."),
+            Field("year", "year", required=True, minimum=1955, maximum=1997),
+            Field("gdpcap", "number", "Real GDP per capita, thousands of 1986 USD.", required=True),
+            *(
+                Field(
+                    f"sec.{s}", "number", f"Production share of {s}, percent (odd years 1961-69)."
+                )
+                for s in (
+                    "agriculture",
+                    "energy",
+                    "industry",
+                    "construction",
+                    "services.venta",
+                    "services.nonventa",
+                )
+            ),
+            *(
+                Field(
+                    f"school.{s}", "number", f"Population by schooling: {s}, thousands (1964-69)."
+                )
+                for s in ("illit", "prim", "med", "high", "post.high")
+            ),
+            Field("popdens", "number", "Population density, persons per km2 (1969)."),
+            Field("invest", "number", "Gross investment over GDP, percent (1964-95)."),
+            provenance_field("public"),
+        ),
+        primary_key=("regionname", "year"),
+        source=(
+            "Abadie A, Gardeazabal J. The economic costs of conflict: a case study of the "
+            "Basque Country. Am Econ Rev 2003;93(1):113-132. Values as distributed in the R "
+            "Synth package's `basque` data; gdpcap to 1e-6, shares and density to 0.01, "
+            "schooling and investment to 7 significant digits (float32 precision)."
+        ),
+        loader=_typed,
+    ),
+    Declaration(
+        name="bureau_exports_2021_2022",
+        path="synthetic/bureau_exports/settlements_2021_2022.csv",
+        provenance="synthetic",
+        title="Synthetic bureau settlement export (GB18030 CSV, Chinese headers)",
+        description="Synthetic settlement records shaped like a county healthcare-security "
+        "bureau's export (Chinese headers and labels, GB18030), invented counties 9901xx; "
+        "written by analysis.synthetic.bureau_exports from "
+        "synthetic/bureau_exports/config.toml and its seed, with settlements_2023.xlsx.",
+        fields=bureau_exports.schema_fields(),
+        primary_key=("结算流水号",),
+        generated_by=bureau_exports.__name__,
+        loader=bureau_exports.read_export,
     ),
 )
 

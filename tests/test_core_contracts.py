@@ -228,9 +228,10 @@ def test_commands_leave_their_inputs_untouched_and_refusals_print_no_result(tmp_
     panel = tmp_path / "面板.csv"
     panel.write_bytes(pd.DataFrame(rows).to_csv(index=False).encode("gb18030"))
     series = tmp_path / "series.csv"
-    pd.DataFrame({"t": range(1, 25), "y": np.r_[np.arange(12.0), np.arange(12.0) + 15]}).to_csv(
-        series, index=False
-    )
+    # noise, because an exact piecewise-linear fit is refused (zero residuals, no valid SE)
+    noise = np.tile([0.3, -0.2, 0.1, -0.4], 6)
+    steps = np.r_[np.arange(12.0), np.arange(12.0) + 15] + noise
+    pd.DataFrame({"t": range(1, 25), "y": steps}).to_csv(series, index=False)
     runs = {
         "its done": (
             [

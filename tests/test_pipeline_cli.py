@@ -95,7 +95,9 @@ def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: 
 
 def test_default_quarantine_file_and_plain_summary(tmp_path: Path) -> None:
     records = write_csv(tmp_path / "r.csv", good_rows(10) + [row(record_id="B", scheme="商保")])
-    done = series_cli("--records", records, "--out", tmp_path / "out" / "s.csv")
+    done = series_cli(
+        "--records", records, "--out", tmp_path / "out" / "s.csv", "--max-quarantine", "10%"
+    )
     assert done.returncode == 0, done.stderr
     for label in (
         "rows read",
@@ -115,8 +117,9 @@ def test_default_quarantine_file_and_plain_summary(tmp_path: Path) -> None:
     ("setup", "message"),
     [
         ("absent", "records not found"),
-        ("missing_column", "missing column(s)"),
-        ("not_csv", "expected a .csv or .parquet file"),
+        ("missing_column", "required column(s) not found: county_code"),
+        ("not_csv", "expected a .csv, .tsv, .txt, .xlsx, .xls, .dta or .parquet file"),
+        ("broken_xlsx", "not a valid .xlsx workbook"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, setup: str, message: str) -> None:
@@ -124,6 +127,9 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path: Path, setup: str, message: s
     if setup == "missing_column":
         target.write_text("record_id,settlement_date\nA,2023-01-01\n")
     elif setup == "not_csv":
+        target = tmp_path / "input.docx"
+        target.write_bytes(b"PK")
+    elif setup == "broken_xlsx":
         target = tmp_path / "input.xlsx"
         target.write_bytes(b"PK")
     done = series_cli("--records", target, "--out", tmp_path / "s.csv")
@@ -182,7 +188,7 @@ def test_progress_bar_shows_on_long_runs_only(
     from analysis.pipeline import build_series, cli
     from analysis.pipeline.series import STEPS
 
-    records = write_csv(tmp_path / "r.csv", good_rows(5))
+    records = write_csv(tmp_path / "r.csv", good_rows(6))
     done = series_cli("--records", records, "--out", tmp_path / "s.csv")
     assert "step" not in done.stderr  # under a second: no bar
 

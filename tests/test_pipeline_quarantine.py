@@ -10,7 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.pipeline import InputError, PipelineError, build_series
+from analysis.pipeline import InputError, PipelineError
+from analysis.pipeline import build_series as _build_series
 from analysis.pipeline.engines import EngineOutput
 from analysis.pipeline.schema import FIELD_NAMES, REASON_CODES, label_table, schema_table
 from analysis.pipeline.series import assemble
@@ -26,6 +27,11 @@ GOOD = {
     "fund_paid": "60",
     "scheme": "居民",
 }
+
+
+def build_series(records, **options):
+    """The pipeline with the quarantine limit off: these tests quarantine on purpose."""
+    return _build_series(records, **{"max_quarantine": 100, **options})
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
@@ -63,10 +69,10 @@ DEFECTS: list[tuple[dict[str, str], str]] = [
     (row(settlement_date="   "), "missing_settlement_date"),
     (row(settlement_date="2023-02-30"), "malformed_date"),
     (row(settlement_date="2023-13-01"), "malformed_date"),
-    (row(settlement_date="05/01/2023"), "malformed_date"),
-    (row(settlement_date="2023-1-5"), "malformed_date"),
+    (row(settlement_date="2023-00-05"), "malformed_date"),
+    (row(settlement_date="2023-1-5x"), "malformed_date"),
     (row(settlement_date="二〇二三年一月"), "malformed_date"),
-    (row(total_cost="1,000.00"), "malformed_amount"),
+    (row(total_cost="1.000,00"), "malformed_amount"),
     (row(fund_paid="六十"), "malformed_amount"),
     (row(fund_paid="-1"), "negative_amount"),
     (row(total_cost="-100", fund_paid="-200"), "negative_amount"),
@@ -100,11 +106,11 @@ def test_a_row_with_several_faults_lists_them_all(tmp_path: Path) -> None:
     records = write_csv(
         tmp_path / "r.csv", [row(fund_paid="-5", scheme="商保", institution_level="四级")]
     )
-    run = build_series(records, quarantine=tmp_path / "q.csv")
+    with pytest.raises(InputError, match="the series would be empty"):
+        build_series(records, quarantine=tmp_path / "q.csv")
     quarantined = pd.read_csv(tmp_path / "q.csv", dtype=str)
     assert quarantined["reason"].item() == "negative_amount"
     assert quarantined["all_reasons"].item() == "negative_amount;unknown_level;unknown_scheme"
-    assert run.rows_quarantined == 1 and run.series.empty
 
 
 def test_duplicate_ids_keep_one_exact_copy_and_quarantine_every_conflicting_copy(
@@ -199,7 +205,18 @@ def test_series_counts_and_fund_follow_the_stated_definitions(tmp_path: Path) ->
 
 
 def test_accepted_date_shapes_and_labels(tmp_path: Path) -> None:
-    dates = ["2023-01-05", "2023/01/05", "20230105", "2023-01-05 23:59:59", "2023-01-05T08:00"]
+    dates = [
+        "2023-01-05",
+        "2023/01/05",
+        "20230105",
+        "2023-01-05 23:59:59",
+        "2023-01-05T08:00",
+        "2023-1-5",
+        "2023/1/5",
+        "2023年1月5日",
+        "44931",
+        "2023.1.5",
+    ]
     rows = [row(record_id=str(i), settlement_date=d) for i, d in enumerate(dates)]
     labels = label_table()
     for i, label in enumerate(labels.loc[labels["column"] == "institution_level", "label"]):
@@ -224,7 +241,7 @@ def test_gb18030_csv_gives_the_same_series_as_utf8(tmp_path: Path) -> None:
 def test_undecodable_csv_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes(",".join(FIELD_NAMES).encode() + b"\n\x81\x20\xff\xfe\n")
-    with pytest.raises(InputError, match="neither UTF-8 nor GB18030"):
+    with pytest.raises(InputError, match="unknown encoding: not UTF-8, UTF-16 or GB18030"):
         build_series(path)
 
 
@@ -256,10 +273,14 @@ def test_folder_of_mixed_files_is_read_recursively(tmp_path: Path) -> None:
     write_csv(folder / "b.csv", rows[10:20], encoding="gb18030")
     (folder / "c").mkdir()
     pq.write_table(pa.Table.from_pandas(pd.DataFrame(rows[20:])), folder / "c" / "c.parquet")
-    (folder / "notes.txt").write_text("ignored")
+    (folder / "notes.md").write_text("not read, and named")
     (folder / ".hidden.csv").write_text("ignored,too\n")
     run = build_series(folder, quarantine=tmp_path / "q.csv")
     assert run.input_files == 3
+    assert dict(run.skipped) == {
+        ".hidden.csv": "hidden file",
+        "notes.md": "not a supported type (.csv .tsv .txt .xlsx .xls .dta .parquet)",
+    }
     pd.testing.assert_frame_equal(whole.series, run.series)
     # Duplicates are found across files, and the quarantine names the file.
     write_csv(folder / "d.csv", [rows[0], row(record_id=rows[1]["record_id"], fund_paid="1")])
@@ -273,12 +294,12 @@ def test_folder_of_mixed_files_is_read_recursively(tmp_path: Path) -> None:
 def test_missing_column_and_missing_input_are_input_errors(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("record_id,settlement_date\nR1,2023-01-01\n")
-    with pytest.raises(InputError, match="missing column"):
+    with pytest.raises(InputError, match="required column.*county_code"):
         build_series(path)
     with pytest.raises(InputError, match="not found"):
         build_series(tmp_path / "absent")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no .csv or .parquet"):
+    with pytest.raises(InputError, match="no .csv, .xlsx, .xls, .dta or .parquet"):
         build_series(tmp_path / "empty")
 
 

@@ -13,8 +13,18 @@ from test_pipeline_quarantine import DEFECTS, good_rows, row, write_csv
 from test_pipeline_typed import typed_rows, write_typed
 
 from analysis.datasets import load_data
-from analysis.pipeline import InputError, build_series
+from analysis.pipeline import InputError
+from analysis.pipeline import build_series as _build_series
 from analysis.pipeline.records import scale_counts, write_records
+
+
+def build_series(records, **options):
+    """Both engines with the quarantine limit and month check off: the samples are odd on
+    purpose (every defect, single rows in far-apart months)."""
+    return _build_series(
+        records, **{"max_quarantine": 100, "missing_months": "keep-gaps", **options}
+    )
+
 
 pytestmark = pytest.mark.spark
 

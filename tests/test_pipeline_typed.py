@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.pipeline import build_series
+from analysis.pipeline import build_series as _build_series
 from analysis.pipeline.query import TEXT_KINDS, field_kinds
 from analysis.pipeline.schema import FIELD_NAMES
 
@@ -85,6 +85,14 @@ def typed_rows() -> list[dict[str, object]]:
 DECIMAL_YUAN = pa.decimal128(18, 2)
 
 
+def build_series(records, **options):
+    """The pipeline with the quarantine limit and month check off: these rows are odd on
+    purpose (a month with one row, duplicated ids)."""
+    return _build_series(
+        records, **{"max_quarantine": 100, "missing_months": "keep-gaps", **options}
+    )
+
+
 def write_typed(
     path: Path, rows: list[dict[str, object]], total_type: pa.DataType = DECIMAL_YUAN
 ) -> Path:
@@ -127,8 +135,8 @@ def test_typed_route_equals_text_route(tmp_path: Path, total_type: pa.DataType) 
             for r in rows
         ]
     records = write_typed(tmp_path / "r.parquet", rows, total_type)
-    fast = build_series(records, quarantine=tmp_path / "fast.csv")
-    text = build_series(records, quarantine=tmp_path / "text.csv", typed=False)
+    fast = build_series(records, quarantine=tmp_path / "fast.csv", max_quarantine=100)
+    text = build_series(records, quarantine=tmp_path / "text.csv", typed=False, max_quarantine=100)
     assert fast.series.equals(text.series)
     assert fast.quarantine_counts == text.quarantine_counts
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "text.csv").read_bytes()

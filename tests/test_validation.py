@@ -264,12 +264,13 @@ CASES = [
         "binary file",
     ),
     Case(
-        "utf16",
+        # UTF-16 (Excel's "Unicode text") is read since the bureau-export work; UTF-32 is not.
+        "utf32",
         "district_monthly.csv",
-        lambda: _monthly().encode("utf-16"),
+        lambda: _monthly().encode("utf-32"),
         None,
         None,
-        "unsupported encoding UTF-16",
+        "unsupported encoding UTF-32",
     ),
     Case(
         "latin1-unknown-encoding",
@@ -478,7 +479,8 @@ def test_broken_file_fails_with_located_message(case, tmp_path, capsys):
 def test_committed_data_files_are_valid(capsys):
     assert cli_main(["validate", str(paths.DATA)]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert out.count("OK ") == len(list(paths.DATA.rglob("*.csv")))
+    files = [p for p in paths.DATA.rglob("*") if p.suffix in (".csv", ".xlsx")]
+    assert out.count("OK ") == len(files)
 
 
 def test_every_registered_schema_matches_a_committed_file():
@@ -696,16 +698,29 @@ def test_datapackage_schemas_match_file_headers_and_carry_provenance():
         assert resource["hash"].startswith("sha256:") and resource["provenance"]["class"]
         if resource.get("format") != "csv":
             continue
-        with open(paths.DATA / resource["path"], encoding="utf-8", newline="") as handle:
+        path = paths.DATA / resource["path"]
+        with open(path, encoding=resource["encoding"], newline="") as handle:
             header = next(csv.reader(handle))
         assert [f["name"] for f in resource["schema"]["fields"]] == header, resource["path"]
         assert set(resource["schema"]["primaryKey"]) <= set(header)
     synthetic = [r for r in descriptor["resources"] if r["provenance"]["class"] == "synthetic"]
-    assert {r["name"] for r in synthetic} == {"district_monthly", "county_staggered_panel"}
-    for resource in synthetic:
-        assert resource["provenance"]["generator"] == "analysis.synthetic"
-        assert resource["provenance"]["config"] == "synthetic/assumptions.toml"
-        assert isinstance(resource["provenance"]["seed"], int)
+    generators = {
+        "analysis.synthetic": (
+            "synthetic/assumptions.toml",
+            {"district_monthly", "county_staggered_panel"},
+        ),
+        "analysis.synthetic.bureau_exports": (
+            "synthetic/bureau_exports/config.toml",
+            {"bureau_exports_2021_2022", "bureau_exports_2021_2022_settlements_2023"},
+        ),
+    }
+    assert {r["provenance"]["generator"] for r in synthetic} == set(generators)
+    for generator, (config, names) in generators.items():
+        mine = [r for r in synthetic if r["provenance"]["generator"] == generator]
+        assert {r["name"] for r in mine} == names
+        for resource in mine:
+            assert resource["provenance"]["config"] == config
+            assert isinstance(resource["provenance"]["seed"], int)
 
 
 def test_checksums_cli_reports_up_to_date(capsys):

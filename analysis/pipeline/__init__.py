@@ -3,6 +3,11 @@
 Modules:
 
 - :mod:`~analysis.pipeline.schema`: the input schema, accepted labels, quarantine reasons;
+- :mod:`~analysis.pipeline.mapping`: the header and label maps (shipped TOML defaults in
+  ``mappings/`` and the analyst's overrides);
+- :mod:`~analysis.pipeline.inputs` and :mod:`~analysis.pipeline.normalise`: finding the files
+  and turning bureau exports (any supported format, Chinese headers and labels, Excel dates,
+  amounts with 元) into the schema before the SQL;
 - :mod:`~analysis.pipeline.query`: the checks and aggregation as SQL shared by both engines;
 - :mod:`~analysis.pipeline.engines`: DuckDB (default) and Spark execution;
 - :mod:`~analysis.pipeline.series`: :func:`build_series`, the public entry point, and

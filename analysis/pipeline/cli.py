@@ -6,12 +6,25 @@ Usage::
         [--quarantine PATH] [--memory-limit 8GB] [--temp-directory DIR] [--threads N]
         [--spark-master local[2]|none] [--typed true|false] [--no-progress] [--json]
 
+        [--columns MAP.toml] [--labels LABELS.toml] [--institutions NAMES.csv]
+        [--date-format FORMAT] [--header-row N] [--max-quarantine PERCENT]
+        [--missing-months refuse|keep-gaps] [--lang zh|en]
+
 The run options are the fields of :class:`analysis.pipeline.series.SeriesSpec`, the same
-options :func:`~analysis.pipeline.series.build_series` takes. ``PATH`` is a CSV (UTF-8 or
-GB18030) or Parquet file, or a folder of them. Failing rows go to ``--quarantine`` (default:
-``<out stem>.quarantine.csv`` beside ``--out``; a ``.parquet`` name writes Parquet). A progress
-bar appears on stderr when a run takes longer than a second; the summary (rows read, aggregated
-and quarantined by reason, months, counties) is printed at the end, as JSON with ``--json``.
+options :func:`~analysis.pipeline.series.build_series` takes. ``PATH`` is a file or a folder of
+CSV (any common Chinese encoding and delimiter), ``.xlsx``/``.xls``, ``.dta`` or Parquet files
+with the schema's or the bureau's own headers (the shipped header map knows the common 医保结算
+export headers). Failing rows go to ``--quarantine`` (default: ``<out stem>.quarantine.csv``
+beside ``--out``; a ``.parquet`` name writes Parquet). A progress bar appears on stderr when a
+run takes longer than a second; the summary (rows read, aggregated and quarantined by reason,
+months, counties, columns mapped, unknown labels, files not read) is printed at the end, as
+JSON with ``--json``.
+
+The run is refused (exit 1, nothing written to ``--out``) when more than ``--max-quarantine``
+percent of rows (default 5) fail the checks, when the series would be empty, and, unless
+``--missing-months keep-gaps``, when a county has no records in a month of the covered span.
+``--out`` and the quarantine file may not be, or be inside, the records; both are written to a
+temporary file in their folder and renamed when complete.
 
 Exit status: 0 done; 1 input refused (one ``error:`` line on stderr); 2 usage error.
 """
@@ -20,12 +33,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis.cli_spec import add_spec_options, run_guarded, spec_fields, spec_from_args
+from analysis.cli_spec import (
+    add_lang_option,
+    add_spec_options,
+    run_guarded,
+    spec_fields,
+    spec_from_args,
+)
+from analysis.errors import UsageError
+from analysis.pipeline.inputs import is_remote, refuse_output_inside_input
 from analysis.pipeline.series import STEPS, SeriesRun, SeriesSpec, build_series
 
 
@@ -37,6 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_lang_option(parser)
     parser.set_defaults(spec_flags=flags)
 
 
@@ -65,11 +88,37 @@ def summary_json(run: SeriesRun, out: Path) -> dict[str, object]:
         "seconds": round(run.seconds, 3),
         "out": str(out),
         "quarantine": str(run.quarantine_path) if run.quarantine_path else None,
+        "encodings": run.encodings,
+        "columns": {r.name: r.rename for r in run.file_reports},
+        "unknown_labels": [
+            {"column": c, "label": label, "rows": n}
+            for (c, label), n in sorted(run.unknown_labels.items())
+        ],
+        "out_of_county_rows": run.out_of_county,
+        "missing_months": {county: list(m) for county, m in run.missing.items()},
+        "not_read": [{"file": name, "reason": why} for name, why in run.skipped],
     }
+
+
+def write_atomically(frame, out: Path) -> None:
+    """Write ``frame`` as CSV to a temporary file beside ``out``, then rename it into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        frame.to_csv(staged, index=False)
+        os.replace(staged, out)
+    finally:
+        if staged.exists():
+            staged.unlink()
 
 
 def _series(args: argparse.Namespace) -> str:
     spec = spec_from_args(SeriesSpec, args)
+    quarantine = spec.quarantine or default_quarantine(args.out)
+    if not is_remote(spec.records):
+        refuse_output_inside_input(Path(spec.records), args.out, "--out")
+    if not is_remote(quarantine) and Path(quarantine).resolve() == args.out.resolve():
+        raise UsageError("quarantine= and --out name the same file; give two paths")
     options = {
         f.name: getattr(spec, f.name)
         for f in spec_fields(SeriesSpec)
@@ -93,16 +142,15 @@ def _series(args: argparse.Namespace) -> str:
         result = build_series(
             spec.records,
             engine=spec.engine,
-            quarantine=spec.quarantine or default_quarantine(args.out),
+            quarantine=quarantine,
             step=step,
             **options,
         )
     finally:
         bar.close()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     frame = result.series.copy()
     frame["month"] = frame["month"].dt.strftime("%Y-%m-%d")
-    frame.to_csv(args.out, index=False)
+    write_atomically(frame, args.out)
     if args.json:
         return json.dumps(summary_json(result, args.out), indent=2, ensure_ascii=False)
     return f"{result.summary()}\nseries written to {args.out}"
@@ -110,4 +158,6 @@ def _series(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build the series, write it, print the summary. Returns the exit status."""
-    return run_guarded(lambda: _series(args), getattr(args, "spec_flags", {}))
+    return run_guarded(
+        lambda: _series(args), getattr(args, "spec_flags", {}), lang=getattr(args, "lang", None)
+    )

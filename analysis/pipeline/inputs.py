@@ -1,10 +1,18 @@
-"""Find the input files and make CSV text readable by both engines.
+"""Find the input files and make them readable by both engines.
 
-Accepted inputs: one CSV or Parquet file, or a folder holding any mix of them (searched
-recursively; other files are ignored). CSV text may be UTF-8 (with or without a byte-order
-mark) or GB18030, the Chinese national encoding many hospital information systems export.
-Neither DuckDB nor Spark 4 reads GB18030 without extensions that must be downloaded, so such
-files are transcoded to UTF-8 in a temporary folder first.
+Accepted inputs: one file, or a folder holding any mix of CSV (any delimiter; UTF-8, UTF-16,
+GB18030/GBK), ``.xlsx``/``.xls``, Stata ``.dta`` and Parquet files, searched recursively.
+Every such file is read; a folder's other files are *named* in the run summary as not read
+(never skipped without a word), and so are files this tool wrote itself (``*.quarantine.csv``,
+``*.quarantine.parquet``, ``*.series.csv`` and temporary ``.~*`` files): outputs are never read
+back as inputs. Hidden files and Excel lock files (``~$...``) are skipped and named too.
+
+Each file is normalised by :mod:`analysis.pipeline.normalise` (header map, label map, dates,
+amounts, codes) into a text Parquet file in the run's scratch folder; only a Parquet file that
+already uses the schema's column names is read by the engine directly (out of core, typed
+columns kept), and only when every file of the run is such a file and no header, label or date
+option is given; its values then follow the SQL's own rules (ISO and ``YYYYMMDD`` dates,
+plain decimals, the shipped labels, ``.0`` dropped from county codes).
 
 The encoding is decided by strict decoding, not guessed: a file that decodes as UTF-8 over its
 whole length is UTF-8; otherwise it must decode as GB18030, or the run stops with a message.
@@ -27,27 +35,33 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyarrow.parquet as pq
 
 from analysis.errors import InputError as CompendiumInputError
 from analysis.pipeline.schema import FIELD_NAMES
+from analysis.validation.reading import SUFFIXES as READER_SUFFIXES
 
 Format = Literal["csv", "parquet"]
 Encoding = Literal["utf-8", "utf-8-sig", "gb18030"]
 
-SUFFIXES: dict[str, Format] = {
-    ".csv": "csv",
-    ".parquet": "parquet",
-    ".parq": "parquet",
-    ".pq": "parquet",
-}
+SUFFIXES: dict[str, str] = dict(READER_SUFFIXES)
+OWN_OUTPUT_PATTERNS: tuple[str, ...] = (
+    "*.quarantine.csv",
+    "*.quarantine.parquet",
+    ".*.tmp",
+    ".*.tmp.*",
+    "*.series.csv",
+)
+"""Names of files this tool writes: never read back as records."""
 _CHUNK = 16 * 1024 * 1024
 
 
-class InputError(CompendiumInputError):
-    """The records cannot be read; the message says which file and why."""
+InputError = CompendiumInputError
+"""The records cannot be read; the message says which file and why. The compendium's one
+refusal type, so that a refusal from the reader (:class:`analysis.validation.ValidationError`)
+or the normaliser is caught like any other pipeline refusal."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,11 @@ class InputFile:
     encoding: Encoding
     columns: tuple[str, ...]
     uri: str | None = None
+    origin: str = ""
+    """How the original was stored, e.g. ``csv gb18030``, ``xlsx``, ``parquet``."""
+    table: Any = None
+    """The normalised rows in memory (an Arrow table), for the DuckDB engine; ``path`` is then
+    only a name. ``None``: the engine reads ``path``."""
 
     @property
     def location(self) -> str:
@@ -84,8 +103,96 @@ class InputFile:
         return self.uri if self.uri is not None else str(self.path)
 
 
+def refuse_output_inside_input(records: Path, output: Path, what: str) -> None:
+    """Refuse an output path equal to the records file or inside the records folder.
+
+    Raises
+    ------
+    UsageError
+        Writing there would overwrite an input, or be read back as input on the next run.
+
+    Examples
+    --------
+    >>> refuse_output_inside_input(Path("in/r.csv"), Path("out/s.csv"), "out")
+    >>> refuse_output_inside_input(Path("in"), Path("in/s.csv"), "out")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UsageError: out= in/s.csv is inside the records folder in: outputs are never written among the inputs (they would be read back as records); choose a path outside it
+    """
+    from analysis.errors import UsageError
+
+    what = what if what.startswith("-") else f"{what}="
+    source, target = records.resolve(), output.resolve()
+    if source == target:
+        raise UsageError(
+            f"{what} {output} is the records file itself: it would be overwritten; "
+            "choose another path"
+        )
+    if not records.is_file() and source in target.parents:
+        raise UsageError(
+            f"{what} {output} is inside the records folder {records}: outputs are never "
+            "written among the inputs (they would be read back as records); choose a path "
+            "outside it"
+        )
+
+
+def is_own_output(path: Path) -> bool:
+    """Whether ``path`` is named like a file this tool writes (see :data:`OWN_OUTPUT_PATTERNS`).
+
+    Examples
+    --------
+    >>> is_own_output(Path("runs/series.quarantine.csv")), is_own_output(Path("2024-05.csv"))
+    (True, False)
+    """
+    return any(path.match(pattern) for pattern in OWN_OUTPUT_PATTERNS)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The files of a records folder: read, and not read (with the reason)."""
+
+    files: list[tuple[Path, str]]
+    skipped: list[tuple[str, str]]
+
+
+def find_files(records: Path) -> Discovery:
+    """Every supported file under ``records`` (sorted by name), and the others with reasons."""
+    if not records.exists():
+        raise InputError(f"records not found: {records}", zh=f"找不到结算记录：{records}")
+    if records.is_file():
+        if records.suffix.lower() not in SUFFIXES:
+            raise InputError(
+                f"{records}: expected a .csv, .tsv, .txt, .xlsx, .xls, .dta or .parquet file",
+                zh=f"{records}：应为 .csv、.tsv、.txt、.xlsx、.xls、.dta 或 .parquet 文件",
+            )
+        return Discovery([(records, records.name)], [])
+    found, skipped = [], []
+    for p in sorted(records.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(records)
+        name = rel.as_posix()
+        if any(part.startswith(".") for part in rel.parts):
+            skipped.append((name, "hidden file"))
+        elif p.name.startswith("~$"):
+            skipped.append((name, "Excel lock file"))
+        elif is_own_output(p):
+            skipped.append((name, "written by this tool (an output, never read as input)"))
+        elif p.suffix.lower() not in SUFFIXES:
+            skipped.append((name, "not a supported type (.csv .tsv .txt .xlsx .xls .dta .parquet)"))
+        else:
+            found.append((p, name))
+    if not found:
+        raise InputError(
+            f"{records}: no .csv, .xlsx, .xls, .dta or .parquet files in this folder"
+            + (f" (not read: {', '.join(n for n, _ in skipped[:5])})" if skipped else ""),
+            zh=f"{records}：文件夹中没有 .csv、.xlsx、.xls、.dta 或 .parquet 文件",
+        )
+    return Discovery(found, skipped)
+
+
 def discover(records: Path) -> list[tuple[Path, str]]:
-    """List the CSV and Parquet files under ``records`` with their display names.
+    """List the supported files under ``records`` with their display names.
 
     Parameters
     ----------
@@ -97,22 +204,7 @@ def discover(records: Path) -> list[tuple[Path, str]]:
     list of (path, name)
         Sorted by name, so every engine sees the files in the same order.
     """
-    if not records.exists():
-        raise InputError(f"records not found: {records}")
-    if records.is_file():
-        if records.suffix.lower() not in SUFFIXES:
-            raise InputError(f"{records}: expected a .csv or .parquet file")
-        return [(records, records.name)]
-    found = sorted(
-        (p, p.relative_to(records).as_posix())
-        for p in records.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(records).parts)
-    )
-    if not found:
-        raise InputError(f"{records}: no .csv or .parquet files in this folder")
-    return found
+    return find_files(records).files
 
 
 def detect_encoding(path: Path) -> Encoding:
@@ -172,13 +264,6 @@ def _transcode(source: Path, target: Path, encoding: str) -> None:
             writer.write(text)
 
 
-def _checked(file: InputFile) -> InputFile:
-    missing = [name for name in FIELD_NAMES if name not in file.columns]
-    if missing:
-        raise InputError(f"{file.name}: missing column(s) {', '.join(missing)}")
-    return file
-
-
 def remote(uri: str) -> list[InputFile]:
     """Describe a remote file or folder for the Spark engine, without opening it.
 
@@ -224,36 +309,95 @@ def is_remote(records: str | Path) -> bool:
     return "://" in str(records)
 
 
-def prepare(records: Path, workdir: Path) -> list[InputFile]:
-    """Resolve ``records`` into engine-readable files, transcoding CSV text when needed.
+def _canonical_parquet(path: Path) -> tuple[str, ...] | None:
+    try:
+        columns = tuple(n.lower() for n in pq.read_schema(path).names)
+    except Exception as error:  # pyarrow raises several types for a bad file
+        raise InputError(
+            f"{path.name}: not a readable Parquet file ({error})",
+            zh=f"{path.name}：无法读取的 Parquet 文件（{error}）",
+        ) from error
+    return columns if set(FIELD_NAMES) <= set(columns) else None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The engine-ready files of a run, what normalising found, and the files not read."""
+
+    files: list[InputFile]
+    reports: list[Any]
+    skipped: list[tuple[str, str]]
+
+
+def prepare(records: Path, workdir: Path, options: Any = None) -> list[InputFile]:
+    """Resolve ``records`` into engine-readable files (see :func:`prepare_all`)."""
+    return prepare_all(records, workdir, options).files
+
+
+def prepare_all(
+    records: Path,
+    workdir: Path,
+    options: Any = None,
+    *,
+    direct_parquet: bool = True,
+    in_memory: bool = False,
+) -> Prepared:
+    """Resolve ``records`` into engine-readable files, normalising each one.
 
     Parameters
     ----------
     records
-        A CSV or Parquet file, or a folder of them.
+        A file or a folder of supported files.
     workdir
-        Scratch folder for UTF-8 copies; the caller deletes it.
+        Scratch folder for the normalised copies; the caller deletes it.
+    options
+        :class:`analysis.pipeline.normalise.Options`; the shipped maps when ``None``.
+    direct_parquet
+        Let the engine read Parquet files with the schema's column names directly.
+    in_memory
+        Hand normalised rows to the engine as Arrow tables (DuckDB) instead of Parquet files.
 
     Returns
     -------
-    list of InputFile
-        In name order.
+    Prepared
+        Files in name order, each normalised file's
+        :class:`~analysis.pipeline.normalise.FileReport`, and the files not read.
     """
-    prepared = []
-    for index, (path, name) in enumerate(discover(records)):
-        fmt = SUFFIXES[path.suffix.lower()]
-        if fmt == "parquet":
-            try:
-                columns = tuple(n.lower() for n in pq.read_schema(path).names)
-            except Exception as error:  # pyarrow raises several types for a bad file
-                raise InputError(f"{name}: not a readable Parquet file ({error})") from error
-            prepared.append(_checked(InputFile(path, name, fmt, "utf-8", columns)))
-            continue
-        encoding = detect_encoding(path)
-        readable = path
-        if encoding != "utf-8":
-            readable = workdir / f"{index:05d}.csv"
-            _transcode(path, readable, encoding)
-        columns = _csv_header(readable, "utf-8")
-        prepared.append(_checked(InputFile(readable, name, fmt, encoding, columns)))
-    return prepared
+    from analysis.pipeline.mapping import load_header_map, load_label_map
+    from analysis.pipeline.normalise import Options, normalise_file
+
+    if options is None:
+        options = Options(load_header_map(), load_label_map())
+    found = find_files(records)
+    # Direct reading only when every file allows it: duplicates are compared on the text the
+    # engine sees, so one run must not mix normalised and raw spellings of the same record.
+    direct = []
+    if direct_parquet and all(SUFFIXES[p.suffix.lower()] == "parquet" for p, _ in found.files):
+        direct = [_canonical_parquet(p) for p, _ in found.files]
+    if direct and all(columns is not None for columns in direct):
+        return Prepared(
+            [
+                InputFile(path, name, "parquet", "utf-8", columns, origin="parquet")
+                for (path, name), columns in zip(found.files, direct)
+            ],
+            [],
+            found.skipped,
+        )
+    prepared, reports = [], []
+    for index, (path, name) in enumerate(found.files):
+        # Messages name the file as the user gave it; source_file keeps the name in the folder.
+        target = workdir / f"{index:05d}.parquet"
+        table, report = normalise_file(path, str(path), options, None if in_memory else target)
+        reports.append(report)
+        prepared.append(
+            InputFile(
+                target,
+                name,
+                "parquet",
+                "utf-8",
+                FIELD_NAMES,
+                origin=report.origin,
+                table=table if in_memory else None,
+            )
+        )
+    return Prepared(prepared, reports, found.skipped)

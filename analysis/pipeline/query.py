@@ -235,6 +235,17 @@ def _text(name: str, kinds: Mapping[str, Kind], prefix: str = "") -> str:
     return _trimmed(f"CAST({column} AS STRING)")
 
 
+def _code(text: str) -> str:
+    """A code with a whole float's ``.0`` dropped (``420101.0`` is ``420101``).
+
+    Files normalised by :mod:`analysis.pipeline.normalise` arrive without it already; this
+    covers Parquet files the engine reads directly. ``regexp_extract`` with a group index is
+    spelled the same in DuckDB and Spark, and returns ``''`` when nothing matches.
+    """
+    whole = f"regexp_extract({text}, '^([0-9]+)[.]0+$', 1)"
+    return f"CASE WHEN {whole} <> '' THEN {whole} ELSE {text} END"
+
+
 def _missing(name: str, kinds: Mapping[str, Kind]) -> str:
     if kinds[name] == "text":
         return f"{_text(name, kinds)} IS NULL"
@@ -411,7 +422,7 @@ def _parsed_sql(kinds: Mapping[str, Kind]) -> str:
 SELECT
     source_file, {", ".join(FIELD_NAMES)}, dup_status,
     {missing},
-    {_text("county_code", kinds)} AS district_code,
+    {_code(_text("county_code", kinds))} AS district_code,
     {_settlement_day(kinds)} AS settlement_day,
     {_amount("total_cost", kinds)} AS total_cost_yuan,
     {_amount("fund_paid", kinds)} AS fund_paid_yuan,

@@ -356,7 +356,7 @@ def _bad_rows(
         kind_index += 1
         row = fresh()
         if kind == "malformed_date":
-            row["settlement_date"] = ("2021-02-30", "2021-13-01", "31/01/2021", "二〇二一年一月")[
+            row["settlement_date"] = ("2021-02-30", "2021-13-01", "2021-00-10", "二〇二一年一月")[
                 kind_index % 4
             ]
             add(row, kind)
@@ -380,7 +380,7 @@ def _bad_rows(
             row[blank] = ""
             add(row, f"missing_{blank}")
         elif kind == "malformed_amount":
-            row["total_cost"] = ("1,200.00", "约120")[kind_index % 2]
+            row["total_cost"] = ("1.200,00", "约120")[kind_index % 2]
             add(row, kind)
         elif kind == "duplicate_record_id" and samples:
             add(dict(samples.pop()), kind)

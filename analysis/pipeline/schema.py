@@ -63,15 +63,19 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "settlement_date",
-        "date: YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; a time after a space or 'T' is ignored",
+        "date: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, an Excel serial number "
+        "(20000-79999) or a workbook date cell; a time after a space or 'T' is ignored; dates "
+        "with the year last (01/02/2023) need --date-format",
         "Date the claim was settled (结算日期); the month of this date is the series month.",
         "2021-03-15",
     ),
     Field(
         "county_code",
         "text",
-        "County or district the settlement is attributed to "
-        "(统筹区/区县代码); copied unchanged into the output column district.",
+        "County of the insured person (参保地; also 统筹区/区县代码): the county a settlement "
+        "counts for. Trimmed, full-width digits folded, a whole float's .0 dropped "
+        "(420101.0 is 420101); otherwise copied into the output column district. 就医地 (where "
+        "the care took place) is optional and only counts out-of-county care.",
         "county_01",
     ),
     Field(
@@ -94,7 +98,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "total_cost",
-        "number ≥ 0, yuan",
+        "number ≥ 0, yuan; 1,234.50, 1,234.50元 and ￥1,234.50 are read as 1234.50",
         "Total eligible cost of the settlement (医疗总费用).",
         "236.50",
     ),
@@ -113,39 +117,37 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)
 
-# Keys are compared with lower(trim(value)); keep them lower case.
-LEVEL_LABELS: dict[str, Level] = {
-    "primary": "primary",
-    "基层": "primary",
-    "基层医疗卫生机构": "primary",
-    "一级": "primary",
-    "乡镇卫生院": "primary",
-    "卫生院": "primary",
-    "社区卫生服务中心": "primary",
-    "社区卫生服务站": "primary",
-    "村卫生室": "primary",
-    "secondary": "secondary",
-    "二级": "secondary",
-    "tertiary": "tertiary",
-    "三级": "tertiary",
-}
-SERVICE_LABELS: dict[str, ServiceType] = {
-    "outpatient": "outpatient",
-    "门诊": "outpatient",
-    "门急诊": "outpatient",
-    "inpatient": "inpatient",
-    "住院": "inpatient",
-}
-SCHEME_LABELS: dict[str, Scheme] = {
-    "employee": "employee",
-    "职工": "employee",
-    "职工医保": "employee",
-    "城镇职工": "employee",
-    "resident": "resident",
-    "居民": "resident",
-    "居民医保": "resident",
-    "城乡居民": "resident",
-}
+
+def _shipped_labels() -> dict[str, dict[str, str]]:
+    """The shipped label map (``mappings/labels.toml``), lower case, without ``unrated``.
+
+    The same file drives :mod:`analysis.pipeline.mapping` (which also reads an analyst's
+    override); reading it here keeps this module free of imports from the pipeline.
+    """
+    import tomllib
+    import unicodedata
+    from pathlib import Path
+
+    data = tomllib.loads(
+        Path(__file__).with_name("mappings").joinpath("labels.toml").read_text(encoding="utf-8")
+    )
+    out: dict[str, dict[str, str]] = {}
+    for column, table in data.items():
+        out[column] = {
+            "".join(unicodedata.normalize("NFKC", label).split()).lower(): category
+            for category, labels in table.items()
+            if category != "unrated"
+            for label in labels
+        }
+    return out
+
+
+_SHIPPED = _shipped_labels()
+# Keys are compared with lower(trim(value)); they are lower case. Bureau spellings (三级甲等,
+# 城乡居民基本医疗保险, ...) are in the shipped map; see analysis/pipeline/mappings/labels.toml.
+LEVEL_LABELS: dict[str, Level] = _SHIPPED["institution_level"]  # type: ignore[assignment]
+SERVICE_LABELS: dict[str, ServiceType] = _SHIPPED["service_type"]  # type: ignore[assignment]
+SCHEME_LABELS: dict[str, Scheme] = _SHIPPED["scheme"]  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

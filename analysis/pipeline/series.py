@@ -21,7 +21,7 @@ Examples
 ...     "1,2021-03-05,c1,H1,基层,门诊,100,60,居民\\n"
 ...     "2,2021-03-09,c1,H2,三级,住院,9000,6000,职工\\n"
 ...     "3,2021-13-01,c1,H2,三级,住院,9000,6000,职工\\n", encoding="utf-8")
->>> run = build_series(folder / "r.csv")
+>>> run = build_series(folder / "r.csv", max_quarantine=50)
 >>> run.rows_in, run.rows_aggregated, run.rows_quarantined
 (3, 2, 1)
 >>> run.series[["district", "visits_primary", "fund_primary", "fund_total"]].to_dict("records")
@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -48,8 +49,18 @@ from analysis.cli_spec import option
 from analysis.datasets import add_shares
 from analysis.errors import UsageError
 from analysis.pipeline.engines import EngineOutput, Step, no_step
-from analysis.pipeline.inputs import InputError, is_remote, prepare, remote
+from analysis.pipeline.inputs import (
+    InputError,
+    is_remote,
+    prepare_all,
+    refuse_output_inside_input,
+    remote,
+)
 from analysis.pipeline.schema import COUNT_COLUMNS, OUTPUT_COLUMNS, REASON_CODES
+
+DEFAULT_MAX_QUARANTINE = 5.0
+"""Percent of rows that may fail the checks before a run is refused (see SeriesSpec)."""
+MissingMonths = Literal["refuse", "keep-gaps"]
 
 Engine = Literal["duckdb", "spark"]
 STEPS: tuple[str, ...] = ("read", "check", "aggregate", "count", "quarantine")
@@ -62,6 +73,27 @@ class PipelineError(RuntimeError):
 
 def _spark_master(text: str) -> str | None:
     return None if text.strip().lower() == "none" else text
+
+
+def _percent(text: str) -> float:
+    """Parse ``5``, ``5%`` or ``0.5 %`` as a percentage between 0 and 100.
+
+    Examples
+    --------
+    >>> _percent("5%"), _percent(" 0.5 ")
+    (5.0, 0.5)
+    """
+    import argparse
+
+    try:
+        value = float(text.strip().rstrip("%").strip())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"expected a percentage such as 5 or 5%, got {text!r}"
+        ) from error
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"a percentage is between 0 and 100, got {text!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -80,8 +112,8 @@ class SeriesSpec:
 
     records: str | Path = field(
         metadata=option(
-            "CSV (UTF-8 or GB18030) or Parquet file, or a folder of them; the Spark engine also "
-            "reads hdfs://, s3a:// and file:// URIs",
+            "CSV (UTF-8, UTF-16, GB18030; comma, tab, ; or |), .xlsx/.xls, .dta or Parquet file, "
+            "or a folder of them; the Spark engine also reads hdfs://, s3a:// and file:// URIs",
             metavar="PATH",
             parse=str,
         )
@@ -121,6 +153,63 @@ class SeriesSpec:
         default=None,
         metadata=option(
             "an existing SparkSession (API only); spark_master is then ignored", cli=False
+        ),
+    )
+    columns: str | Path | None = field(
+        default=None,
+        metadata=option(
+            "header map (TOML) from your export's headers to the schema; replaces the shipped "
+            "map's list for each field it names (see analysis/pipeline/mappings/headers.toml)",
+            metavar="MAP.toml",
+            parse=str,
+        ),
+    )
+    labels: str | Path | None = field(
+        default=None,
+        metadata=option(
+            "label map (TOML) added to the shipped one (analysis/pipeline/mappings/labels.toml)",
+            metavar="LABELS.toml",
+            parse=str,
+        ),
+    )
+    institutions: str | Path | None = field(
+        default=None,
+        metadata=option(
+            "CSV of institution name, level: gives the level of rows whose level is 未定级 or "
+            "absent (needs an institution-name column, e.g. 医疗机构名称)",
+            metavar="NAMES.csv",
+            parse=str,
+        ),
+    )
+    date_format: str | None = field(
+        default=None,
+        metadata=option(
+            "strptime format of settlement dates, e.g. %d/%m/%Y; needed when dates put the "
+            "year last; ISO, 2023/1/5, 2023年1月5日, 20230105 and Excel serials need none",
+            metavar="FORMAT",
+        ),
+    )
+    header_row: int | None = field(
+        default=None,
+        metadata=option(
+            "row (line) number of the header in every file; found below title rows otherwise",
+            metavar="N",
+        ),
+    )
+    max_quarantine: float = field(
+        default=DEFAULT_MAX_QUARANTINE,
+        metadata=option(
+            "refuse the run (exit 1, per-reason table) when more than this percent of rows "
+            "fail the checks",
+            metavar="PERCENT",
+            parse=_percent,
+        ),
+    )
+    missing_months: MissingMonths = field(
+        default="refuse",
+        metadata=option(
+            "a county without records in a month of the covered span: refuse the run, or "
+            "keep-gaps (the month is absent from that county's series and listed in the summary)"
         ),
     )
     typed: bool = field(
@@ -202,6 +291,25 @@ class SeriesRun:
     quarantine_path: Path | str | None = None
     input_files: int = 0
     encodings: dict[str, int] = field(default_factory=dict)
+    file_reports: tuple[Any, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """County -> the months (``YYYY-MM``) of the covered span it has no records for."""
+
+    @property
+    def unknown_labels(self) -> dict[tuple[str, str], int]:
+        """(column, label) -> rows, over every file: labels the label map does not know."""
+        total: dict[tuple[str, str], int] = {}
+        for report in self.file_reports:
+            for key, count in report.unknown_labels.items():
+                total[key] = total.get(key, 0) + count
+        return total
+
+    @property
+    def out_of_county(self) -> int | None:
+        """Rows whose 就医地 differs from 参保地 (care outside the county), if given."""
+        counts = [r.out_of_county for r in self.file_reports if r.out_of_county is not None]
+        return sum(counts) if counts else None
 
     @property
     def months(self) -> int:
@@ -237,6 +345,18 @@ class SeriesRun:
         ]
         if self.quarantine_path is not None:
             lines.append(f"quarantine file: {self.quarantine_path}")
+        for report in self.file_reports:
+            mapped = ", ".join(f"{h} -> {f}" for h, f in report.rename.items() if h != f)
+            if mapped:
+                lines.append(f"{report.name}: columns {mapped}")
+        for (column, label), count in sorted(self.unknown_labels.items()):
+            lines.append(f"unknown label {column} {label!r}: {count:,} row(s) quarantined")
+        if self.out_of_county is not None:
+            lines.append(f"out-of-county care (就医地 != 参保地): {self.out_of_county:,} row(s)")
+        for county, months in self.missing.items():
+            lines.append(f"county {county}: no records in {', '.join(months)}")
+        for name, why in self.skipped:
+            lines.append(f"not read: {name} ({why})")
         return "\n".join(lines)
 
 
@@ -335,6 +455,154 @@ def build_series(
     return run_spec(SeriesSpec(records, engine=engine, quarantine=quarantine, **options), step)
 
 
+def _options(spec: SeriesSpec) -> Any:
+    from analysis.pipeline.mapping import load_header_map, load_institutions, load_label_map
+    from analysis.pipeline.normalise import Options
+
+    labels = load_label_map(spec.labels)
+    institutions = (
+        None if spec.institutions is None else load_institutions(spec.institutions, labels)
+    )
+    return Options(
+        load_header_map(spec.columns), labels, institutions, spec.date_format, spec.header_row
+    )
+
+
+def _given_reading_options(spec: SeriesSpec) -> bool:
+    return any(
+        v is not None
+        for v in (spec.columns, spec.labels, spec.institutions, spec.date_format, spec.header_row)
+    )
+
+
+_REASON_COLUMN = {
+    "malformed_date": "settlement_date",
+    "malformed_amount": "total_cost/fund_paid",
+    "negative_amount": "total_cost/fund_paid",
+    "fund_exceeds_total": "fund_paid",
+    "unknown_level": "institution_level",
+    "unknown_service_type": "service_type",
+    "unknown_scheme": "scheme",
+    "conflicting_record_id": "record_id",
+    "duplicate_record_id": "record_id",
+}
+
+
+def reason_table(
+    counts: dict[str, int], rows_in: int, reports: tuple[Any, ...], lang: str = "en"
+) -> str:
+    """Per-reason table of quarantined rows with the first file, row and column of each."""
+    zh = lang == "zh"
+    head = ("原因", "行数", "占比", "首次出现") if zh else ("reason", "rows", "share", "first seen")
+    lines = [f"  {head[0]:<24}{head[1]:>9}{head[2]:>8}  {head[3]}"]
+    for code, count in counts.items():
+        if not count:
+            continue
+        example = next(((r.name, *r.examples[code]) for r in reports if code in r.examples), None)
+        column = _REASON_COLUMN.get(code, code[8:])
+        if example is None:
+            first = (
+                f"见隔离文件（列 {column}）" if zh else f"see the quarantine file (column {column})"
+            )
+        elif zh:
+            first = f"文件 {example[0]}，第 {example[1]} 行，列 {example[2]!r}，值 {example[3]!r}"
+        else:
+            first = f"{example[0]}: row {example[1]}, column {example[2]!r}, value {example[3]!r}"
+        lines.append(f"  {code:<24}{count:>9,}{100 * count / max(rows_in, 1):>7.1f}%  {first}")
+    return "\n".join(lines)
+
+
+def _first_example(counts: dict[str, int], reports: tuple[Any, ...]) -> dict[str, Any]:
+    for code, count in sorted(counts.items(), key=lambda item: -item[1]):
+        for r in reports:
+            if count and code in r.examples:
+                row, column, _ = r.examples[code]
+                return {"file": r.name, "row": row, "column": column}
+    if reports:
+        return {"file": reports[0].name}
+    return {}
+
+
+def coverage(series: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """County -> months (``YYYY-MM``) of the span first..last month of the whole series that
+    the county has no row for.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"district": ["a", "a", "b"], "month": pd.to_datetime(
+    ...     ["2024-01-01", "2024-03-01", "2024-02-01"])})
+    >>> coverage(s)
+    {'a': ('2024-02',), 'b': ('2024-01', '2024-03')}
+    """
+    if series.empty:
+        return {}
+    span = pd.date_range(series["month"].min(), series["month"].max(), freq="MS")
+    out = {}
+    for county, months in series.groupby("district")["month"]:
+        absent = span.difference(pd.DatetimeIndex(months))
+        if len(absent):
+            out[str(county)] = tuple(m.strftime("%Y-%m") for m in absent)
+    return out
+
+
+def check_run(run: SeriesRun, spec: SeriesSpec) -> None:
+    """Refuse an empty series, too many quarantined rows, or (by default) missing months.
+
+    Raises
+    ------
+    InputError
+        With the per-reason table, located at the first failing row found.
+    """
+    reports = run.file_reports
+    if run.series.empty or 100 * run.rows_quarantined / max(run.rows_in, 1) > spec.max_quarantine:
+        for report in reports:
+            report.resolve()
+    table = reason_table(run.quarantine_counts, run.rows_in, reports)
+    table_zh = reason_table(run.quarantine_counts, run.rows_in, reports, "zh")
+    labels_zh = "".join(
+        f"\n  未知标签 {column} {label!r}：{count:,} 行"
+        for (column, label), count in sorted(run.unknown_labels.items())
+    )
+    where = _first_example(run.quarantine_counts, reports)
+    labels = "".join(
+        f"\n  unknown label {column} {label!r}: {count:,} row(s)"
+        for (column, label), count in sorted(run.unknown_labels.items())
+    )
+    if run.series.empty:
+        raise InputError(
+            f"no row passed the checks ({run.rows_in:,} read, {run.rows_quarantined:,} "
+            f"quarantined): the series would be empty\n{table}{labels}",
+            zh=f"没有一行通过检查（读入 {run.rows_in:,} 行，隔离 {run.rows_quarantined:,} 行）："
+            f"序列为空\n{table_zh}{labels_zh}",
+            **where,
+        )
+    share = 100 * run.rows_quarantined / max(run.rows_in, 1)
+    if share > spec.max_quarantine:
+        raise InputError(
+            f"{run.rows_quarantined:,} of {run.rows_in:,} rows ({share:.1f} %) failed the "
+            f"checks, more than max_quarantine={spec.max_quarantine:g} %; fix the export (or "
+            f"the header/label maps) or raise the limit\n{table}{labels}",
+            zh=f"{run.rows_in:,} 行中有 {run.rows_quarantined:,} 行（{share:.1f} %）未通过检查，"
+            f"超过 --max-quarantine {spec.max_quarantine:g} %；请修正导出文件（或列名/标签对照表），"
+            f"或提高上限\n{table_zh}{labels_zh}",
+            **where,
+        )
+    if run.missing and spec.missing_months == "refuse":
+        listed = "; ".join(
+            f"{county}: {', '.join(months[:6])}{' ...' if len(months) > 6 else ''} "
+            f"({len(months)} month(s))"
+            for county, months in run.missing.items()
+        )
+        raise InputError(
+            f"months without any record for a county: {listed}. A missing month is not a "
+            "month of zero visits: add the missing export, or run with "
+            "missing_months='keep-gaps' to keep the gaps (listed in the summary)",
+            zh=f"以下县区有月份没有任何记录：{listed}。缺失的月份不等于零诊疗：请补上缺失的导出"
+            "文件，或使用 --missing-months keep-gaps 保留缺口（摘要中会列出）",
+            file=str(spec.records),
+        )
+
+
 def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
     """Run the pipeline as ``spec`` says; see :func:`build_series`."""
     start = time.perf_counter()
@@ -346,27 +614,57 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
         quarantine_path = str(quarantine) if is_remote(quarantine) else Path(quarantine)
         if is_remote(quarantine) and engine != "spark":
             raise InputError(f"{quarantine}: remote quarantine paths need engine='spark'")
+        if not is_remote(records) and isinstance(quarantine_path, Path):
+            refuse_output_inside_input(Path(records), quarantine_path, "quarantine")
     with tempfile.TemporaryDirectory(prefix="series-") as scratch:
         if is_remote(records):
             if engine != "spark":
                 raise InputError(f"{records}: remote inputs need engine='spark'")
             files = remote(str(records))
+            reports: tuple[Any, ...] = ()
+            skipped: tuple[tuple[str, str], ...] = ()
         else:
-            files = prepare(Path(records), Path(scratch))
+            prepared = prepare_all(
+                Path(records),
+                Path(scratch),
+                _options(spec),
+                direct_parquet=not _given_reading_options(spec),
+                in_memory=engine == "duckdb",
+            )
+            files, reports, skipped = (
+                prepared.files,
+                tuple(prepared.reports),
+                tuple(prepared.skipped),
+            )
         step("read")
+        # Written beside the final name and renamed when complete: a reader never sees a
+        # half-written quarantine file (Spark's Parquet output is a folder it manages itself).
+        staged = quarantine_path
+        if isinstance(quarantine_path, Path) and (
+            engine == "duckdb" or quarantine_path.suffix.lower() != ".parquet"
+        ):
+            quarantine_path.parent.mkdir(parents=True, exist_ok=True)
+            staged = quarantine_path.with_name(
+                f".{quarantine_path.stem}.{os.getpid()}.tmp{quarantine_path.suffix}"
+            )
         try:
-            output = execute(files, quarantine_path, step, **engine_options)
+            output = execute(files, staged, step, **engine_options)
+            if staged is not quarantine_path and isinstance(staged, Path) and staged.exists():
+                os.replace(staged, quarantine_path)
         except (InputError, PipelineError):
             raise
         except Exception as error:  # engines raise their own error types; keep one line
             message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             raise PipelineError(f"{engine} failed: {message}") from error
+        finally:
+            if staged is not quarantine_path and isinstance(staged, Path) and staged.exists():
+                staged.unlink()
     series, counts, aggregated, quarantined = assemble(output)
     encodings: dict[str, int] = {}
     for file in files:
-        key = file.format if file.format == "parquet" else f"csv {file.encoding}"
+        key = file.origin or (file.format if file.format == "parquet" else f"csv {file.encoding}")
         encodings[key] = encodings.get(key, 0) + 1
-    return SeriesRun(
+    run = SeriesRun(
         series=series,
         quarantine_counts=counts,
         rows_in=output.rows_read,
@@ -377,4 +675,9 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
         quarantine_path=quarantine_path,
         input_files=len(files),
         encodings=encodings,
+        file_reports=reports,
+        skipped=skipped,
+        missing=coverage(series),
     )
+    check_run(run, spec)
+    return run

@@ -1,9 +1,17 @@
 """``python -m analysis validate PATH...``: check data files against their schemas.
 
 Each problem is printed on stderr as ``FILE: row N, column 'C': message``; a valid file gets one
-``OK`` line on stdout. Directories are searched for ``.csv`` and ``.xlsx`` files. A file's
+``OK`` line on stdout. Directories are searched for ``.csv``, ``.tsv``, ``.xlsx``, ``.xls``,
+``.dta`` and ``.parquet`` files (any file the reader takes may be named directly). A file's
 schema is the registered one of the same name (see :mod:`analysis.registry`), else one inferred
 from its columns, unless ``--schema`` names one. Inputs are only read, never written.
+
+Files whose headers the shipped settlement header map recognises are checked as settlement
+records when no registered schema applies. ``--schema settlement`` checks settlement records (医保结算记录) as ``python -m analysis series``
+reads them: the header map, labels, dates, amounts, codes and duplicates; every row that the
+series would quarantine is a problem (the per-reason table names the first file, row and
+column of each), and months without records are listed. ``--columns``, ``--labels``,
+``--institutions``, ``--date-format`` and ``--header-row`` are those of ``series``.
 
 Exit status: 0 every file is valid; 1 a file was refused (its problems above a final ``error:``
 line); 2 usage error.
@@ -15,12 +23,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.cli_spec import run_guarded
-from analysis.errors import InputError
+from analysis.cli_spec import add_lang_option, run_guarded
+from analysis.errors import InputError, language, translate_located
 from analysis.validation import ValidationError, schema_names, validate_file
 from analysis.validation.errors import Problem
 
-FLAGS = {"schema": "--schema"}
+FLAGS = {
+    "schema": "--schema",
+    "max_quarantine": "--max-quarantine",
+    "missing_months": "--missing-months",
+    "date_format": "--date-format",
+}
+SETTLEMENT = "settlement"
+# Searched in folders; .txt is read when named, not picked up from a folder (notes, READMEs).
+_FOLDER_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".dta", ".parquet")
+_SETTLEMENT_OPTIONS = ("columns", "labels", "institutions", "date_format", "header_row")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,12 +52,32 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schema",
         default=None,
-        choices=schema_names(),
+        choices=(*schema_names(), SETTLEMENT),
         metavar="NAME",
         help="force a registered schema: "
-        + ", ".join(schema_names())
+        + ", ".join((*schema_names(), SETTLEMENT))
         + " (default: by file name, else inferred from the columns)",
     )
+    for name, metavar in (
+        ("columns", "MAP.toml"),
+        ("labels", "LABELS.toml"),
+        ("institutions", "NAMES.csv"),
+        ("date-format", "FORMAT"),
+    ):
+        parser.add_argument(
+            f"--{name}",
+            default=None,
+            metavar=metavar,
+            help="with --schema settlement: as for the series command",
+        )
+    parser.add_argument(
+        "--header-row",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --schema settlement: as for the series command",
+    )
+    add_lang_option(parser)
     parser.add_argument(
         "--max-problems",
         type=int,
@@ -57,7 +94,7 @@ def _expand(paths: list[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()
+                    if p.suffix.lower() in _FOLDER_SUFFIXES and p.is_file()
                 )
             )
         else:
@@ -68,7 +105,8 @@ def _expand(paths: list[Path]) -> list[Path]:
 def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
     shown = problems if limit <= 0 else problems[:limit]
     for problem in shown:
-        print(str(problem), file=sys.stderr)
+        text = str(problem)
+        print(translate_located(text) if language() == "zh" else text, file=sys.stderr)
     if len(shown) < len(problems):
         print(
             f"... and {len(problems) - len(shown)} more problems in {problems[0].file}",
@@ -76,7 +114,48 @@ def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
         )
 
 
-def validate_paths(paths: list[Path], schema: str | None = None, max_problems: int = 50) -> str:
+def is_settlement_file(path: Path) -> bool:
+    """Whether the file's headers map onto every settlement-record field (shipped header map)."""
+    from analysis.pipeline.mapping import known_headers, load_header_map, match_headers
+    from analysis.validation.reading import read_table
+
+    header_map = load_header_map()
+    try:
+        table = read_table(path, known_headers=set(known_headers(header_map)))
+        return not match_headers(table.header, header_map, path).missing
+    except InputError:
+        return False
+
+
+def validate_settlement(files: list[Path], options: dict[str, object]) -> int:
+    """Check each file as settlement records; print OK lines; return how many were refused."""
+    from analysis.pipeline.series import build_series
+
+    refused = 0
+    for path in files:
+        try:
+            run = build_series(path, max_quarantine=0, missing_months="keep-gaps", **options)
+        except InputError as error:
+            print(error.localised(), file=sys.stderr)
+            refused += 1
+            continue
+        gaps = "; ".join(f"{c}: {', '.join(m)}" for c, m in run.missing.items())
+        print(
+            f"OK {path} (schema settlement, {run.rows_in} rows, "
+            f"{', '.join(run.encodings)}; {run.counties} county/ies, {run.months} month(s)"
+            + (f"; months without records: {gaps}" if gaps else "")
+            + ")",
+            flush=True,
+        )
+    return refused
+
+
+def validate_paths(
+    paths: list[Path],
+    schema: str | None = None,
+    max_problems: int = 50,
+    settlement_options: dict[str, object] | None = None,
+) -> str:
     """Validate every file, printing each problem as it is found.
 
     Returns
@@ -91,12 +170,22 @@ def validate_paths(paths: list[Path], schema: str | None = None, max_problems: i
     """
     files = _expand(paths)
     if not files:
-        raise InputError("no CSV or .xlsx files found in: " + ", ".join(map(str, paths)))
+        raise InputError(
+            "no CSV, .xlsx, .xls, .dta or .parquet files found in: " + ", ".join(map(str, paths))
+        )
+    if schema == SETTLEMENT:
+        refused = validate_settlement(files, settlement_options or {})
+        if refused:
+            raise InputError(f"{refused} of {len(files)} file(s) did not validate")
+        return ""
     refused = 0
     for path in files:
         try:
             report = validate_file(path, schema)
         except ValidationError as error:
+            if schema is None and is_settlement_file(path):
+                refused += validate_settlement([path], settlement_options or {})
+                continue
             _print_problems(error.problems, max_problems)
             refused += 1
             continue
@@ -119,8 +208,15 @@ def validate_paths(paths: list[Path], schema: str | None = None, max_problems: i
 
 def run(args: argparse.Namespace) -> int:
     """Validate every file; return the exit status (0, 1 or 2)."""
+    options = {
+        name: getattr(args, name)
+        for name in _SETTLEMENT_OPTIONS
+        if getattr(args, name, None) is not None
+    }
     return run_guarded(
-        lambda: validate_paths(list(args.paths), args.schema, args.max_problems), FLAGS
+        lambda: validate_paths(list(args.paths), args.schema, args.max_problems, options),
+        FLAGS,
+        lang=getattr(args, "lang", None),
     )
 
 

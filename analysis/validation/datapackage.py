@@ -13,13 +13,15 @@ Examples
 >>> descriptor = build_descriptor()
 >>> descriptor["profile"]
 'tabular-data-package'
->>> sorted(r["name"] for r in descriptor["resources"])[:3]
-['claims', 'county_staggered_panel', 'district_monthly']
+>>> {"claims", "county_staggered_panel", "district_monthly"} <= {
+...     r["name"] for r in descriptor["resources"]}
+True
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from typing import Any
 from analysis import paths
 from analysis.registry import DATASETS, Declaration, declaration
 from analysis.synthetic.config import CONFIG_PATH, load_config
+from analysis.validation.reading import read_table
 
 DESCRIPTOR_PATH: Path = paths.DATA / "datapackage.json"
 REFRESH_COMMAND = "python -m analysis.validation.checksums --write"
@@ -49,7 +52,23 @@ def _config_path() -> Path:
     return paths.DATA / _CONFIG_IN_DATA
 
 
+def _other_generator(entry: Declaration) -> dict[str, Any]:
+    """Provenance of a file written by a generator other than the series generator."""
+    module = importlib.import_module(entry.generated_by)
+    config_path = paths.DATA / module.CONFIG_PATH.relative_to(paths.ROOT / "data")
+    return {
+        "class": entry.provenance,
+        "generator": entry.generated_by,
+        "command": f"python -m {entry.generated_by}",
+        "config": _relative(config_path),
+        "config_sha256": sha256(config_path),
+        "seed": int(module.load_config(config_path)["generator"]["seed"]),
+    }
+
+
 def _provenance(entry: Declaration) -> dict[str, Any]:
+    if entry.generated_by and entry.generated_by != "analysis.synthetic":
+        return _other_generator(entry)
     if entry.generated_by:
         config = load_config(_config_path())
         anchors = config["anchors"]
@@ -104,7 +123,7 @@ def _tabular(entry: Declaration) -> dict[str, Any]:
         "description": entry.description,
         "format": "csv",
         "mediatype": "text/csv",
-        "encoding": "utf-8",
+        "encoding": read_table(path).encoding if path.exists() else "utf-8",
         "bytes": path.stat().st_size if path.exists() else None,
         "hash": f"sha256:{sha256(path)}" if path.exists() else None,
         "schema": schema,
@@ -115,6 +134,53 @@ def _tabular(entry: Declaration) -> dict[str, Any]:
             "numerator_not_above_denominator": [list(p) for p in entry.share_pairs],
             "complete_index": list(entry.time_index or ()),
         }
+    return out
+
+
+def _file_resource(path: Path, name: str, title: str, provenance: dict[str, Any]) -> dict:
+    kinds = {
+        ".toml": ("toml", "application/toml"),
+        ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }
+    fmt, mediatype = kinds[path.suffix]
+    return {
+        "name": name,
+        "path": _relative(path),
+        "title": title,
+        "format": fmt,
+        "mediatype": mediatype,
+        "bytes": path.stat().st_size,
+        "hash": f"sha256:{sha256(path)}",
+        "provenance": provenance,
+    }
+
+
+def _companion_files() -> list[dict[str, Any]]:
+    """A generator's config and its non-CSV outputs, beside the declared CSV it writes."""
+    out = []
+    for entry in DATASETS:
+        if not entry.generated_by or entry.generated_by == "analysis.synthetic":
+            continue
+        generated = _other_generator(entry)
+        config = paths.DATA / generated["config"]
+        stem = entry.name
+        out.append(
+            _file_resource(
+                config,
+                f"{stem}_config",
+                f"Generator config of {entry.name}",
+                {"class": "assumed", "note": f"the stated config of {entry.generated_by}"},
+            )
+        )
+        for workbook in sorted(config.parent.glob("*.xlsx")):
+            out.append(
+                _file_resource(
+                    workbook,
+                    f"{stem}_{workbook.stem}",
+                    f"{entry.title}: {workbook.name}",
+                    generated,
+                )
+            )
     return out
 
 
@@ -147,6 +213,7 @@ def build_descriptor() -> dict[str, Any]:
             },
         }
     )
+    resources.extend(_companion_files())
     # Documentation files (READMEs written next to the data) are described and hashed too, so
     # every file in data/ is covered; they hold no data values.
     for doc in sorted(paths.DATA.rglob("*.md")):

@@ -60,50 +60,59 @@ def site_url(built_book: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(
-    chromium_executable: Path, site_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Browser]:
-    """A fresh-profile Chromium context in which only loopback requests go through."""
+def playwright_driver() -> Iterator[object]:
+    """One Playwright driver per test process: a second sync driver cannot start while one runs."""
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(chromium_executable),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-            locale="en-US",
-            service_workers="block",
-        )
-        context.set_default_timeout(20_000)
-        state = Browser(context=context, base_url=site_url)
+        yield playwright
 
-        def route(route_request) -> None:
-            url = route_request.request.url
-            if is_loopback(url):
-                route_request.continue_()
-            else:
-                request = route_request.request
-                state.external_requests.append(
-                    f"{request.resource_type} {url} (from {_origin(request)})"
-                )
-                route_request.abort("blockedbyclient")
 
-        def route_socket(socket_route) -> None:
-            if is_loopback(socket_route.url):
-                socket_route.connect_to_server()
-            else:
-                state.external_requests.append(f"websocket {socket_route.url}")
-                socket_route.close()
+@pytest.fixture(scope="session")
+def browser(
+    chromium_executable: Path,
+    site_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    playwright_driver,
+) -> Iterator[Browser]:
+    """A fresh-profile Chromium context in which only loopback requests go through."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    context = playwright_driver.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(chromium_executable),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 900},
+        locale="en-US",
+        service_workers="block",
+    )
+    context.set_default_timeout(20_000)
+    state = Browser(context=context, base_url=site_url)
 
-        context.route("**/*", route)
-        context.route_web_socket(lambda url: True, route_socket)
-        try:
-            yield state
-        finally:
-            context.close()
+    def route(route_request) -> None:
+        url = route_request.request.url
+        if is_loopback(url):
+            route_request.continue_()
+        else:
+            request = route_request.request
+            state.external_requests.append(
+                f"{request.resource_type} {url} (from {_origin(request)})"
+            )
+            route_request.abort("blockedbyclient")
+
+    def route_socket(socket_route) -> None:
+        if is_loopback(socket_route.url):
+            socket_route.connect_to_server()
+        else:
+            state.external_requests.append(f"websocket {socket_route.url}")
+            socket_route.close()
+
+    context.route("**/*", route)
+    context.route_web_socket(lambda url: True, route_socket)
+    try:
+        yield state
+    finally:
+        context.close()
 
 
 def _origin(request) -> str:

@@ -34,7 +34,13 @@ def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _memory_name(file: InputFile) -> str:
+    return "normalised_" + "".join(c if c.isalnum() else "_" for c in file.path.stem)
+
+
 def _reader(file: InputFile) -> str:
+    if file.table is not None:
+        return _memory_name(file)
     if file.uri is not None:
         raise ValueError(f"{file.uri}: the DuckDB engine reads local files only")
     if file.format == "parquet":
@@ -149,6 +155,9 @@ def execute(
     """
     con = connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_directory)
     try:
+        for file in files:
+            if file.table is not None:  # normalised rows handed over in memory
+                con.register(_memory_name(file), file.table)
         try:
             kinds = kinds_of(con, files) if typed else TEXT_KINDS
             con.execute(f"CREATE TEMP VIEW settlements_raw AS {raw_view_sql(files, kinds)}")

@@ -1,0 +1,444 @@
+"""Bureau exports as they come -> the settlement schema, value by value, before the SQL.
+
+Every local input file (CSV in any common Chinese encoding, ``.xlsx``/``.xls``, ``.dta``,
+Parquet under other column names) is read by :func:`analysis.validation.reading.read_sheet`,
+its headers mapped with the header map and its values normalised, then written as a
+text-only Parquet file in the run's scratch folder for the engine to read:
+
+- **codes** (``county_code``, ``institution_id``, ``treatment_county``, ``record_id``):
+  trimmed, full-width digits folded, a whole number written as a float loses its ``.0``
+  (``420101``, ``420101.0`` and `` 420101 `` are one code); a value in scientific notation
+  (``4.20101E+17``: Excel turned a long number into a rounded float) refuses the file;
+- **dates**: ``2024-03-05``, ``2024/3/5``, ``2024.3.5``, ``2024年3月5日``, ``20240305``,
+  a time after the date (ignored), date cells of a workbook, and Excel serial numbers 20000
+  to 79999 (1954-10-03 to 2118-12-03) all become ``YYYY-MM-DD``. A date with the year last
+  (``01/02/2023``) cannot be read without knowing whether day or month comes first: the file
+  is refused with examples unless ``date_format`` (e.g. ``%d/%m/%Y``) says;
+- **amounts**: ``1,234.50``, ``1,234.50元``, ``￥1,234.50``, ``297.990`` become plain decimals
+  written without trailing zeros, so that a re-exported duplicate (``297.99`` vs ``297.990``)
+  is the same record;
+- **labels** (level, service type, scheme): mapped with the label map onto the schema's
+  categories; unknown labels stay as written (the SQL quarantines them) and are counted;
+  ``未定级`` becomes ``unrated`` unless the institution-name file gives the level.
+
+What cannot be parsed is left as written, so the SQL's checks quarantine it with its reason;
+this module records the first row of each problem so refusals can name file, row and column.
+
+Examples
+--------
+>>> canonical_date("2024年3月5日"), canonical_date("2024/3/5 08:00"), canonical_date("45356")
+('2024-03-05', '2024-03-05', '2024-03-05')
+>>> canonical_date("2023-02-30") is None, canonical_date("01/02/2023")
+(True, 'year-last')
+>>> canonical_code(" 420101.0 "), canonical_code("０４２"), canonical_code("4.20101E+17")
+('420101', '042', None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.errors import InputError
+from analysis.pipeline.mapping import (
+    LABEL_FIELDS,
+    UNRATED,
+    HeaderMap,
+    LabelMap,
+    known_headers,
+    match_headers,
+    missing_message,
+    normal_key,
+)
+from analysis.pipeline.schema import FIELD_NAMES
+from analysis.validation.reading import read_sheet
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_RANGE = (20000, 80000)
+_YEAR_FIRST = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{6})?$")
+_YEAR_LAST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_SCIENTIFIC = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
+_WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
+_PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
+CODE_FIELDS: tuple[str, ...] = ("county_code", "institution_id", "treatment_county")
+
+
+def canonical_date(text: str, date_format: str | None = None) -> str | None:
+    """``YYYY-MM-DD`` for an accepted date text, ``"year-last"`` for D/M/Y or M/D/Y, or None.
+
+    A time after a space or ``T`` is ignored.
+    """
+    value = unicodedata.normalize("NFKC", text).strip()
+    if date_format:
+        try:
+            return dt.datetime.strptime(value, date_format).date().isoformat()
+        except ValueError:
+            pass
+    value = re.split(r"[ T]", value, maxsplit=1)[0]
+    for pattern in (_YEAR_FIRST, _COMPACT):
+        match = pattern.match(value)
+        if match:
+            try:
+                return dt.date(*map(int, match.groups()[:3])).isoformat()
+            except ValueError:
+                return None
+    match = _SERIAL.match(value)
+    if match and SERIAL_RANGE[0] <= int(match.group(1)) < SERIAL_RANGE[1]:
+        return (EXCEL_EPOCH + dt.timedelta(days=int(match.group(1)))).isoformat()
+    if _YEAR_LAST.match(value):
+        return "year-last"
+    return None
+
+
+def canonical_code(text: str) -> str | None:
+    """A code as text, or ``None`` when it is in scientific notation (refused)."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if re.match(_SCIENTIFIC, value):
+        return None
+    match = _WHOLE_FLOAT.match(value)
+    return match.group(1) if match else value
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read the bureau's files (the header, label and date options of a run)."""
+
+    header_map: HeaderMap
+    label_map: LabelMap
+    institutions: dict[str, str] | None = None
+    date_format: str | None = None
+    header_row: int | None = None
+
+
+@dataclass
+class FileReport:
+    """What normalising one file found (for the run summary and refusal messages)."""
+
+    name: str
+    origin: str
+    rows: int
+    header_row: int
+    rename: dict[str, str]
+    unknown_labels: Counter[tuple[str, str]] = field(default_factory=Counter)
+    unrated_resolved: int = 0
+    out_of_county: int | None = None
+    examples: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    """Reason code -> (row, column as written in the file, value) of its first row."""
+    pending: list = field(default_factory=list, repr=False)
+
+    def resolve(self) -> FileReport:
+        """Find the examples left for when a message needs them; return self."""
+        while self.pending:
+            self.pending.pop()()
+        return self
+
+
+def _first_row(mask: pa.Array, numbers: np.ndarray) -> int | None:
+    where = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+    return int(numbers[where[0]]) if len(where) else None
+
+
+def _map_uniques(column: pa.Array, function) -> tuple[pa.Array, pa.Array, list]:
+    """Apply ``function`` to each distinct value; return (mapped column, indices, uniques)."""
+    encoded = pc.dictionary_encode(column)
+    uniques = encoded.dictionary.to_pylist()
+    mapped = [function(v) for v in uniques]
+    return encoded.indices, pa.array(mapped, pa.string()), uniques
+
+
+def _any_literal(values: pa.Array, text: str, regex: bool = False) -> bool:
+    if not len(values):
+        return False
+    match = pc.match_substring_regex if regex else pc.match_substring
+    return bool(pc.any(match(values, text)).as_py())
+
+
+def _fold(values: pa.Array) -> pa.Array:
+    """NFKC (full-width digits and letters to ASCII), skipped for an all-ASCII column."""
+    if not len(values) or pc.all(pc.string_is_ascii(values)).as_py():
+        return values
+    return pc.utf8_normalize(values, "NFKC")
+
+
+def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
+    return pc.take(values, indices)
+
+
+def _trim(column: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+
+
+def normalise_file(
+    path: Path, name: str, options: Options, target: Path | None
+) -> tuple[pa.Table, FileReport]:
+    """Read one input file, normalise it; return the schema's text columns (an Arrow table),
+    also written as Parquet to ``target`` unless it is ``None``.
+
+    Raises
+    ------
+    InputError
+        When a required column is missing (each listed with the closest header), an id or
+        code is in scientific notation, or dates put the year last without ``date_format``.
+    """
+    sheet = read_sheet(
+        path, header_row=options.header_row, known_headers=set(known_headers(options.header_map))
+    )
+    origin = (
+        f"csv {sheet.encoding}"
+        if sheet.delimiter is not None or sheet.encoding.startswith(("utf", "gb"))
+        else sheet.encoding
+    )
+    plan = match_headers(sheet.header, options.header_map, name, sheet.header_row)
+    by_field = {f: sheet.header.index(h) for h, f in plan.rename.items()}
+    missing = dict(plan.missing)
+    if (
+        "institution_level" in missing
+        and options.institutions is not None
+        and "institution_name" in by_field
+    ):
+        del missing["institution_level"]
+    if missing:
+        en, zh = missing_message(type(plan)(plan.rename, missing))
+        raise InputError(en, file=name, row=sheet.header_row, column=next(iter(missing)), zh=zh)
+    numbers = sheet.row_numbers
+    n = sheet.n_rows
+    report = FileReport(name, origin, n, sheet.header_row, dict(plan.rename))
+    header_of = {f: sheet.header[i] for f, i in by_field.items()}
+
+    def column(field_name: str) -> pa.Array:
+        if field_name not in by_field:
+            return pa.array([""] * n, pa.string())
+        return _trim(sheet.columns[by_field[field_name]])
+
+    out: dict[str, pa.Array] = {}
+    for f in FIELD_NAMES:
+        values = column(f)
+        empty = pc.equal(values, "")
+        row = _first_row(empty, numbers) if n else None
+        if row is not None and f in by_field:
+            report.examples.setdefault(f"missing_{f}", (row, header_of[f], ""))
+        out[f] = values
+
+    # Ids: refuse scientific notation, drop a whole float's ".0".
+    for f in ("record_id", *CODE_FIELDS):
+        if f not in by_field:
+            continue
+        values = out[f] if f in out else column(f)
+        scientific = pc.match_substring_regex(values, _SCIENTIFIC)
+        row = _first_row(scientific, numbers)
+        if row is not None:
+            value = values[int(np.flatnonzero(numbers == row)[0])].as_py()
+            raise InputError(
+                f"{value!r} is a number in scientific notation: Excel has turned a long id "
+                "into a rounded number, so different ids may now be equal. Export the column "
+                "as text (in the bureau system's CSV export, or in Excel: format the column as "
+                "Text before entering data, or import the CSV with Data > From Text and set "
+                "this column to Text); do not open and re-save the CSV in Excel",
+                file=name,
+                row=row,
+                column=header_of[f],
+                zh=f"{value!r} 是科学计数法数字：Excel 把长编号变成了四舍五入的数字，不同的编号"
+                "可能已变得相同。请把该列按文本导出（医保系统直接导出 CSV；或在 Excel 中先把该列"
+                "设为“文本”格式，或用“数据 > 自文本”导入并把该列设为文本），不要在 Excel 中"
+                "打开后另存",
+            )
+        cleaned = _fold(values)
+        if _any_literal(cleaned, "."):
+            cleaned = pc.replace_substring_regex(cleaned, r"^([+-]?\d+)\.0+$", r"\1")
+        if f in out:
+            out[f] = cleaned
+        else:
+            out[f] = cleaned
+
+    # Dates (few distinct values once a time of day is dropped: parsed once each in Python).
+    date_values = _fold(out["settlement_date"])
+    if _any_literal(date_values, " ") or _any_literal(date_values, "T"):
+        date_values = pc.replace_substring_regex(date_values, r"^(\S+?)[ T].*$", r"\1")
+    indices, mapped, uniques = _map_uniques(
+        date_values, lambda v: canonical_date(v, options.date_format) if v else ""
+    )
+    year_last = [i for i, m in enumerate(mapped.to_pylist()) if m == "year-last"]
+    if year_last:
+        mask = pc.is_in(indices, pa.array(year_last, indices.type))
+        where = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool))
+        shown = ", ".join(
+            f"{out['settlement_date'][int(i)].as_py()!r} (row {int(numbers[i])})" for i in where[:3]
+        )
+        raise InputError(
+            f"dates such as {shown} put the year last, so day/month and month/day orders "
+            "cannot be told apart (01/02/2023: 1 February or 2 January?). Say which with "
+            "--date-format %d/%m/%Y (day first) or --date-format %m/%d/%Y (month first)",
+            file=name,
+            row=int(numbers[where[0]]),
+            column=header_of["settlement_date"],
+            zh=f"日期（如 {shown}）年份在后，无法判断日/月顺序（01/02/2023 是 2 月 1 日还是 "
+            "1 月 2 日？）。请用 --date-format %d/%m/%Y（日在前）或 --date-format %m/%d/%Y"
+            "（月在前）说明",
+        )
+    failed = [i for i, m in enumerate(mapped.to_pylist()) if m is None]
+    canonical = pc.if_else(pc.is_null(mapped), pa.array(uniques, pa.string()), mapped)
+    out["settlement_date"] = (
+        pc.if_else(
+            pc.is_in(indices, pa.array(failed, indices.type)) if failed else pa.array([False] * n),
+            out["settlement_date"],
+            _take(canonical, indices),
+        )
+        if n
+        else out["settlement_date"]
+    )
+    if failed:
+        mask = pc.is_in(indices, pa.array(failed, indices.type))
+        row = _first_row(mask, numbers)
+        i = int(np.flatnonzero(numbers == row)[0])
+        report.examples.setdefault(
+            "malformed_date", (row, header_of["settlement_date"], out["settlement_date"][i].as_py())
+        )
+
+    # Amounts.
+    for f in ("total_cost", "fund_paid"):
+        # Each rewrite runs only when some cell needs it: most exports write plain numbers,
+        # and one regular-expression scan tells; the rewrites cost more than the scan.
+        values = _fold(out[f])
+        plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
+        if not pc.all(pc.or_(plain, pc.equal(values, ""))).as_py():
+            if _any_literal(values, "￥|¥|RMB|CNY", regex=True):
+                values = pc.replace_substring_regex(values, r"^(?:RMB|CNY)?\s*[￥¥]?\s*", "")
+            if _any_literal(values, "元|RMB|CNY", regex=True):
+                values = pc.replace_substring_regex(values, r"\s*(?:元|RMB|CNY)$", "")
+            if _any_literal(values, ","):
+                grouped = pc.match_substring_regex(values, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+                values = pc.if_else(grouped, pc.replace_substring(values, ",", ""), values)
+            if _any_literal(values, "+"):
+                values = pc.replace_substring_regex(values, r"^\+", "")
+            plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
+        # Trailing zeros after the decimal point carry no value: 297.990 is 297.99.
+        decimals = pc.and_(plain, pc.match_substring(values, "."))
+        if pc.any(decimals).as_py():
+            stripped = pc.utf8_rtrim(pc.utf8_rtrim(values, characters="0"), characters=".")
+            values = pc.if_else(decimals, stripped, values)
+        bad = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
+        row = _first_row(bad, numbers) if n else None
+        if row is not None:
+            i = int(np.flatnonzero(numbers == row)[0])
+            report.examples.setdefault("malformed_amount", (row, header_of[f], out[f][i].as_py()))
+        out[f] = values
+
+    _amount_examples(out, numbers, header_of, report)
+    ids, header = out["record_id"], header_of.get("record_id", "")
+    # Only needed for a refusal message: found when asked (a hash of every id costs).
+    report.pending.append(lambda: _duplicate_examples(ids, numbers, header, report))
+
+    # Labels.
+    for f in LABEL_FIELDS:
+        if f not in by_field:
+            continue
+        indices, mapped, uniques = _map_uniques(
+            out[f], lambda v, f=f: options.label_map.category(f, v) if v else ""
+        )
+        counts = np.bincount(
+            np.asarray(indices.to_numpy(zero_copy_only=False)), minlength=len(uniques)
+        )
+        for i, (label, category) in enumerate(zip(uniques, mapped.to_pylist())):
+            if category is None or category == UNRATED:
+                report.unknown_labels[(f, label)] += int(counts[i])
+        known = pc.if_else(pc.is_null(mapped), pa.array(uniques, pa.string()), mapped)
+        out[f] = _take(known, indices)
+        unknown = [i for i, m in enumerate(mapped.to_pylist()) if m is None or m == UNRATED]
+        if unknown:
+            mask = pc.is_in(indices, pa.array(unknown, indices.type))
+            row = _first_row(mask, numbers)
+            i = int(np.flatnonzero(numbers == row)[0])
+            code = {
+                "institution_level": "unknown_level",
+                "service_type": "unknown_service_type",
+                "scheme": "unknown_scheme",
+            }[f]
+            report.examples.setdefault(code, (row, header_of[f], uniques[int(indices[i].as_py())]))
+
+    # Institution name -> level, for unrated or absent levels.
+    if options.institutions is not None and "institution_name" in by_field and n:
+        names = column("institution_name")
+        indices, mapped, _ = _map_uniques(
+            names, lambda v: options.institutions.get(normal_key(v)) if v else None
+        )
+        from_name = _take(mapped, indices)
+        level = out["institution_level"]
+        open_level = pc.or_(pc.equal(level, UNRATED), pc.equal(level, ""))
+        use = pc.and_(open_level, pc.is_valid(from_name))
+        use = pc.fill_null(use, False)
+        report.unrated_resolved = int(pc.sum(use).as_py() or 0)
+        out["institution_level"] = pc.if_else(use, from_name, level)
+        for key in list(report.unknown_labels):
+            if key[0] == "institution_level":
+                del report.unknown_labels[key]
+        still = pc.fill_null(pc.equal(out["institution_level"], UNRATED), False)
+        if pc.any(still).as_py():
+            report.unknown_labels[("institution_level", "未定级/unrated")] = int(
+                pc.sum(still).as_py()
+            )
+
+    if "treatment_county" in by_field and n:
+        treated_at = out["treatment_county"]
+        differs = pc.and_(
+            pc.not_equal(treated_at, ""), pc.not_equal(treated_at, out["county_code"])
+        )
+        report.out_of_county = int(pc.sum(differs).as_py() or 0)
+
+    table = pa.table({f: out[f] for f in FIELD_NAMES})
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, target, compression="none")
+    return table, report
+
+
+def _amount_examples(
+    out: dict[str, pa.Array], numbers: np.ndarray, header_of: dict[str, str], report: FileReport
+) -> None:
+    """First rows of negative amounts and of a fund paid above the total (for messages)."""
+    if not len(numbers):
+        return
+    parsed = {}
+    for f in ("total_cost", "fund_paid"):
+        plain = pc.match_substring_regex(out[f], _PLAIN_NUMBER)
+        parsed[f] = pc.cast(pc.if_else(plain, out[f], pa.scalar(None, pa.string())), pa.float64())
+        negative = pc.fill_null(pc.less(parsed[f], 0), False)
+        row = _first_row(negative, numbers)
+        if row is not None:
+            i = int(np.flatnonzero(numbers == row)[0])
+            report.examples.setdefault("negative_amount", (row, header_of[f], out[f][i].as_py()))
+    above = pc.fill_null(pc.greater(parsed["fund_paid"], parsed["total_cost"]), False)
+    row = _first_row(above, numbers)
+    if row is not None:
+        i = int(np.flatnonzero(numbers == row)[0])
+        report.examples.setdefault(
+            "fund_exceeds_total", (row, header_of["fund_paid"], out["fund_paid"][i].as_py())
+        )
+
+
+def _duplicate_examples(
+    ids: pa.Array, numbers: np.ndarray, header: str, report: FileReport
+) -> None:
+    """First row of an id that occurs twice in this file (for messages)."""
+    if len(ids) < 2:
+        return
+    counts = pc.value_counts(ids)
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    if not len(repeated):
+        return
+    mask = pc.and_(pc.is_in(ids, repeated), pc.not_equal(ids, ""))
+    row = _first_row(mask, numbers)
+    if row is not None:
+        i = int(np.flatnonzero(numbers == row)[0])
+        for code in ("duplicate_record_id", "conflicting_record_id"):
+            report.examples.setdefault(code, (row, header, ids[i].as_py()))
