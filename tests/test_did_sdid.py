@@ -179,3 +179,28 @@ def test_placebo_t_interval_coverage_on_the_annual_design():
         att = synthetic_did(simulate_design(8, 5, seed=seed)).att
         hits += att.ci_lower <= EFFECT <= att.ci_upper
     assert hits >= 25
+
+
+def test_placebo_interval_is_withheld_when_pre_periods_outnumber_controls() -> None:
+    # 72 monthly pre-periods, 8 controls: the placebo replications start from time weights
+    # that already reproduce the controls' post-period means, so the placebo SD collapses
+    # (the coverage harness measured 33 % for a nominal 95 % interval); no SE or interval
+    from analysis.did.simulate import simulate_ar1_panel
+
+    frame = simulate_ar1_panel(n_periods=96, treat_period=73, seed=1)
+    panel = prepare_panel(
+        frame, unit="unit", time="time", outcome="y", first_treated="first_treated"
+    )
+    att = synthetic_did(panel).estimates()[0]
+    assert np.isfinite(att.estimate)
+    assert np.isnan(att.se) and np.isnan(att.ci_lower) and np.isnan(att.ci_upper)
+    assert att.interval_method.startswith("NOT VALID")
+    short = prepare_panel(
+        simulate_ar1_panel(n_periods=8, treat_period=7, seed=1),
+        unit="unit",
+        time="time",
+        outcome="y",
+        first_treated="first_treated",
+    )
+    kept = synthetic_did(short).estimates()[0]
+    assert np.isfinite(kept.ci_lower) and not kept.interval_method.startswith("NOT VALID")

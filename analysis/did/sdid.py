@@ -462,7 +462,6 @@ def synthetic_did(
                 att = Estimate(
                     name,
                     tau,
-                    se=se,
                     interval_method=(
                         f"NOT VALID here: placebo SE (Arkhangelsky et al. 2021, Algorithm 4; "
                         f"{how}) with {t0} pre-periods >= {n0} controls: the time weights "
@@ -498,11 +497,18 @@ def synthetic_did(
                     "(benchmarks/did_synth.py measures its coverage on AR(1) panels with 8 "
                     "controls: close to nominal over 8 years, below it over 96 months)"
                 )
-            notes.append(
-                f"R synthdid's interval is tau +/- 1.96 x SE = [{tau - 1.96 * se:.4g}, "
-                f"{tau + 1.96 * se:.4g}]; with few controls it under-covers, hence the t({df}) "
-                "interval"
-            )
+            if in_sample:
+                notes.append(
+                    f"no SE is reported: the placebo SD ({se:.4g}, R synthdid's SE) is not a "
+                    "valid standard error for this design (the placebo estimates are in "
+                    "details.placebo_estimates)"
+                )
+            else:
+                notes.append(
+                    f"R synthdid's interval is tau +/- 1.96 x SE = [{tau - 1.96 * se:.4g}, "
+                    f"{tau + 1.96 * se:.4g}]; with few controls it under-covers, hence the "
+                    f"t({df}) interval"
+                )
     elif se_method == "jackknife":
         if n1 < 2:
             att = Estimate(
