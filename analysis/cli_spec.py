@@ -137,7 +137,8 @@ def add_spec_options(
         flag = meta.get("flag") or "--" + f.name.replace("_", "-")
         flags[f.name] = flag
         tp, optional = _unwrap_optional(hints[f.name])
-        kwargs: dict[str, Any] = {"dest": f.name, "help": meta.get("help", "")}
+        # argparse formats help with %: a literal one (e.g. "%d/%m/%Y") would crash --help
+        kwargs: dict[str, Any] = {"dest": f.name, "help": meta.get("help", "").replace("%", "%%")}
         has_default = not (
             f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         )
@@ -163,7 +164,8 @@ def add_spec_options(
             kwargs["default"] = argparse.SUPPRESS
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
             if default not in (None, (), ""):
-                kwargs["help"] = f"{kwargs['help']} (default: {_show_default(default)})"
+                shown = _show_default(default).replace("%", "%%")
+                kwargs["help"] = f"{kwargs['help']} (default: {shown})"
         else:
             kwargs["required"] = True
         if optional and not has_default:

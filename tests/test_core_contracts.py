@@ -16,6 +16,8 @@ import pytest
 from scipy import stats
 
 from analysis.chapters import case
+from analysis.cli import COMMANDS
+from analysis.cli import main as cli_main
 from analysis.cli_spec import add_spec_options, option, read_frame, run_guarded, spec_from_args
 from analysis.datasets import load_data
 from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE, InputError, UsageError
@@ -309,3 +311,10 @@ def test_commands_leave_their_inputs_untouched_and_refusals_print_no_result(tmp_
             assert out.out == "" and "error: " in out.err, name
             assert "Traceback" not in out.err, name
     assert {p: _digest(p) for p in (panel, series)} == before
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_prints_its_help(command, capsys):
+    # argparse formats help texts with %, so a literal "%d/%m/%Y" or "5 %" once crashed --help
+    assert cli_main([command, "--help"]) == 0
+    assert "usage: python -m analysis" in capsys.readouterr().out
