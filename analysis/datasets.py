@@ -34,8 +34,8 @@ import pandas as pd
 
 from analysis import paths
 
-Provenance = Literal["reported", "public", "assumed", "synthetic", "mixed"]
-PROVENANCE_CLASSES: tuple[str, ...] = ("reported", "public", "assumed", "synthetic")
+Provenance = Literal["reported", "public", "assumed", "synthetic", "reading", "mixed"]
+PROVENANCE_CLASSES: tuple[str, ...] = ("reported", "public", "assumed", "synthetic", "reading")
 
 SHARE_PAIRS: dict[str, tuple[str, str]] = {
     "visit_share": ("visits_primary", "visits_total"),

@@ -7,11 +7,14 @@ mechanisms of one lens as Markdown, the data behind the framework diagrams and t
 and a completeness check that the tests run. The tables of the side-by-side chapter are built
 in :mod:`analysis.chapters.side_by_side`.
 
-Cells that transcribe a paper and cells that are this book's synthesis are kept apart: each
-descriptive lens column ``X`` has a companion ``X_basis`` column ("paper" or
-"compendium synthesis"), and tables mark synthesis cells with :data:`SYNTHESIS_MARK`.
-A column-level basis is used, not a row-level one, because one lens row mixes the paper's
-content (unit, drivers, actors, outcomes) with our comparisons (financing, public, change).
+Cells that restate a paper and cells that are this book's own reading are kept apart: each
+descriptive lens column ``X`` has a companion ``X_basis`` column ("paper" or "reading"), and
+tables mark reading cells with :data:`SYNTHESIS_MARK`. The basis is per cell, not per row,
+because one lens row mixes the paper's content (unit, drivers, actors, outcomes) with our
+comparisons (financing, public, change). The row-level ``provenance`` is therefore "reading"
+(the provenance class of the book's own readings): no row claims "reported" for a synthesis.
+Only the Chinese quotes (``source_zh``, ``mechanism_zh``) are the papers' words verbatim, and
+a test checks each against the paper's full text.
 
 The files, column by column (``;`` separates items inside a cell):
 
@@ -19,9 +22,11 @@ The files, column by column (``;`` separates items inside a cell):
     ``lens_id``, ``paper_id``, ``lens_name_en``/``_zh``; ``theorists`` (sources the paper
     cites) and ``theorists_context`` (our note on where the theory comes from);
     ``unit_of_analysis``, ``drivers``, ``actors``, ``outcomes_claimed``, ``role_of_financing``,
-    ``role_of_public``, ``how_change_happens``, each with ``<column>_basis``; ``level_order``
+    ``role_of_public``, ``how_change_happens``, each with ``<column>_basis``;
+    ``drivers_zh``/``outcomes_claimed_zh`` (one verbatim phrase per English item, ``;``, same
+    order, or empty) with ``_zh_basis`` ("paper" when filled); ``level_order``
     (order of mechanism levels, drives the diagram layout); ``source_zh`` and ``section`` (a
-    verbatim sentence summarising the framework); ``provenance`` ("reported").
+    verbatim sentence summarising the framework); ``provenance`` ("reading").
 ``mechanisms.csv``
     From the paper: ``mechanism_zh`` (its name), ``mechanism_en``, ``level``,
     ``groups_under``, ``description_en`` (gloss), ``source_zh`` (verbatim; a test checks it is
@@ -29,9 +34,11 @@ The files, column by column (``;`` separates items inside a cell):
     ``observable_indicator``, ``series`` (visit_share / admission_share / fund_share, or
     none / other), ``testable_by`` ("its", "did", "its;did" or :data:`NOT_TESTABLE`),
     ``predicted_direction`` (+, -, 0, ambiguous; n/a exactly when no series is named),
-    ``hypothesis_id``. ``provenance``/``basis`` describe the paper-derived columns.
+    ``hypothesis_id``. ``description_basis`` ("paper") covers the paper-derived columns,
+    ``indicator_basis`` ("reading") the synthesis; ``provenance`` is "reading".
 ``hypotheses.csv``
-    Our synthesis (dataset provenance "assumed"): ``hypothesis_id`` (H1, H2, ...), ``lens_id``,
+    Derived by the book (dataset provenance "reading", ``basis`` "derived by the book"; the
+    hypotheses are derivations from the mechanisms, not assumptions): ``hypothesis_id`` (H1, H2, ...), ``lens_id``,
     ``mechanism_ids``, ``series``, ``predicted_direction``, ``effect_form`` (level change, slope
     change, pre-reform trend, staggered DiD, ...), ``statement_en``, ``analysis``,
     ``testable_by``, ``data_in_book`` and ``evidence_labels`` (chapter labels).
@@ -63,7 +70,10 @@ import pandas as pd
 from analysis import paths
 from analysis.datasets import load_data
 
-BASIS_VALUES: tuple[str, ...] = ("paper", "compendium synthesis")
+#: Per-cell basis: the paper's content (in the book's English), or the book's own reading.
+BASIS_VALUES: tuple[str, ...] = ("paper", "reading")
+READING = "reading"
+HYPOTHESIS_BASIS = "derived by the book"
 DIRECTIONS: tuple[str, ...] = ("+", "-", "0", "ambiguous", "n/a")
 SERIES: tuple[str, ...] = ("visit_share", "admission_share", "fund_share")
 NOT_TESTABLE = "not testable with this book's data"
@@ -88,10 +98,19 @@ DESCRIPTIVE_COLUMNS: tuple[str, ...] = (
     "how_change_happens",
 )
 
+#: The paper's words for the fund share (Luo et al. 2025, §4.1.1), and their one English rendering.
+#: The denominator is the revenue of *all* medical institutions in the county; every statement
+#: of the definition in the crosswalk, the claims glosses and the book's prose uses this wording.
+FUND_SHARE_ZH = "医保基金收入占县域内所有医疗机构收入的比例"
+FUND_SHARE_EN = (
+    "primary-care institutions' insurance-fund revenue as a share of the revenue of all medical "
+    "institutions in the county"
+)
+
 SERIES_LABELS: dict[str, str] = {
     "visit_share": "Primary-care share of outpatient visits",
     "admission_share": "Primary-care share of admissions",
-    "fund_share": "Primary-care share of insurance fund revenue",
+    "fund_share": "Primary-care fund share (of all county institutions' revenue)",
 }
 
 #: Analyses in this book, keyed as ``testable_by`` spells them.
@@ -114,7 +133,7 @@ class Crosswalk:
     mechanisms
         One row per mechanism, named as its paper names it.
     hypotheses
-        Pre-specified hypotheses (``H1``, ``H2``, ...) derived from the mechanisms.
+        Hypotheses (``H1``, ``H2``, ...) derived from the mechanisms.
     """
 
     lenses: pd.DataFrame
@@ -188,6 +207,28 @@ def seed_text(paper_id: str) -> str:
         raise KeyError(f"unknown paper {paper_id!r}")
     path = paths.SEEDS / papers.at[paper_id, "seed_file"]
     return normalise_whitespace(path.read_text(encoding="utf-8"))
+
+
+@cache
+def short_citation(paper_id: str) -> str:
+    """Author-year name of a paper as a reader sees it, e.g. "Luo et al. 2025".
+
+    The surnames come from the romanised authors in ``papers.csv`` (``(LUO Wen, ...)``): one
+    or two authors are named, three or more are "et al.".
+
+    Examples
+    --------
+    >>> short_citation("gong2024"), short_citation("luo2025")
+    ('Gong & Wang 2024', 'Luo et al. 2025')
+    """
+    papers = load_data("papers").frame.set_index("paper_id")
+    if paper_id not in papers.index:
+        raise KeyError(f"unknown paper {paper_id!r}")
+    authors, year = papers.at[paper_id, "authors"], papers.at[paper_id, "year"]
+    romanised = authors[authors.rindex("(") + 1 : authors.rindex(")")]
+    surnames = [name.split()[0].title() for name in romanised.split(",")]
+    names = " & ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
+    return f"{names} {year}"
 
 
 def quote_in_seed(paper_id: str, quote: str) -> bool:
@@ -403,6 +444,7 @@ def crosswalk_problems(cw: Crosswalk) -> list[str]:
         for h in split_cell(r.hypothesis_id):
             if h not in known_h:
                 problems.append(f"{r.mechanism_id}: unknown hypothesis {h}")
+    problems.extend(provenance_problems(cw))
     known_m = set(mech["mechanism_id"])
     for r in hyp.itertuples():
         for m in split_cell(r.mechanism_ids):
@@ -410,6 +452,36 @@ def crosswalk_problems(cw: Crosswalk) -> list[str]:
                 problems.append(f"{r.hypothesis_id}: unknown mechanism {m}")
         if r.predicted_direction not in DIRECTIONS[:4]:
             problems.append(f"{r.hypothesis_id}: bad predicted_direction")
+    return problems
+
+
+def provenance_problems(cw: Crosswalk) -> list[str]:
+    """Rows or cells whose provenance label claims more than they are; empty when honest.
+
+    Every lens and mechanism row is the book's reading (row ``provenance`` "reading"); a
+    mechanism's name, quote and gloss restate the paper (``description_basis`` "paper") while
+    its indicator, series, test and direction are the book's (``indicator_basis`` "reading");
+    the hypotheses are derived by the book (``basis`` :data:`HYPOTHESIS_BASIS`).
+    """
+    problems: list[str] = []
+    for name, frame, key in (
+        ("lenses", cw.lenses, "lens_id"),
+        ("mechanisms", cw.mechanisms, "mechanism_id"),
+    ):
+        for ident, value in zip(frame[key], frame.get("provenance", pd.Series(dtype=str))):
+            if value != READING:
+                problems.append(f"{name} {ident}: provenance {value!r} should be {READING!r}")
+    expected = {"description_basis": "paper", "indicator_basis": READING}
+    for column, value in expected.items():
+        if column not in cw.mechanisms:
+            problems.append(f"mechanisms: column {column} missing")
+            continue
+        wrong = cw.mechanisms.loc[cw.mechanisms[column] != value, "mechanism_id"].tolist()
+        if wrong:
+            problems.append(f"mechanisms {wrong}: {column} should be {value!r}")
+    wrong = cw.hypotheses.loc[cw.hypotheses["basis"] != HYPOTHESIS_BASIS, "hypothesis_id"]
+    if len(wrong):
+        problems.append(f"hypotheses {wrong.tolist()}: basis should be {HYPOTHESIS_BASIS!r}")
     return problems
 
 
@@ -431,6 +503,28 @@ def mechanism_markdown(cw: Crosswalk, lens_id: str) -> str:
             f"> {r.source_zh}\n\n"
             f"{r.description_en}\n\n"
             f"Observable indicator {SYNTHESIS_MARK}: {r.observable_indicator}. "
-            f"Testable here by: {r.testable_by}. Hypothesis: {hyp}.\n"
+            f"Testable here by {SYNTHESIS_MARK}: {analyses_in_words(r.testable_by)}. "
+            f"Hypothesis: {hyp}.\n"
         )
     return "\n".join(blocks)
+
+
+#: Reader-facing names of the analyses, as ``testable_by`` spells them.
+ANALYSIS_NAMES: dict[str, str] = {
+    "its": "interrupted time series",
+    "did": "difference-in-differences",
+}
+
+
+def analyses_in_words(cell: str) -> str:
+    """A ``testable_by`` cell in words, never as its codes.
+
+    Examples
+    --------
+    >>> analyses_in_words("its;did")
+    'interrupted time series and difference-in-differences'
+    >>> analyses_in_words(NOT_TESTABLE)
+    "nothing: not testable with this book's data"
+    """
+    names = [ANALYSIS_NAMES[t] for t in split_cell(cell) if t in ANALYSIS_NAMES]
+    return " and ".join(names) if names else f"nothing: {NOT_TESTABLE}"

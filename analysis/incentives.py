@@ -31,7 +31,8 @@ Reading encoded here (every number comes from the claims table, never from this 
 * **Budget.** "基数+因数": the highest approved payment of the last three years, adjusted by
   named factors. The paper does not say how factors combine or how much each weighs, so
   :func:`base_plus_factors_budget` takes the combination rule and weights as explicit,
-  *assumed* inputs.
+  *assumed* inputs. :func:`budget_path` follows the base over several years, under either
+  reading of a reform year's "approved payment" (核拨费用), which the paper does not define.
 
 NumPy is enough: the rules are piecewise-linear, and vectorised ``np.minimum``/``np.clip``
 make the band arithmetic readable and fast for the interactive figure.
@@ -411,3 +412,74 @@ def base_plus_factors_budget(
     else:
         raise ValueError(f"combine must be 'additive' or 'multiplicative', not {combine!r}")
     return max(recent) * adjustment
+
+
+# --------------------------------------------------------------------------- the base over time
+
+#: What enters next years' base as a year's "approved payment" (核拨费用), which the paper does
+#: not define for reform years: the fund's outlay after year-end settlement ("settled"), or the
+#: group's eligible spending ("spent").
+Reading = Literal["settled", "spent"]
+
+
+def budget_path(
+    spending: Sequence[float],
+    rules: RiskSharingRules,
+    base_years: int,
+    history: Sequence[float],
+    reading: Reading = "settled",
+) -> pd.DataFrame:
+    """Budgets, settlements and approved payments year by year when each year's base is the
+    highest approved payment of the last ``base_years`` years (no adjustment factors).
+
+    Parameters
+    ----------
+    spending
+        The group's eligible spending in each year, in money (not relative to the budget).
+    rules
+        Settlement parameters.
+    base_years
+        Look-back window of the base; 1 is a base equal to last year's payment.
+    history
+        Approved payments before the first year, oldest first; at least ``base_years`` values.
+    reading
+        What counts as a year's approved payment: the fund's outlay after settlement
+        ("settled") or the group's spending ("spent").
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year (1, 2, ...): ``budget``, ``spending``, ``group_net_position``,
+        ``fund_outlay``, ``approved_payment``.
+
+    Examples
+    --------
+    >>> rules = RiskSharingRules.from_claims()
+    >>> path = budget_path([85, 100, 100], rules, base_years=1, history=[100], reading="spent")
+    >>> path["budget"].tolist()
+    [100.0, 85.0, 100.0]
+    """
+    if base_years < 1:
+        raise ValueError("base_years must be at least 1")
+    if len(history) < base_years:
+        raise ValueError(f"need at least {base_years} past payments, got {len(history)}")
+    if reading not in ("settled", "spent"):
+        raise ValueError(f"reading must be 'settled' or 'spent', not {reading!r}")
+    payments = [float(p) for p in history]
+    rows = []
+    for year, spent in enumerate(spending, start=1):
+        budget = max(payments[-base_years:])
+        s = settle(spent, budget, rules)
+        approved = float(s.fund_outlay) if reading == "settled" else float(spent)
+        payments.append(approved)
+        rows.append(
+            {
+                "year": year,
+                "budget": budget,
+                "spending": float(spent),
+                "group_net_position": float(s.group_net_position),
+                "fund_outlay": float(s.fund_outlay),
+                "approved_payment": approved,
+            }
+        )
+    return pd.DataFrame(rows).set_index("year")

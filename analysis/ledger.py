@@ -1,9 +1,11 @@
 """The claims ledger: every transcribed claim in one table, linked to the chapters that use it.
 
-The table is rendered as HTML by hand rather than with ``DataFrame.to_html`` or a ``Styler``,
-because each row needs a variable number of links (the ``used_in`` list) and ``lang="zh"`` on the
-Chinese cells; ``to_html`` would escape the links. Escaping uses :func:`html.escape`, so source
-words containing ``<`` or ``&`` cannot break the page.
+The table is rendered through :func:`analysis.chapters.tables.responsive_table` rather than
+``DataFrame.to_html``, because each row needs a variable number of links (the ``used_in`` list)
+and ``lang="zh"`` on the Chinese cells, and because the ledger must read on a phone: the long
+columns sit behind each row's details and every cell is labelled for the card layout.
+Escaping uses :func:`html.escape`, so source words containing ``<`` or ``&`` cannot break the
+page.
 
 Links are relative to the ledger page (``book/data/claims_ledger.html``), so the built site works
 from any location, including straight from the file system.
@@ -31,6 +33,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.chapters.tables import Cell, responsive_table, text
+
 LEDGER_DOCNAME = "book/data/claims_ledger"
 ISSUE_PATTERN = re.compile(r"^Printed (inconsistency|ambiguity):\s*")
 
@@ -46,6 +50,8 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Used in", "used_in"),
 )
 _CHINESE_COLUMNS = {"section", "value_as_printed", "source_zh"}
+#: Long columns shown behind each row's details, so the table fits a screen.
+LEDGER_DETAILS: tuple[str, ...] = ("Section", "Source words (verbatim)", "Used in")
 
 
 @dataclass(frozen=True)
@@ -153,13 +159,36 @@ def _links(cell: str, titles: Mapping[str, str], from_docname: str) -> str:
     return "<br>".join(anchors) if anchors else "&mdash;"
 
 
+def _value_cell(row: pd.Series) -> str:
+    """The value as printed; for an assumption (nothing printed), the assumed value, labelled."""
+    value = "" if pd.isna(row["value_as_printed"]) else str(row["value_as_printed"])
+    if value or row.get("provenance") == "reported":
+        return value
+    assumed = row.get("value")
+    shown = f"{float(assumed):g}" if assumed not in (None, "") and pd.notna(assumed) else ""
+    return f"{shown} ({row['provenance']})"
+
+
+def _provenance_cell(row: pd.Series) -> str:
+    """The row's class; a reading also says which number the words were read as."""
+    provenance = str(row["provenance"])
+    value = row.get("value")
+    if provenance == "reading" and value not in (None, "") and pd.notna(value):
+        return f"reading: the book reads the printed words as {float(value):g}"
+    return provenance
+
+
 def render_ledger(
     claims: pd.DataFrame,
     paper_labels: Mapping[str, str],
     titles: Mapping[str, str] | None = None,
     from_docname: str = LEDGER_DOCNAME,
 ) -> str:
-    """Render every claim as one HTML table, with links to the chapters that use it.
+    """Render every claim as one responsive HTML table, with links to the chapters that use it.
+
+    The short columns stand in the table; the section, the verbatim source words and the links
+    sit behind each row's *Details* (:func:`analysis.chapters.tables.responsive_table`), and on
+    a phone each claim is a card.
 
     Parameters
     ----------
@@ -187,41 +216,27 @@ def render_ledger(
     (True, True)
     """
     titles = titles or {}
-    head = "".join(f"<th>{html.escape(h)}</th>" for h, _ in LEDGER_COLUMNS)
-    body = []
+    headers = [h for h, _ in LEDGER_COLUMNS]
+    rows = []
     for _, row in claims.iterrows():
         cells = []
         for _, column in LEDGER_COLUMNS:
             value = "" if pd.isna(row[column]) else str(row[column])
-            if column == "value_as_printed" and not value and row.get("provenance") != "reported":
-                # Nothing is printed for an assumption: show the assumed value, labelled.
-                assumed = row.get("value")
-                shown = (
-                    f"{float(assumed):g}" if assumed not in (None, "") and pd.notna(assumed) else ""
-                )
-                cells.append(
-                    f"<td>{html.escape(shown)} ({html.escape(str(row['provenance']))})</td>"
-                )
+            if column == "value_as_printed":
+                cells.append(text(_value_cell(row), lang="zh" if value else None))
+            elif column == "provenance":
+                cells.append(text(_provenance_cell(row)))
             elif column == "used_in":
-                cells.append(f"<td>{_links(value, titles, from_docname)}</td>")
+                cells.append(Cell(_links(value, titles, from_docname)))
             elif column == "paper_id":
-                cells.append(f"<td>{html.escape(paper_labels.get(value, value))}</td>")
+                cells.append(text(paper_labels.get(value, value)))
             elif column == "claim_id":
-                cells.append(
-                    f'<td id="claim-{html.escape(value)}"><code>{html.escape(value)}</code></td>'
-                )
-            elif column in _CHINESE_COLUMNS:
-                cells.append(f'<td lang="zh">{html.escape(value)}</td>')
+                code = f"<code>{html.escape(value)}</code>"
+                cells.append(Cell(code, id=f"claim-{value}"))
             else:
-                cells.append(f"<td>{html.escape(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<table class="claims-ledger">\n<thead><tr>'
-        + head
-        + "</tr></thead>\n<tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody>\n</table>"
-    )
+                cells.append(text(value, lang="zh" if column in _CHINESE_COLUMNS else None))
+        rows.append(cells)
+    return responsive_table(headers, rows, details=LEDGER_DETAILS, css_class="claims-ledger")
 
 
 def short_citation(authors: str, year: int | str) -> str:

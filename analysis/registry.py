@@ -54,7 +54,8 @@ class Declaration:
     path
         File path relative to ``data/``.
     provenance
-        "reported", "public", "assumed", "synthetic" or "mixed" (per-row ``provenance`` column).
+        "reported", "public", "assumed", "synthetic", "reading" (the book's own reading of
+        a paper) or "mixed" (per-row ``provenance`` column).
     title, description
         A short title and one sentence on what the rows are.
     fields, primary_key, share_pairs, time_index
@@ -69,6 +70,9 @@ class Declaration:
         Module that writes the file (synthetic data), if any.
     calibrated_to
         Keys of ``[anchors]`` in the assumptions file whose claims the generated file reproduces.
+    extra_configs
+        Further config files (paths relative to ``data/``) the generator reads for this file,
+        beside the assumptions file; their hashes enter the file's provenance.
     """
 
     name: str
@@ -85,6 +89,7 @@ class Declaration:
     source: str = ""
     generated_by: str = ""
     calibrated_to: tuple[str, ...] = ()
+    extra_configs: tuple[str, ...] = ()
 
     @property
     def file(self) -> Path:
@@ -286,7 +291,7 @@ DATASETS: tuple[Declaration, ...] = (
     Declaration(
         name="lenses",
         path="frameworks/lenses.csv",
-        provenance="reported",
+        provenance="reading",
         title="Framework crosswalk: lenses",
         description="The theoretical lens of each paper: theorists, unit of analysis, drivers.",
         fields=(
@@ -302,10 +307,14 @@ DATASETS: tuple[Declaration, ...] = (
                 "unit_of_analysis_basis",
                 "drivers",
                 "drivers_basis",
+                "drivers_zh",
+                "drivers_zh_basis",
                 "actors",
                 "actors_basis",
                 "outcomes_claimed",
                 "outcomes_claimed_basis",
+                "outcomes_claimed_zh",
+                "outcomes_claimed_zh_basis",
                 "role_of_financing",
                 "role_of_financing_basis",
                 "role_of_public",
@@ -326,7 +335,7 @@ DATASETS: tuple[Declaration, ...] = (
     Declaration(
         name="mechanisms",
         path="frameworks/mechanisms.csv",
-        provenance="reported",
+        provenance="reading",
         title="Framework crosswalk: mechanisms",
         description="Each mechanism as the paper names it, with observable indicators.",
         fields=(
@@ -348,7 +357,8 @@ DATASETS: tuple[Declaration, ...] = (
                 required=("mechanism_zh",),
             ),
             provenance_field(),
-            Field("basis"),
+            Field("description_basis"),
+            Field("indicator_basis"),
         ),
         primary_key=("mechanism_id",),
         foreign_keys=(_LENS,),
@@ -357,7 +367,7 @@ DATASETS: tuple[Declaration, ...] = (
     Declaration(
         name="hypotheses",
         path="frameworks/hypotheses.csv",
-        provenance="assumed",
+        provenance="reading",
         title="Testable hypotheses",
         description="Testable statements this book derives from the frameworks.",
         fields=(
@@ -393,6 +403,7 @@ DATASETS: tuple[Declaration, ...] = (
                 "pinyin",
                 "term_en",
                 "definition_en",
+                "definition_provenance",
                 "seed_match",
                 "in_papers",
                 "first_paper",
@@ -448,8 +459,9 @@ DATASETS: tuple[Declaration, ...] = (
         path="synthetic/county_staggered_panel.csv",
         provenance="synthetic",
         title="Synthetic staggered-adoption county panel",
-        description="Synthetic annual county panel with staggered adoption waves shaped like "
-        "Anhui's.",
+        description="Synthetic annual panel of about 60 counties shaped like Anhui's roll-out: "
+        "the reported 2019 pilot wave, then assumed waves up to every county "
+        "(assumptions in synthetic/anhui_panel.toml).",
         fields=(
             Field("county", required=True, pattern=r"^county_\d{3}$"),
             Field("year", "year", required=True, minimum=1990, maximum=2100),
@@ -483,6 +495,7 @@ DATASETS: tuple[Declaration, ...] = (
         time_index=("county", "year", "annual"),
         generated_by="analysis.synthetic",
         calibrated_to=("pilot_counties",),
+        extra_configs=("synthetic/anhui_panel.toml",),
         loader=_county_panel,
     ),
     Declaration(
@@ -543,6 +556,43 @@ DATASETS: tuple[Declaration, ...] = (
             "as cited by Luo et al. 2025, reference [26]."
         ),
         loader=_text,
+    ),
+    Declaration(
+        name="national_primary_care_shares",
+        path="public/national_primary_care_shares.csv",
+        provenance="public",
+        title="National primary-care share of visits (statistical bulletins)",
+        description="China's primary-care institutions' share of all medical and health "
+        "institutions' visits, by year, from the national health statistical bulletins: only "
+        "years whose printed words could be found, each with the bulletin and its words.",
+        fields=(
+            Field("year", "year", required=True, unique=True, minimum=2000, maximum=2100),
+            Field("value", "number", "Share, percent.", required=True, minimum=0, maximum=100),
+            Field("unit", required=True, enum=("percent",)),
+            Field("measure", required=True),
+            Field("primary_visits_100m", "number", "Primary-care visits, 亿人次, as printed."),
+            Field("total_visits_100m", "number", "All institutions' visits, 亿人次, as printed."),
+            Field(
+                "how_obtained",
+                required=True,
+                enum=("printed share", "computed from printed counts"),
+            ),
+            Field("source", required=True, description="Bulletin title (and English)."),
+            Field("issuer", required=True),
+            Field("published", required=True, pattern=r"^\d{4}-\d{2}$"),
+            *text_fields("official_url"),
+            Field("source_zh", required=True, description="The bulletin's words, verbatim."),
+            Field("transcription_note", required=True),
+            provenance_field("public"),
+        ),
+        primary_key=("year",),
+        source=(
+            "国家卫生和计划生育委员会《2015年我国卫生和计划生育事业发展统计公报》(2016); "
+            "国家卫生健康委员会《2021年我国卫生健康事业发展统计公报》(2022)."
+        ),
+        loader=_text_with(
+            year="Int64", value="float", primary_visits_100m="float", total_visits_100m="float"
+        ),
     ),
     Declaration(
         name="california_smoking",

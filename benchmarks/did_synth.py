@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from analysis.did.panel import Panel
+from analysis.validation.published import published_value
 
 DESIGNS = {"annual": (8, 5), "monthly": (96, 60)}
 N_CONTROLS = 8
@@ -163,12 +164,14 @@ def validation() -> dict[str, float]:
     start = time.perf_counter()
     sd = synthetic_did(panel)
     sd_seconds = time.perf_counter() - start
+    utah, nevada = (published_value(f"sc-prop99-weight-{s}") for s in ("utah", "nevada"))
+    sdid, sdid_se = published_value("sdid-prop99-estimate"), published_value("sdid-prop99-se")
     return {
-        "prop99 SC weight Utah (ADH 2010: 0.334)": float(sc.weights["Utah"]),
-        "prop99 SC weight Nevada (ADH 2010: 0.234)": float(sc.weights["Nevada"]),
+        f"prop99 SC weight Utah (ADH 2010: {utah})": float(sc.weights["Utah"]),
+        f"prop99 SC weight Nevada (ADH 2010: {nevada})": float(sc.weights["Nevada"]),
         "prop99 SC fit seconds": sc_seconds,
-        "prop99 SDID estimate (AAHIW 2021: -15.6)": sd.att.estimate,
-        "prop99 SDID placebo SE, exact (paper: 8.4 from 200 random draws)": sd.att.se,
+        f"prop99 SDID estimate (AAHIW 2021: {sdid})": sd.att.estimate,
+        f"prop99 SDID placebo SE, exact (paper: {sdid_se} from 200 random draws)": sd.att.se,
         "prop99 SDID seconds": sd_seconds,
     }
 

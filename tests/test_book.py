@@ -50,7 +50,8 @@ def test_skeleton_parts_are_all_present() -> None:
         "Frameworks",
         "Evidence",
         "Incentive mechanics",
-        "Data and provenance",
+        "Data, provenance and assumptions",
+        "Limits",
         "Back matter",
     } <= captions
     files = set(_toc_files())

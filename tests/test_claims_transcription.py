@@ -38,7 +38,9 @@ CLAIM_COLUMNS = [
     "note",
     "used_in",
 ]
-PROVENANCE = {"reported", "public", "assumed", "synthetic"}
+PROVENANCE = {"reported", "public", "reading", "assumed", "synthetic"}
+# Values the paper prints as words, which the book reads as numbers (issue 15, finding 6).
+NUMERIC_READINGS = {"qj_surplus_excess_returned": 100.0, "qj_overspend_band3_share": 0.0}
 LAYERS = {"基本层", "补充层", "托底层"}
 
 # claim_id -> (value, value as printed): the items the issue requires, with their printed values.
@@ -176,6 +178,23 @@ def test_provenance_and_papers_known(claims: pd.DataFrame, papers: pd.DataFrame)
     assert set(claims["provenance"]) <= PROVENANCE
     assert set(claims["paper_id"]) <= set(papers["paper_id"])
     assert set(papers["paper_id"]) == {"yang2023", "gong2024", "cui2021", "luo2025"}
+
+
+def test_numeric_readings_of_words_are_labelled_reading(claims: pd.DataFrame) -> None:
+    by_id = claims.set_index("claim_id")
+    for claim_id, value in NUMERIC_READINGS.items():
+        row = by_id.loc[claim_id]
+        assert row["provenance"] == "reading", claim_id
+        assert float(row["value"]) == value
+        assert not re.search(r"\d", row["value_as_printed"]), "a reading is printed as words"
+        assert row["note"].startswith("The book's numeric reading"), claim_id
+    # A value printed only in words is a reading, never "reported".
+    worded = claims[
+        (claims["value"] != "")
+        & (claims["unit"] == "percent")
+        & ~claims["value_as_printed"].str.contains(r"\d")
+    ]
+    assert set(worded["claim_id"]) == set(NUMERIC_READINGS)
 
 
 def test_assumed_rows_explain_themselves(claims: pd.DataFrame) -> None:
@@ -359,3 +378,29 @@ def test_ledger_lists_flagged_issues(
     listed = {i for ids in issues.loc[issues["where"] == "claims", "ids"] for i in ids.split(", ")}
     assert listed == set(claims.loc[flagged, "claim_id"])
     assert {"Table 1", "Table 2"} <= set(issues["where"])
+
+
+def test_ledger_reads_on_a_phone_and_keeps_the_source_words(claims: pd.DataFrame) -> None:
+    from bs4 import BeautifulSoup
+
+    from analysis import ledger
+
+    page = ledger.render_ledger(claims, {})
+    soup = BeautifulSoup(page, "html.parser")
+    headers = [th.get_text() for th in soup.thead.find_all("th")]
+    assert len(headers) <= 6 and headers[-1] == "Details"
+    rows = soup.tbody.find_all("tr")
+    assert len(rows) == len(claims)
+    for row in rows:
+        assert [td.get("data-label") for td in row.find_all("td", recursive=False)] == headers
+    details = [d.get_text() for d in soup.find_all("details")]
+    assert len(details) == len(claims)
+    assert all(squash(s) in squash(d) for s, d in zip(claims["source_zh"], details))
+    readings = claims[claims["provenance"] == "reading"]
+    for claim_id in readings["claim_id"]:
+        cell = (
+            soup.find(id=f"claim-{claim_id}")
+            .find_parent("tr")
+            .find(attrs={"data-label": "Provenance"})
+        )
+        assert cell.get_text().startswith("reading: the book reads the printed words as")

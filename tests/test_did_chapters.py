@@ -13,6 +13,7 @@ from analysis.chapters import did_qianjiang as dq
 from analysis.chapters import did_staggered as ds
 from analysis.chapters.case import REFORM_YEAR, TREATED_DISTRICT, reported_points
 from analysis.datasets import load_data
+from analysis.did.inference import FEW_CLUSTERS
 
 matplotlib.use("Agg")
 GLUE = re.compile(r"\{glue(?::text)?\}`([^`:]+)|```\{glue:figure\} (\S+)")
@@ -93,15 +94,50 @@ def test_hypotheses_are_matched_for_every_did_series(visit_analysis):
     assert f"{REFORM_YEAR} effect (pp)" in table.columns
 
 
-def test_cs_beats_twfe_on_the_county_panel():
-    a = ds.analyses()["visit_share"]
-    cs_error = abs(a.cs_never.simple.estimate - a.true_att)
-    twfe_error = abs(a.twfe.effect.estimate - a.true_att)
-    assert cs_error < twfe_error
-    assert cs_error < 3 * a.cs_never.simple.se
+def test_anhui_shaped_panel_has_the_reported_pilots_and_almost_no_clean_controls():
+    from analysis.synthetic.panel import load_panel_settings
+
     frame = ds.counties()
-    group = ds.group_table(a)
-    assert len(group) == frame.loc[frame["first_treated"] > 0, "first_treated"].nunique()
+    first = frame.drop_duplicates("county")["first_treated"]
+    claims = load_data("claims").frame.set_index("claim_id")
+    pilots = int(float(claims.loc["ah_pilot_counties_2019", "value"]))
+    assert first.size == load_panel_settings()["n_counties"]
+    assert 50 <= first.size <= 70
+    assert (first == 2019).sum() == pilots
+    assert (first == 0).sum() <= 2  # a province-wide roll-out leaves (almost) no never-treated
+    assert first.max() < frame["year"].max()  # the last wave adopts inside the panel
+
+
+def test_not_yet_treated_pool_shrinks_and_the_page_says_so():
+    # Computed here from the panel itself, not through the chapter's helpers.
+    frame = load_data("county_staggered_panel").frame
+    first = frame.drop_duplicates("county")["first_treated"]
+    years = sorted(first[first > 0].unique())
+    pool = [int(((first == 0) | (first > y)).sum()) for y in years]
+    assert all(later < earlier for earlier, later in zip(pool, pool[1:]))
+    numbers = ds.numbers()
+    assert [numbers["stag-pool-first"], numbers["stag-pool-second"]] == pool[:2]
+    assert numbers["stag-pool-last"] == pool[-1]
+    assert numbers["stag-pool-first-year"] == str(years[0])
+    text = (paths.ROOT / "book" / "evidence" / "did_staggered.md").read_text(encoding="utf-8")
+    assert "keeps more counties in play" not in text
+    assert "shrinks" in text and "{glue:text}`stag-pool-second`" in text
+
+
+def test_only_cells_with_a_comparison_county_are_estimated():
+    a = ds.analyses()["visit_share"]
+    cells = a.cells
+    assert (cells["estimable"] == (cells["comparison counties"] > 0)).all()
+    assert 0 < cells["estimable"].sum() < len(cells)
+    assert a.never_refusal  # no never-treated county: that comparison is refused
+    shown = cells[cells["estimable"]]
+    assert (shown["treated counties"] >= FEW_CLUSTERS).all()
+    assert (shown["comparison counties"] >= FEW_CLUSTERS).all()
+    # Each cell's interval holds its truth (fixed seed; three cells).
+    assert (shown["ci_lower"] <= shown["true effect (pp)"]).all()
+    assert (shown["true effect (pp)"] <= shown["ci_upper"]).all()
+    # TWFE reports a number for all years, far from the truth it claims to average.
+    assert abs(a.twfe_estimate - a.true_att) > 0.3 * a.true_att
 
 
 def test_twfe_misleads_under_staggered_dynamic_effects():
@@ -114,7 +150,8 @@ def test_twfe_misleads_under_staggered_dynamic_effects():
 def test_staggered_hypotheses_use_the_interval_of_the_estimate():
     table = ds.match_hypotheses(load_data("hypotheses").frame, ds.analyses())
     row = table.iloc[0]
-    simple = ds.analyses()[row["series"]].cs_notyet.simple
+    series = {v: k for k, v in ds.SHARE_NAMES.items()}[row["share"]]
+    simple = ds.analyses()[series].cs.simple
     assert row["95% CI"] == f"{simple.ci_lower:.2f} to {simple.ci_upper:.2f}"
 
 

@@ -10,7 +10,7 @@ two-period, staggered): equality with an independent pyfixest call on the raw fr
 equality with that formula computed here by hand with explicit dummies, and the old
 linearmodels convention being different (it counts the nested unit effects in K). Published
 anchor: the engine reproduces R fixest's printed coefficient table on R did's ``mpdta``
-(etwfe's test suite, see ETWFE_M1) to 1e-9.
+(etwfe's test suite, see ETWFE_M1; registry check ids ``fixest-mpdta-*``) to 1e-9.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from analysis.did.event_study import event_study
 from analysis.did.panel import prepare_panel
 from analysis.did.simulate import simulate_staggered
 from analysis.did.twfe import fixest_fit, twfe
+from analysis.validation.published import published_targets
 
 pf = pytest.importorskip("pyfixest")
 
@@ -148,15 +149,13 @@ def test_event_study_cr1_equals_pyfixest(kind):
 # inst/tinytest/test_etwfe.R, object m1_known: ``etwfe(lemp ~ 0, tvar = year, gvar =
 # first.treat, data = mpdta, vcov = ~countyreal) |> fixest::coeftable()``): the extended
 # TWFE regression of lemp on cohort x post-year treatment cells with cohort and year effects,
-# clustered by county. Estimates and standard errors, typed from that file.
+# clustered by county. Estimates and standard errors are typed once, in the validation
+# registry (source etwfe_m1, check ids fixest-mpdta-*), and read from there.
+_COEF = published_targets("fixest_mpdta", "etwfe_m1", "coef:")
+_SE = published_targets("fixest_mpdta", "etwfe_m1", "se:")
 ETWFE_M1 = {
-    (2004, 2004): (-0.0193723636759116, 0.0223952764912568),
-    (2004, 2005): (-0.0783190990620529, 0.030506236091693),
-    (2004, 2006): (-0.136078114440309, 0.0354768817979489),
-    (2004, 2007): (-0.104707471576594, 0.0338947465597152),
-    (2006, 2006): (0.00251386194191313, 0.0199448451562706),
-    (2006, 2007): (-0.0391927355917248, 0.0240232361043774),
-    (2007, 2007): (-0.0431060328087001, 0.0184422693090335),
+    tuple(int(part) for part in cell.split(":")): (estimate, _SE[cell])
+    for cell, estimate in _COEF.items()
 }
 
 
@@ -164,6 +163,8 @@ def test_the_engine_reproduces_r_fixest_cr1_on_mpdta():
     from tests.test_did_staggered import load_mpdta
 
     data = load_mpdta()
+    treated_cells = {(g, t) for g, t in zip(data["first.treat"], data["year"]) if 0 < g <= t}
+    assert set(ETWFE_M1) == treated_cells  # the registry holds every cell of the table
     names = {}
     for g, t in ETWFE_M1:
         name = f"d{g}_{t}"

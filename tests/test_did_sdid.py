@@ -1,20 +1,19 @@
 """Synthetic DiD against the paper and the R package on California Proposition 99.
 
-References (typed from the publications):
+References (typed once, with their citations, in the validation registry
+``tests/reference/published/``, and read from there):
 
 * Arkhangelsky, Athey, Hirshberg, Imbens & Wager (2021), "Synthetic difference-in-
-  differences", AER 111(12): 4088-4118, Table 1: SDID -15.6 (SE 8.4), SC -19.6 (9.9),
-  DID -27.3 (17.7) on the Prop 99 panel (``synthdid``'s ``california_prop99``, whose
-  PacksPerCapita equals our ``cigsale``).
+  differences", AER 111(12): 4088-4118, Table 1: the SDID, SC and DID estimates and placebo
+  SEs on the Prop 99 panel (``synthdid``'s ``california_prop99``, whose PacksPerCapita equals
+  our ``cigsale``). Source ``aahiw2021``, check ids ``sdid-prop99-estimate``,
+  ``sdid-prop99-se``, ``sdid-prop99-sc-*``, ``sdid-prop99-did-*``.
 * R ``synthdid`` printed output for the same data (``print(tau.hat)`` and
-  ``summary(tau.hat)`` in the package's example, set.seed(12345)):
-  "synthdid: -15.604 +- NA. Effective N0/N0 = 16.4/38~0.4. Effective T0/T0 = 2.8/19~0.1";
-  estimate -15.60383; unit weights Nevada 0.124, New Hampshire 0.105, Connecticut 0.078,
-  Delaware 0.070, Colorado 0.058, Illinois 0.053, Nebraska 0.048, Montana 0.045, Utah 0.042,
-  New Mexico 0.041, Minnesota 0.039, Wisconsin 0.037, West Virginia 0.034, North Carolina
-  0.033, Idaho 0.031, Ohio 0.031, Maine 0.028, Iowa 0.026; time weights 1988 0.427,
-  1986 0.366, 1987 0.206; N0.effective 16.388, T0.effective 2.783; and with the placebo SE
-  "95% CI (-32.01, 0.80)", i.e. SE = 32.81 / 3.92 = 8.37.
+  ``summary(tau.hat)`` in the package's example, set.seed(12345)): the estimate to five
+  decimals, the unit and time weights, N0.effective and T0.effective, and the placebo
+  "95% CI", whose width / 3.92 is R's placebo SE. Source ``r_synthdid``, check ids
+  ``sdid-prop99-*-r``, ``sdid-prop99-unit-weight-*``, ``sdid-prop99-time-weight-*``,
+  ``sdid-prop99-n0-effective``, ``sdid-prop99-t0-effective``.
 
 The placebo SE is random in R (200 draws). With one treated unit each draw picks one of the
 38 controls as the placebo treated unit, so we enumerate the 38 placebo estimates exactly and
@@ -34,29 +33,23 @@ import pytest
 from analysis.datasets import load_data
 from analysis.did.panel import PanelError, prepare_panel
 from analysis.did.sdid import synthetic_did
+from analysis.validation.published import published_targets
 
-R_UNIT_WEIGHTS = {
-    "Nevada": 0.124,
-    "New Hampshire": 0.105,
-    "Connecticut": 0.078,
-    "Delaware": 0.070,
-    "Colorado": 0.058,
-    "Illinois": 0.053,
-    "Nebraska": 0.048,
-    "Montana": 0.045,
-    "Utah": 0.042,
-    "New Mexico": 0.041,
-    "Minnesota": 0.039,
-    "Wisconsin": 0.037,
-    "West Virginia": 0.034,
-    "North Carolina": 0.033,
-    "Idaho": 0.031,
-    "Ohio": 0.031,
-    "Maine": 0.028,
-    "Iowa": 0.026,
+R_SYNTHDID = published_targets("sdid_prop99", "r_synthdid")
+R_UNIT_WEIGHTS = published_targets("sdid_prop99", "r_synthdid", "unit_weight:")
+R_TIME_WEIGHTS = {
+    int(year): weight
+    for year, weight in published_targets("sdid_prop99", "r_synthdid", "time_weight:").items()
 }
-R_TIME_WEIGHTS = {1988: 0.427, 1986: 0.366, 1987: 0.206}
-R_PLACEBO_SE = (0.80 + 32.01) / (2 * 1.96)
+R_PLACEBO_SE = R_SYNTHDID["se"]  # from the printed 95 % CI: width / (2 x 1.96)
+AER_TABLE_1 = {
+    variant: published_targets(fit, "aahiw2021")
+    for variant, fit in (
+        ("sdid", "sdid_prop99"),
+        ("sc", "sdid_prop99_sc"),
+        ("did", "sdid_prop99_did"),
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +65,8 @@ def sdid(panel):
 
 
 def test_prop99_estimate_matches_r_synthdid_and_the_paper(sdid):
-    assert sdid.att.estimate == pytest.approx(-15.60383, abs=5e-5)  # R: -15.60383
-    assert round(sdid.att.estimate, 1) == -15.6  # AER Table 1
+    assert sdid.att.estimate == pytest.approx(R_SYNTHDID["estimate"], abs=5e-5)
+    assert round(sdid.att.estimate, 1) == AER_TABLE_1["sdid"]["estimate"]
 
 
 def test_prop99_weights_match_r_synthdid_summary(sdid):
@@ -85,16 +78,16 @@ def test_prop99_weights_match_r_synthdid_summary(sdid):
     for year, weight in R_TIME_WEIGHTS.items():
         assert lam[year] == pytest.approx(weight, abs=5e-4), year
     assert lam.drop(list(R_TIME_WEIGHTS)).abs().max() < 1e-3
-    assert 1 / np.sum(omega**2) == pytest.approx(16.388, abs=5e-4)
-    assert 1 / np.sum(lam**2) == pytest.approx(2.783, abs=5e-4)
+    assert 1 / np.sum(omega**2) == pytest.approx(R_SYNTHDID["n0_effective"], abs=5e-4)
+    assert 1 / np.sum(lam**2) == pytest.approx(R_SYNTHDID["t0_effective"], abs=5e-4)
 
 
 def test_prop99_comparison_estimators_match_aer_table_1(panel):
     # se_method="jackknife" skips the placebo refits (no SE with one treated unit).
     sc = synthetic_did(panel, variant="sc", se_method="jackknife").att.estimate
     did = synthetic_did(panel, variant="did", se_method="jackknife").att.estimate
-    assert round(sc, 1) == -19.6
-    assert round(did, 1) == -27.3
+    assert round(sc, 1) == AER_TABLE_1["sc"]["estimate"]
+    assert round(did, 1) == AER_TABLE_1["did"]["estimate"]
 
 
 def test_prop99_placebo_se_is_consistent_with_r_and_the_paper(sdid):
@@ -111,7 +104,7 @@ def test_prop99_placebo_se_is_consistent_with_r_and_the_paper(sdid):
     )
     low, high = np.quantile(r_style, [0.025, 0.975])
     assert low < R_PLACEBO_SE < high  # R's printed CI
-    assert low < 8.4 < high  # AER Table 1
+    assert low < AER_TABLE_1["sdid"]["se"] < high
     assert "exact enumeration of the 38 controls" in sdid.att.interval_method
     assert "t(37)" in sdid.att.interval_method
     assert sdid.att.ci_lower < sdid.att.estimate < sdid.att.ci_upper
@@ -121,7 +114,7 @@ def test_jackknife_is_not_defined_with_one_treated_unit(panel):
     result = synthetic_did(panel, se_method="jackknife")
     assert math.isnan(result.att.se) and math.isnan(result.att.ci_lower)
     assert "not defined with one treated unit" in result.att.interval_method
-    assert result.att.estimate == pytest.approx(-15.60383, abs=5e-5)
+    assert result.att.estimate == pytest.approx(R_SYNTHDID["estimate"], abs=5e-5)
 
 
 def _two_treated(seed: int = 0, n_controls: int = 6) -> pd.DataFrame:

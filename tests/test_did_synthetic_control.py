@@ -1,21 +1,20 @@
 """Synthetic control with predictors, placebos and conformal intervals, against published results.
 
-Published references (typed here from the publications, never from our output):
+Published references (typed once, with their citations, in the validation registry
+``tests/reference/published/``, and read from there; never from our output):
 
 * Abadie, Diamond & Hainmueller (2010), "Synthetic control methods for comparative case
   studies: estimating the effect of California's tobacco control program", JASA 105(490):
-  493-505. Table 2 (state weights in synthetic California): Colorado 0.164, Connecticut 0.069,
-  Montana 0.199, Nevada 0.234, Utah 0.334, all other states 0. Table 1 (predictor means,
-  synthetic California): ln(GDP per capita) 9.86, percent aged 15-24 17.40, retail price
-  89.41, beer consumption 24.20, cigarette sales 1988 91.62, 1980 120.43, 1975 126.99; real
-  California: 10.08, -, 89.42, 24.28, 90.10, 120.20, 127.10.
-* The same specification run by Stata ``synth`` on the same data prints Utah 0.334, Nevada
-  0.235, Montana 0.202, Colorado 0.161, Connecticut 0.068 (a published Stata log of the
-  example; the paper's MATLAB optimiser differs slightly).
-
+  493-505: Table 2 (state weights in synthetic California, all but five states 0) and Table 1
+  (predictor means, synthetic and real California). Source ``adh2010``, check ids
+  ``sc-prop99-weight-*``, ``sc-prop99-synthetic-*``, ``sc-prop99-real-*``.
+* The same specification run by Stata ``synth`` on the same data (a published Stata log of
+  the example; the paper's MATLAB optimiser differs slightly). Source ``stata_synth``, check
+  ids ``sc-prop99-stata-weight-*``.
 * Abadie & Gardeazabal (2003), "The economic costs of conflict: a case study of the Basque
-  Country", AER 93(1): 113-132: synthetic Basque Country = Cataluna 0.851 + Madrid 0.149
-  (R ``Synth``'s ``basque`` example prints solution.w Cataluna 0.8508, Madrid 0.1492).
+  Country", AER 93(1): 113-132: synthetic Basque Country = a mix of Cataluna and Madrid
+  (R ``Synth``'s ``basque`` example prints the same to four decimals). Source ``ag2003``,
+  check ids ``sc-basque-*``.
 
 The nested V/W problem has local optima and the published weights depend on the optimiser;
 our search reaches a pre-period MSPE no worse than the published weights' (checked below), and
@@ -36,37 +35,15 @@ from analysis.datasets import load_data
 from analysis.did.panel import Panel, PanelError, prepare_panel
 from analysis.did.sc_inference import conformal_interval, moving_block_p, simplex_least_squares
 from analysis.did.synthetic_control import synthetic_control
+from analysis.validation.published import published_targets
 
-ADH_WEIGHTS = {
-    "Colorado": 0.164,
-    "Connecticut": 0.069,
-    "Montana": 0.199,
-    "Nevada": 0.234,
-    "Utah": 0.334,
-}
-STATA_WEIGHTS = {
-    "Utah": 0.334,
-    "Nevada": 0.235,
-    "Montana": 0.202,
-    "Colorado": 0.161,
-    "Connecticut": 0.068,
-}
-ADH_SYNTHETIC_BALANCE = {
-    "lnincome (1980-1988)": 9.86,
-    "retprice (1980-1988)": 89.41,
-    "beer (1984-1988)": 24.20,
-    "cigsale (1988)": 91.62,
-    "cigsale (1980)": 120.43,
-    "cigsale (1975)": 126.99,
-}
-ADH_REAL_BALANCE = {
-    "lnincome (1980-1988)": 10.08,
-    "retprice (1980-1988)": 89.42,
-    "beer (1984-1988)": 24.28,
-    "cigsale (1988)": 90.10,
-    "cigsale (1980)": 120.20,
-    "cigsale (1975)": 127.10,
-}
+ADH_WEIGHTS = published_targets("sc_prop99", "adh2010", "weight:")
+STATA_WEIGHTS = published_targets("sc_prop99", "stata_synth", "weight:")
+ADH_SYNTHETIC_BALANCE = published_targets("sc_prop99", "adh2010", "synthetic:")
+ADH_REAL_BALANCE = published_targets("sc_prop99", "adh2010", "treated:")
+# Percent aged 15-24: the paper prints the same value for both columns.
+ADH_AGE_PERCENT = published_targets("sc_prop99", "adh2010")["synthetic_age_percent"]
+AG_WEIGHTS = published_targets("sc_basque", "ag2003", "weight:")
 ADH_PREDICTORS = [
     ("lnincome", 1980, 1988),
     ("age15to24", 1980, 1988),
@@ -128,8 +105,8 @@ def test_prop99_predictor_balance_matches_adh_2010_table_1(prop99):
         assert balance.loc[label, "synthetic"] == pytest.approx(value, abs=0.15), label
     for label, value in ADH_REAL_BALANCE.items():
         assert balance.loc[label, "treated"] == pytest.approx(value, abs=0.005), label
-    # Percent aged 15-24: the paper prints 17.40 for both columns; synthetic matches it.
-    assert 100 * balance.loc["age15to24 (1980-1988)", "synthetic"] == pytest.approx(17.40, abs=0.05)
+    age = 100 * balance.loc["age15to24 (1980-1988)", "synthetic"]
+    assert age == pytest.approx(ADH_AGE_PERCENT, abs=0.05)
     assert result.v_weights.sum() == pytest.approx(1.0)
     assert len(result.v_weights) == 7
 
@@ -209,15 +186,15 @@ def test_basque_weights_match_abadie_gardeazabal_2003_with_synths_search():
         placebos=False,
     )
     synth = synthetic_control(panel, v_search="synth", **kwargs)
-    assert synth.weights["Cataluna"] == pytest.approx(0.851, abs=0.01)
-    assert synth.weights["Madrid (Comunidad De)"] == pytest.approx(0.149, abs=0.01)
-    assert synth.weights.drop(["Cataluna", "Madrid (Comunidad De)"]).max() < 0.001
+    for region, weight in AG_WEIGHTS.items():
+        assert synth.weights[region] == pytest.approx(weight, abs=0.01), region
+    assert synth.weights.drop(list(AG_WEIGHTS)).max() < 0.001
     units = list(panel.units)
     fit = [list(panel.times).index(t) for t in range(1960, 1970)]
     basque = units.index("Basque Country (Pais Vasco)")
     published = np.zeros(len(units))
-    published[units.index("Cataluna")] = 0.851
-    published[units.index("Madrid (Comunidad De)")] = 0.149
+    for region, weight in AG_WEIGHTS.items():
+        published[units.index(region)] = weight
     published_mspe = np.mean((panel.outcome[basque, fit] - published @ panel.outcome[:, fit]) ** 2)
     synth_mspe = np.mean(synth.path["gap"].to_numpy()[fit] ** 2)
     assert synth_mspe == pytest.approx(published_mspe, rel=0.01)

@@ -3,6 +3,7 @@ framework chapters glue."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import matplotlib
@@ -313,3 +314,88 @@ def test_numbers_are_computed_from_the_data(cw):
     assert index_chapter.numbers()["index-n-claims"] == len(claims)
     glossary = load_data("glossary").frame
     assert glossary_chapter.numbers()["glossary-n-terms"] == len(glossary)
+
+
+# ----------------------------------------------------------------- responsive tables
+
+#: Most columns a table may show before its details open (issue 15, finding 9: one column per
+#: phone screen came from eight and nine columns of long text).
+MAX_SUMMARY_COLUMNS = 6
+
+
+def _check_responsive(markup: str) -> tuple[list[str], list]:
+    """Headers and body rows of a responsive table, after checking every cell is labelled."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    table = soup.find("table")
+    assert "rtable" in table["class"]
+    headers = [th.get_text() for th in table.thead.find_all("th")]
+    rows = table.tbody.find_all("tr")
+    for row in rows:
+        cells = row.find_all(["td", "th"], recursive=False)
+        assert [c.get("data-label") for c in cells] == headers
+    assert "@media (max-width:" in soup.style.get_text()
+    assert "url(" not in soup.style.get_text()
+    return headers, rows
+
+
+def test_responsive_table_labels_cells_and_refuses_ragged_rows():
+    from analysis.chapters.tables import Cell, responsive_table, summary_headers
+
+    markup = responsive_table(
+        ["Id", "Words", "Note"],
+        [["a", Cell("<b>x</b>", lang="zh"), "n & m"], ["b", "y", ""]],
+        details=["Note"],
+    )
+    headers, rows = _check_responsive(markup)
+    assert headers == summary_headers(markup) == ["Id", "Words", "Details"]
+    assert 'lang="zh"' in markup and "n &amp; m" in markup and len(rows) == 2
+    with pytest.raises(ValueError, match="row 1 has 2 cells"):
+        responsive_table(["a", "b", "c"], [["1", "2"]])
+    with pytest.raises(ValueError, match="unknown columns"):
+        responsive_table(["a"], [["1"]], details=["b"])
+
+
+@pytest.mark.parametrize("table", ["table_crosswalk", "table_comparison", "table_hypotheses"])
+def test_side_by_side_tables_fit_a_screen_and_read_as_cards(cw, table):
+    markup = getattr(sbs, table)().data
+    headers, rows = _check_responsive(markup)
+    assert len(headers) <= MAX_SUMMARY_COLUMNS, headers
+    assert rows
+
+
+def test_crosswalk_details_keep_every_mechanism_and_no_codes(cw):
+    markup = sbs.table_crosswalk().data
+    assert all(name in markup for name in cw.mechanisms["mechanism_zh"])
+    assert markup.count("<details>") == len(cw.lenses)
+    assert not re.search(r"\b(?:visit|admission|fund)_share\b|luo2025|its;did", markup)
+    hypotheses = sbs.table_hypotheses().data
+    assert "fund_share" not in hypotheses
+    assert html.escape(fw.SERIES_LABELS["fund_share"]) in hypotheses
+
+
+def test_fund_share_sentence_is_computed_from_the_hypotheses(cw):
+    labels = sbs.author_labels()
+    sentence = sbs.fund_share_sentence(cw, labels)
+    assert sentence.endswith("No two have opposite signs.")
+    assert all(h in sentence for h in ("H1", "H6", "H8")) and "H4" not in sentence
+    flipped = cw.hypotheses.copy()
+    flipped.loc[flipped["hypothesis_id"] == "H8", "predicted_direction"] = "-"
+    other = sbs.fund_share_sentence(fw.Crosswalk(cw.lenses, cw.mechanisms, flipped), labels)
+    assert other.endswith("Two of them have opposite signs.") and "implies a fall" in other
+
+
+def test_provenance_labels_do_not_overstate_reported(cw, glossary):
+    assert fw.provenance_problems(cw) == []
+    assert set(cw.lenses["provenance"]) == set(cw.mechanisms["provenance"]) == {fw.READING}
+    for column in fw.DESCRIPTIVE_COLUMNS:
+        assert set(cw.lenses[f"{column}_basis"]) <= set(fw.BASIS_VALUES)
+    assert (glossary["definition_provenance"] == fw.READING).all()
+    for name in ("lenses", "mechanisms", "hypotheses"):
+        assert load_data(name).provenance == fw.READING
+    broken = cw.mechanisms.copy()
+    broken.loc[0, "provenance"] = "reported"
+    broken.loc[1, "indicator_basis"] = "paper"
+    problems = fw.provenance_problems(fw.Crosswalk(cw.lenses, broken, cw.hypotheses))
+    assert len(problems) == 2

@@ -16,6 +16,7 @@ from analysis.incentives import (
     BudgetRule,
     RiskSharingRules,
     base_plus_factors_budget,
+    budget_path,
     kinks,
     marginal_net_position,
     schedule_table,
@@ -45,7 +46,9 @@ def net(ratio: float, rules: RiskSharingRules) -> float:
 def test_rules_come_from_the_claims_rows(rules, claims):
     table = claims.set_index("claim_id")
     for name, claim_id in RULE_CLAIM_IDS.items():
-        assert table.at[claim_id, "provenance"] == "reported", claim_id
+        # Two parameters are printed in words (全额, 自行承担); their numbers are the book's
+        # reading of those words, and the claims file says so.
+        assert table.at[claim_id, "provenance"] in ("reported", "reading"), claim_id
         assert getattr(rules, name) == pytest.approx(table.at[claim_id, "value"] / 100.0)
 
 
@@ -309,3 +312,56 @@ def test_every_glue_reference_of_the_page_is_glued():
     text = (paths.BOOK / "mechanics" / "qianjiang_incentives.md").read_text(encoding="utf-8")
     referenced = set(re.findall(r"\{glue:text\}`([^`]+)`", text))
     assert referenced and referenced <= set(mq.numbers())
+
+
+# ----------------------------------------------------------------- the base over several years
+
+
+def test_a_single_saving_never_lowers_a_three_year_maximum_base(rules):
+    for reading in ("settled", "spent"):
+        path = budget_path([85.0, 100.0, 100.0, 100.0, 100.0], rules, 3, [100.0] * 3, reading)
+        assert path["budget"].min() == 100.0, reading
+        # Last year's payment as the base: the saving is carried into next year's budget.
+        classic = budget_path([85.0, 100.0, 100.0], rules, 1, [100.0], reading)
+        assert classic.loc[2, "budget"] == classic.loc[1, "approved_payment"] < 100.0
+
+
+@pytest.mark.parametrize("ratio", [0.9, 0.95, 1.0, 1.05, 1.1])
+def test_settled_payment_is_the_larger_of_budget_and_spending_near_budget(rules, ratio):
+    # A surplus within the retention limit is kept whole, so the fund pays the whole budget;
+    # an overspend within the first band is paid whole, so the fund pays the spending.
+    path = budget_path([ratio * 100.0], rules, 3, [100.0] * 3, "settled")
+    assert path.loc[1, "approved_payment"] == pytest.approx(max(100.0, ratio * 100.0))
+
+
+def test_an_overspend_lifts_the_base_for_exactly_the_look_back_window(rules):
+    spending = [108.0] + [100.0] * 5
+    spent = budget_path(spending, rules, 3, [100.0] * 3, "spent")
+    assert spent["budget"].tolist() == [100.0, 108.0, 108.0, 108.0, 100.0, 100.0]
+    assert spent.loc[1, "group_net_position"] == 0.0  # the fund paid the first band in full
+    assert spent["group_net_position"].sum() == pytest.approx(3 * 8.0)
+    settled = budget_path(spending, rules, 3, [100.0] * 3, "settled")
+    assert settled["budget"].iloc[1:].eq(108.0).all()
+
+
+def test_budget_path_refuses_bad_inputs(rules):
+    with pytest.raises(ValueError, match="at least 3 past payments"):
+        budget_path([100.0], rules, 3, [100.0])
+    with pytest.raises(ValueError, match="reading"):
+        budget_path([100.0], rules, 1, [100.0], "paid")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="base_years"):
+        budget_path([100.0], rules, 0, [100.0])
+
+
+def test_the_page_quotes_the_base_clause_and_glues_the_ratchet(claims):
+    from analysis.chapters import qianjiang_incentives as mq
+
+    row = claims.set_index("claim_id").loc["qj_budget_base_years"]
+    clause = mq.base_clause()
+    assert clause in row["source_zh"] and row["value_as_printed"] in clause
+    assert len(clause) < len(row["source_zh"])
+    values = mq.numbers()
+    gain = mq.ratchet_paths(3, "spent")["overspend-once"]["group_net_position"].sum()
+    assert values["mq-ratchet-max-spent-overspend-once-gain"] == f"{gain:.1f}"
+    table = mq.ratchet_frame()
+    assert len(table) == len(mq.RATCHET_SCENARIOS)

@@ -7,22 +7,20 @@ comparisons. *Stata Journal* 2015;15(2):480-500 (the ``itsa`` examples on ``cigs
 California = state 3, ``trperiod(1989)``, ``lag(1)``). The multiple-group model with all 38
 other states as controls, ``itsa cigsale, treatid(3) trperiod(1989) lag(1) posttrend``, is
 re-estimated and its printed output quoted in the help file of Linden's ``power itsa``
-(SSC S459461, 2025; section "Examples, Multiple-group ITSA"):
-
-* ``_z_x1989`` (difference in the level change) P = 0.631; ``_z_x_t1989`` (difference in
-  the trend change) P = 0.136 -- the p-values the issue quotes (0.631/0.136);
-* treated: intercept 132.2258 (``_cons + _z``), pre-trend -1.779474 (``_t + _z_t``),
-  post-trend -3.274126, step -20.0581 (``_x1989 + _z_x1989``);
-* controls: intercept 135.4995 (``_cons``), pre-trend -.5477701 (``_t``), post-trend
-  -1.051279, step -17.25168 (``_x1989``); ``_z_x1989`` = -2.806417.
+(SSC S459461, 2025; section "Examples, Multiple-group ITSA"): the coefficients, the treated
+and control post-trends, and the P values of ``_z_x1989`` (difference in the level change)
+and ``_z_x_t1989`` (difference in the trend change) that the issue quotes. The values are
+typed once, with this citation, in the validation registry
+(``tests/reference/published/results.csv``, source ``linden2015``, check ids
+``itsa-multi-*``, ``itsa-single-*``, ``itsa-actest-lag``) and read from there.
 
 Printed precision is seven significant digits for coefficients and three decimals for P.
 The single-group model ``itsa cigsale, single trperiod(1989) lag(1) posttrend`` has the same
 treated-series coefficients (its regression is the treated half of the saturated
-multiple-group one): ``_cons`` 132.2258, ``_t`` -1.779474, ``_x1989`` -20.0581, posttrend
--3.274126, so ``_x_t1989`` = -3.274126 + 1.779474. Its printed standard errors were not
-found in the stored sources, so its SEs are checked against an independent implementation
-of Stata's ``newey`` formula ([TS] newey, Methods and formulas) written out below.
+multiple-group one), so ``_x_t1989`` is its posttrend minus ``_t``. Its printed standard
+errors were not found in the stored sources, so its SEs are checked against an independent
+implementation of Stata's ``newey`` formula ([TS] newey, Methods and formulas) written out
+below.
 
 Data: Abadie, Diamond & Hainmueller (2010), dataset ``california_smoking``.
 """
@@ -43,19 +41,19 @@ from analysis.its import its
 from analysis.its.actest import lag_tests
 from analysis.its.cli import command_line
 from analysis.its.fit import ITSSpec
+from analysis.validation.published import published_targets
 
-# typed from the power itsa help file (itsa's printed output), see the module docstring
+# itsa's printed output (power itsa help file), see the module docstring
+MULTI = published_targets("itsa_multi", "linden2015")  # check ids itsa-multi-*
+SINGLE = published_targets("itsa_single", "linden2015")  # check ids itsa-single-*
 PUBLISHED_MULTI = {
-    "_cons": 135.4995,
-    "_t": -0.5477701,
-    "_x1989": -17.25168,
-    "_z_x1989": -2.806417,
+    "_cons": MULTI["cons"],
+    "_t": MULTI["t"],
+    "_x1989": MULTI["x"],
+    "_z_x1989": MULTI["z_x"],
 }
-PUBLISHED_MULTI_TREATED = {"intercept": 132.2258, "pretrend": -1.779474, "step": -20.0581}
-PUBLISHED_MULTI_POSTTREND = {"treated": -3.274126, "controls": -1.051279}
-PUBLISHED_MULTI_P = {"_z_x1989": 0.631, "_z_x_t1989": 0.136}
-PUBLISHED_SINGLE = {"_cons": 132.2258, "_t": -1.779474, "_x1989": -20.0581}
-PUBLISHED_SINGLE_POSTTREND = -3.274126
+PUBLISHED_MULTI_P = {"_z_x1989": MULTI["p_z_x"], "_z_x_t1989": MULTI["p_z_x_t"]}
+PUBLISHED_SINGLE = {"_cons": SINGLE["cons"], "_t": SINGLE["t"], "_x1989": SINGLE["x"]}
 
 
 def sig(value: float, digits: int = 7) -> float:
@@ -107,14 +105,15 @@ def test_multiple_group_coefficients_match_itsa_at_printed_precision(multi) -> N
     ]  # fmt: skip
     for name, value in PUBLISHED_MULTI.items():
         assert sig(coef(multi, name).estimate) == value, name
-    treated = PUBLISHED_MULTI_TREATED
-    assert sig(coef(multi, "_cons").estimate + coef(multi, "_z").estimate) == treated["intercept"]
-    assert sig(coef(multi, "_t").estimate + coef(multi, "_z_t").estimate) == treated["pretrend"]
+    intercept = coef(multi, "_cons").estimate + coef(multi, "_z").estimate
+    assert sig(intercept) == MULTI["treated_intercept"]
+    pretrend = coef(multi, "_t").estimate + coef(multi, "_z_t").estimate
+    assert sig(pretrend) == MULTI["treated_pretrend"]
     step = coef(multi, "_x1989").estimate + coef(multi, "_z_x1989").estimate
-    assert round(step, 4) == treated["step"]
+    assert round(step, 4) == MULTI["treated_step"]
     trends = {e.name: e for e in multi.posttrend}
-    assert sig(trends["posttrend"].estimate) == PUBLISHED_MULTI_POSTTREND["treated"]
-    assert sig(trends["posttrend:controls"].estimate) == PUBLISHED_MULTI_POSTTREND["controls"]
+    assert sig(trends["posttrend"].estimate) == MULTI["posttrend_treated"]
+    assert sig(trends["posttrend:controls"].estimate) == MULTI["posttrend_controls"]
     assert multi.n == 39 * 31 and multi.design == "pooled"
 
 
@@ -137,7 +136,8 @@ def test_the_within_series_and_per_series_alternatives_differ_in_the_third_decim
     )  # fmt: skip
     within = its(smoking, stacked_hac="within-series", **common)
     assert coef(within, "_z_x1989").estimate == pytest.approx(coef(multi, "_z_x1989").estimate)
-    assert round(coef(within, "_z_x_t1989").p_value, 3) == 0.137  # != itsa's 0.136
+    within_p = round(coef(within, "_z_x_t1989").p_value, 3)
+    assert within_p == 0.137 != PUBLISHED_MULTI_P["_z_x_t1989"]  # not itsa's printed P
     per_series = its(smoking, design="per-series", **common)
     assert "control[Colorado]" in per_series.params.index
     assert per_series.reference_df == 38  # t(series - 1)
@@ -160,8 +160,8 @@ def test_single_group_matches_published_coefficients_and_the_newey_formula(
 ) -> None:
     for name, value in PUBLISHED_SINGLE.items():
         assert sig(coef(single, name).estimate) == value, name
-    assert sig(single.posttrend[0].estimate) == PUBLISHED_SINGLE_POSTTREND
-    assert sig(coef(single, "_x_t1989").estimate) == sig(-3.274126 + 1.779474)
+    assert sig(single.posttrend[0].estimate) == SINGLE["posttrend"]
+    assert sig(coef(single, "_x_t1989").estimate) == sig(SINGLE["posttrend"] - SINGLE["t"])
     cal = smoking.loc[smoking["state"] == "California"].sort_values("year")
     year = cal["year"].to_numpy(dtype=float)
     post = (year >= 1989).astype(float)
@@ -221,7 +221,7 @@ def test_cli_long_file_reproduces_itsa(tmp_path, smoking, multi, capsys) -> None
     assert main(["its", *words]) == 0
     doc = json.loads(capsys.readouterr().out)
     p = {c["name"]: c["p_value"] for c in doc["details"]["coefficients"]}
-    assert round(p["_z_x1989"], 3) == 0.631 and round(p["_z_x_t1989"], 3) == 0.136
+    assert {name: round(p[name], 3) for name in PUBLISHED_MULTI_P} == PUBLISHED_MULTI_P
     assert doc["details"]["hac_lags"] == 1
 
 
@@ -273,7 +273,8 @@ def test_actest_rule_picks_lindens_lag_for_california(smoking: pd.DataFrame) -> 
         cal, time="year", outcome="cigsale", intervention=1989, errors="hac",
         lag_rule="actest", ac_lags=12,
     )  # fmt: skip
-    assert fit.autocorrelation.suggested_lag == fit.hac_lags == 1
+    linden = published_targets("itsa_actest", "linden2015")["suggested_lag"]  # itsa-actest-lag
+    assert fit.autocorrelation.suggested_lag == fit.hac_lags == linden
     assert fit.autocorrelation.rows[0].p_at_lag < 0.05 < fit.autocorrelation.rows[1].p_at_lag
     assert [e.se for e in fit.coefficients] == pytest.approx(
         [e.se for e in its(cal, time="year", outcome="cigsale", intervention=1989,

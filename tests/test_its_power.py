@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from analysis.its.power import (
+    aggregated_ar1_autocorrelation,
     analytic_mde,
     analytic_power,
     analytic_se,
     naive_estimates,
+    rho_interval,
     segmented_design,
     simulate_ar1,
     simulate_power,
@@ -166,3 +168,24 @@ def test_a_change_the_model_lacks_cannot_be_tested() -> None:
         simulate_power(6, 2, rho=0.0, sd=1.0, effects=[0.0], reps=10, impact="level", test="slope")
     with pytest.raises(ValueError, match="no 'level' change"):
         analytic_power(6, 3, 0.0, 1.0, [0.0], impact="slope", test="level")
+
+
+@pytest.mark.parametrize("rho", [-0.25, 0.3, 0.8])
+def test_aggregated_autocorrelation_matches_simulated_annual_sums(rho: float) -> None:
+    # 2,000 series of 20 "years" of 12 AR(1) months: the lag-1 correlation of annual sums
+    e = simulate_ar1(np.random.default_rng(3), 2000, 240, rho, 1.0)
+    sums = e.reshape(2000, 20, 12).sum(axis=2)
+    sums = sums - sums.mean(axis=1, keepdims=True)
+    lag1 = np.mean(sums[:, 1:] * sums[:, :-1]) / np.mean(sums**2)
+    # the within-series demeaning biases lag1 down by about 1/20; allow for it
+    assert aggregated_ar1_autocorrelation(rho, 12) == pytest.approx(lag1, abs=0.07)
+    assert aggregated_ar1_autocorrelation(rho, 1) == pytest.approx(rho, abs=1e-12)
+
+
+def test_rho_interval_is_the_large_sample_range_and_refuses_tiny_samples() -> None:
+    low, high = rho_interval(-0.23, 90)
+    half = 1.959964 * np.sqrt((1 - 0.23**2) / 90)
+    assert (low, high) == pytest.approx((-0.23 - half, -0.23 + half), abs=1e-12)
+    assert rho_interval(0.97, 4)[1] == 0.98  # clipped like the simulation's estimates
+    with pytest.raises(ValueError, match="at least 2"):
+        rho_interval(0.1, 1)

@@ -5,9 +5,11 @@ the evaluation of public health interventions: a tutorial. Int J Epidemiol 2017;
 doi:10.1093/ije/dyw098; corrigendum Int J Epidemiol 2020;49(4):1414. Data: the authors'
 ``sicily.csv`` (``data/public/sicily_smoking_ban.csv``, dataset ``sicily_smoking_ban``). The published model with
 seasonality (the authors' code, model 3: quasi-Poisson, step change, linear trend, two
-harmonic pairs over 12 months, log age-standardised population as offset) gives a rate ratio
-for the ban of 0.885 (95 % CI 0.839 to 0.933), printed to three decimals; its dispersion is
-2.262 and the underlying trend 1.067 per year.
+harmonic pairs over 12 months, log age-standardised population as offset) prints the ban's
+rate ratio with its 95 % CI, the dispersion and the underlying trend per year to three
+decimals. Those values are typed once, with this citation, in the validation registry
+(``tests/reference/published/results.csv``, check ids ``its-sicily-*``, source
+``lopezbernal2017``) and read from there.
 """
 
 from __future__ import annotations
@@ -16,30 +18,17 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from analysis.chapters.its_qianjiang import PUBLISHED_SICILY_MODEL3, sicily_fit
+from analysis.chapters.its_qianjiang import sicily_fit, sicily_numbers
 from analysis.datasets import load_data
 from analysis.its import its
+from analysis.validation.published import published_targets
 
 
 def sicily():
     return load_data("sicily_smoking_ban").frame
 
 
-# typed here from the publication, and checked against the constants the book quotes
-PUBLISHED_RR = 0.885
-PUBLISHED_CI = (0.839, 0.933)
-PUBLISHED_DISPERSION = 2.262
-PUBLISHED_TREND_PER_YEAR = 1.067
-
-
-def test_book_quotes_the_published_values() -> None:
-    assert PUBLISHED_SICILY_MODEL3 == {
-        "rate_ratio": PUBLISHED_RR,
-        "ci_low": PUBLISHED_CI[0],
-        "ci_high": PUBLISHED_CI[1],
-        "dispersion": PUBLISHED_DISPERSION,
-        "trend_per_year": PUBLISHED_TREND_PER_YEAR,
-    }
+PUBLISHED = published_targets("its_sicily", "lopezbernal2017")  # check ids its-sicily-*
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +48,13 @@ def model3():
 
 def test_rate_ratio_matches_published_to_printed_precision(model3) -> None:
     ratio = model3.rate_ratios["level"]
-    assert round(ratio.estimate, 3) == PUBLISHED_RR
-    assert (round(ratio.ci_lower, 3), round(ratio.ci_upper, 3)) == PUBLISHED_CI
-    assert round(model3.dispersion, 3) == PUBLISHED_DISPERSION
-    assert round(float(np.exp(12 * model3.params["time"])), 3) == PUBLISHED_TREND_PER_YEAR
+    assert round(ratio.estimate, 3) == PUBLISHED["rate_ratio"]
+    assert (round(ratio.ci_lower, 3), round(ratio.ci_upper, 3)) == (
+        PUBLISHED["ci_low"],
+        PUBLISHED["ci_high"],
+    )
+    assert round(model3.dispersion, 3) == PUBLISHED["dispersion"]
+    assert round(float(np.exp(12 * model3.params["time"])), 3) == PUBLISHED["trend_per_year"]
 
 
 def test_ban_month_is_january_2005_and_data_are_the_published_file() -> None:
@@ -89,6 +81,10 @@ def test_same_numbers_as_a_direct_statsmodels_glm(model3) -> None:
     np.testing.assert_allclose(model3.counterfactual["fitted"], ref.fittedvalues, rtol=1e-10)
 
 
-def test_the_page_fits_the_same_model(model3) -> None:
+def test_the_page_fits_the_same_model_and_quotes_the_registry(model3) -> None:
     page = sicily_fit()
     assert page.params.equals(model3.params) and page.dispersion == model3.dispersion
+    glued = sicily_numbers()
+    for key, target in (("rr", "rate_ratio"), ("lo", "ci_low"), ("hi", "ci_high")):
+        assert glued[f"its-pub-{key}"] == f"{PUBLISHED[target]:.3f}"
+    assert glued["its-pub-disp"] == f"{PUBLISHED['dispersion']:.3f}"

@@ -15,6 +15,7 @@ from analysis.plotting.provenance import (
     key_figure,
     mark_assumed,
     mark_public,
+    mark_reading,
     mark_reported,
     plot_synthetic,
     provenance_classes,
@@ -68,9 +69,10 @@ def test_classes_differ_by_marker_and_linestyle_not_colour_alone(ax):
         mark_reported(ax, [0], [1], label="r", source="s", annotate=False),
         mark_assumed(ax, [0, 1], [1, 2], label="a"),
         mark_public(ax, [0, 1], [2, 3], label="p", source="s"),
+        mark_reading(ax, [0, 1], [3, 4], label="q", source="s"),
     ]
     signatures = {(line.get_marker(), line.get_linestyle()) for line in lines}
-    assert len(signatures) == 4
+    assert len(signatures) == len(STYLES) == 5
     assumed = lines[2]
     assert assumed.get_markerfacecolor() == "none" and assumed.get_linestyle() == "--"
 
@@ -96,10 +98,20 @@ def test_synthetic_title_prefix_is_idempotent():
     assert synthetic_title(synthetic_title("Qianjiang")) == "Synthetic data — Qianjiang"
 
 
-def test_key_figure_shows_all_four_classes(ax):
+def test_key_figure_shows_every_class(ax):
     legend = key_figure(ax)
     labels = [t.get_text().split(":")[0] for t in legend.get_texts()]
-    assert labels == ["synthetic", "assumed", "public", "reported"]
+    assert labels == ["synthetic", "assumed", "public", "reading", "reported"]
+    assert set(labels) == set(STYLES)
+
+
+def test_reading_is_labelled_with_its_source_and_drawn_apart_from_reported(ax):
+    reading = mark_reading(ax, [0], [100.0], label="returned share (全额)", source="Luo 2025")
+    reported = mark_reported(ax, [1], [60.0], label="band 2", source="Luo 2025", annotate=False)
+    assert reading.get_label() == "reading: returned share (全额) [Luo 2025]"
+    assert reading.get_marker() != reported.get_marker()
+    assert reading.get_markerfacecolor() == "none"
+    assert provenance_classes(ax) == {"reading", "reported"}
 
 
 def test_chapter_figures_label_synthetic_and_mixed_classes():
@@ -118,17 +130,17 @@ def test_chapter_figures_label_synthetic_and_mixed_classes():
         plt.close(figure)
     key = figure_key()
     try:
-        assert provenance_classes(key.axes[0]) == {"synthetic", "assumed", "public", "reported"}
+        assert provenance_classes(key.axes[0]) == set(STYLES)
     finally:
         plt.close(key)
 
 
-def test_index_key_shows_all_four_classes():
+def test_index_key_shows_every_class():
     from analysis.chapters.index import figure_provenance_key
 
     key = figure_provenance_key()
     try:
-        assert provenance_classes(key.axes[0]) == {"synthetic", "assumed", "public", "reported"}
+        assert provenance_classes(key.axes[0]) == set(STYLES)
     finally:
         plt.close(key)
 

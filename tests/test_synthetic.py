@@ -159,14 +159,19 @@ def test_covid_dip_and_seasonality_are_visible(monthly):
 
 
 def test_panel_shape_waves_and_truth(panel, claims):
-    assert panel["year"].min() == 2015 and panel["year"].max() == 2024
+    from analysis.synthetic.panel import load_panel_settings
+
+    settings = load_panel_settings()
+    first, last = settings["first_year"], settings["last_year"]
+    assert panel["year"].min() == first and panel["year"].max() == last
     n_counties = panel["county"].nunique()
-    assert n_counties >= 200
-    assert len(panel) == n_counties * 10
+    assert n_counties == settings["n_counties"]
+    assert len(panel) == n_counties * (last - first + 1)
     per_county = panel.groupby("county")["first_treated"].first()
     assert (per_county == 2019).sum() == claims["ah_pilot_counties_2019"]
-    assert (per_county == 0).sum() > 0
-    assert set(per_county.unique()) >= {0, 2019, 2020, 2021, 2022}
+    assert (per_county == 0).sum() == settings["never_treated"]
+    waves = {2019, settings["roll_out_year"], *map(int, settings["expansion_waves"])}
+    assert set(per_county.unique()) - {0} == waves
     treated = (panel["first_treated"] > 0) & (panel["year"] >= panel["first_treated"])
     assert (panel["treated"] == treated).all()
     assert (panel.loc[~treated, "true_visit_effect_pp"] == 0).all()
@@ -238,3 +243,111 @@ def test_treated_district_is_named_by_the_assumptions_file(tmp_path):
     regenerated = data.district_monthly.to_csv(index=False, lineterminator="\n")
     committed = (MONTHLY).read_text(encoding="utf-8")
     assert regenerated.replace("elsewhere,", f"{treated},") == committed
+
+
+# --- Shock scenarios -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return generate()
+
+
+def _share(frame: pd.DataFrame, district: str, month: str) -> float:
+    row = frame[(frame["district"] == district) & (frame["month"] == month)].iloc[0]
+    return 100 * row["visits_primary"] / row["visits_total"]
+
+
+def test_default_generation_is_the_committed_data_and_has_no_shock(baseline):
+    assert baseline.scenario is None and baseline.shock is None
+    assert "scenario" not in baseline.provenance and "seed" in baseline.provenance
+    regenerated = baseline.district_monthly.to_csv(index=False, lineterminator="\n")
+    assert regenerated == MONTHLY.read_text(encoding="utf-8")
+
+
+def test_scenario_lays_the_declared_shock_over_the_calibrated_series(baseline):
+    from analysis.synthetic.scenarios import scenario_settings
+
+    name = "post_zero_covid"
+    settings = scenario_settings(load_config(), name)
+    data = generate(scenario=name)
+    start = pd.Timestamp(settings["start_month"] + "-01")
+    surge = settings["visits"]["surge_share_pp"]
+    volume = settings["visits"]["surge_volume_multiplier"]
+    persistent = settings["visits"]["persistent_share_pp"]
+    before = (start - pd.DateOffset(months=1)).strftime("%Y-%m-%d")
+    later = (start + pd.DateOffset(months=len(surge) + 3)).strftime("%Y-%m-%d")
+    shocked, calm = data.district_monthly, baseline.district_monthly
+    districts = calm["district"].unique()
+    assert settings["districts"] == "all"
+    for district in (districts[0], districts[-1]):
+        assert _share(shocked, district, before) == _share(calm, district, before)
+        for step, extra in enumerate(surge):
+            month = (start + pd.DateOffset(months=step)).strftime("%Y-%m-%d")
+            gap = _share(shocked, district, month) - _share(calm, district, month)
+            assert gap == pytest.approx(extra + persistent, abs=0.01)
+            ratio = (
+                shocked.set_index(["district", "month"]).loc[(district, month), "visits_total"]
+                / calm.set_index(["district", "month"]).loc[(district, month), "visits_total"]
+            )
+            assert ratio == pytest.approx(volume[step], abs=1e-4)
+        gap = _share(shocked, district, later) - _share(calm, district, later)
+        assert gap == pytest.approx(persistent, abs=0.01)
+    untouched = ["admissions_primary", "admissions_total", "fund_primary", "fund_total"]
+    assert shocked[untouched].equals(calm[untouched])
+    for measure in ("visits",):
+        assert (shocked[f"{measure}_primary"] <= shocked[f"{measure}_total"]).all()
+        assert shocked[f"{measure}_primary"].dtype == np.int64
+
+
+def test_scenario_variants_differ_only_where_declared(baseline):
+    calm = baseline.district_monthly
+    local = generate(scenario="post_zero_covid_treated_only")
+    comparisons = calm["district"] != calm["district"].iloc[0]
+    assert local.district_monthly[comparisons].equals(calm[comparisons])
+    assert not local.district_monthly[~comparisons].equals(calm[~comparisons])
+    transient = generate(scenario="post_zero_covid_transient")
+    end = calm["month"].iloc[-1]
+    assert _share(transient.district_monthly, "comparison_01", end) == _share(
+        calm, "comparison_01", end
+    )
+    assert transient.shock["persistent_pp"].eq(0).all()
+
+
+def test_scenario_provenance_names_generator_config_scenario_and_seed():
+    data = generate(scenario="post_zero_covid")
+    seed = load_config()["generator"]["seed"]
+    for part in ("analysis.synthetic", "assumptions.toml", "scenario post_zero_covid", str(seed)):
+        assert part in data.provenance
+    assert data.district_monthly.attrs["provenance"] == data.provenance
+    assert data.county_staggered_panel.attrs["provenance"] == data.provenance
+
+
+def test_unknown_or_broken_scenario_is_refused(tmp_path):
+    from analysis.synthetic import ScenarioError
+
+    with pytest.raises(ScenarioError, match="post_zero_covid"):
+        generate(scenario="no_such_scenario")
+    text = ASSUMPTIONS.read_text(encoding="utf-8")
+    bad = tmp_path / "assumptions.toml"
+    bad.write_text(
+        text.replace(
+            "surge_volume_multiplier = [1.30, 1.20, 1.05]", "surge_volume_multiplier = [1.3]"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match="one value per surge month"):
+        generate(config_path=bad, scenario="post_zero_covid")
+    bad.write_text(text.replace('start_month = "2022-12"', 'start_month = "2031-01"'), "utf-8")
+    with pytest.raises(ScenarioError, match="outside"):
+        generate(config_path=bad, scenario="post_zero_covid")
+
+
+def test_scenario_cli_never_overwrites_the_committed_files(tmp_path):
+    from analysis.synthetic.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--scenario", "post_zero_covid"])
+    assert main(["--out", str(tmp_path), "--scenario", "post_zero_covid"]) == 0
+    written = pd.read_csv(tmp_path / "district_monthly.csv")
+    assert not written["visits_primary"].equals(pd.read_csv(MONTHLY)["visits_primary"])

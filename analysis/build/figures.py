@@ -149,6 +149,47 @@ def png_text_chunks(data: bytes) -> dict[str, str]:
     return found
 
 
+#: CSS pixels per inch: a browser shows a 1-inch-wide figure 96 px wide.
+CSS_PX_PER_IN = 96
+
+
+def png_pixel_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from a PNG's ``IHDR`` chunk."""
+    kind, body, _ = _png_chunks(data)[0]
+    if kind != b"IHDR":
+        raise ValueError("PNG without IHDR first")
+    width, height = struct.unpack(">II", body[:8])
+    return width, height
+
+
+def is_sharp(bundle: dict[str, Any], width_in: float) -> bool:
+    """Whether a displayed figure stays sharp on a high-density screen: SVG, or PNG at 2x.
+
+    Parameters
+    ----------
+    bundle
+        A display mime bundle (``{"image/svg+xml": ..., "image/png": ...}``).
+    width_in
+        The figure's width in inches.
+
+    Examples
+    --------
+    >>> is_sharp({"image/svg+xml": "<svg/>"}, 9.0)
+    True
+    """
+    if "image/svg+xml" in bundle:
+        return True
+    data = bundle.get("image/png")
+    if data is None:
+        return False
+    if isinstance(data, str):
+        import base64
+
+        data = base64.b64decode(data)
+    width_px, _ = png_pixel_size(data)
+    return width_px >= 2 * CSS_PX_PER_IN * width_in
+
+
 IMAGE_SUFFIXES = frozenset(
     {
         ".png",

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.frameworks import FUND_SHARE_ZH
 from analysis.synthetic.config import load_config, read_anchors
 
 TREATED_DISTRICT = "qianjiang"
@@ -115,8 +116,8 @@ SHARES: dict[str, ShareSeries] = {
             "fund_primary",
             "fund_total",
             "fund share",
-            "primary-care share of insurance-fund revenue (%)",
-            "基层医保基金收入占县域内所有医疗机构收入的比例",
+            "primary-care insurance-fund revenue, % of all county institutions' revenue",
+            FUND_SHARE_ZH,
         ),
     )
 }

@@ -6,7 +6,8 @@ computes the counts the page quotes.
 Examples
 --------
 >>> values = numbers()
->>> values["ledger-n-claims"] == values["ledger-n-reported"] + values["ledger-n-assumed"]
+>>> parts = ("reported", "reading", "assumed")
+>>> values["ledger-n-claims"] == sum(values[f"ledger-n-{p}"] for p in parts)
 True
 >>> values["ledger-qj-reform-year"] == REFORM_YEAR
 True
@@ -23,6 +24,7 @@ from IPython.display import HTML
 from analysis import ledger, paths
 from analysis.chapters.case import POST_YEAR_ASSUMED, REFORM_YEAR, SHARES
 from analysis.chapters.sources import claims as claim_table
+from analysis.chapters.tables import frame_table
 from analysis.datasets import load_data
 
 
@@ -59,7 +61,7 @@ def numbers() -> dict[str, Any]:
     out.update(
         {
             f"ledger-n-{provenance}": counts.by_provenance.get(provenance, 0)
-            for provenance in ("reported", "assumed")
+            for provenance in ("reported", "reading", "assumed")
         }
     )
     out.update(
@@ -82,22 +84,17 @@ def numbers() -> dict[str, Any]:
 
 
 def table_ledger() -> HTML:
-    """Every claim, with links to the chapters that use it."""
+    """Every claim, with links to the chapters that use it (a card per claim on a phone)."""
     claims = claim_table()
     titles = ledger.chapter_titles(ledger.used_in_docnames(claims), paths.ROOT)
-    return HTML(
-        '<div style="overflow-x:auto">'
-        + ledger.render_ledger(claims, paper_labels(), titles)
-        + "</div>"
-    )
+    return HTML(ledger.render_ledger(claims, paper_labels(), titles))
 
 
 def table_issues() -> HTML:
     """The printed inconsistencies and open points."""
     found = issues()
-    shown = found.assign(paper=found["paper_id"].map(paper_labels()))
-    return HTML(
-        shown[["kind", "where", "ids", "paper", "issue"]].to_html(
-            index=False, escape=True, classes="claims-issues", border=0
-        )
-    )
+    shown = found.assign(paper=found["paper_id"].map(paper_labels()))[
+        ["kind", "where", "ids", "paper", "issue"]
+    ]
+    shown.columns = ["Kind", "Where", "Claims or rows", "Paper", "Issue"]
+    return HTML(frame_table(shown, css_class="claims-issues"))

@@ -55,7 +55,7 @@ def numbers() -> dict[str, Any]:
             "gc-cases": f"{c.at['gc_cases_2022', 'value']:,.0f}",
             "gc-cases-year": str(c.at["gc_cases_2022", "period"]),
             # Printed as "70% 以上" (70% or more): the lower bound is kept in the wording.
-            "gc-review-cut": f"more than {c.at['gc_review_time_cut', 'value']:.0f}%",
+            "gc-review-cut": f"{c.at['gc_review_time_cut', 'value']:.0f}% or more",
             "gc-ocr-date": month("gc_ocr_date"),
             "gc-rollout": month("gc_city_rollout_date"),
             "gc-lens-quote": crosswalk().lens(LENS)["source_zh"],
@@ -129,18 +129,18 @@ def plot_g_county_network(claims: pd.DataFrame) -> Figure:
     cases = float(table.at["gc_cases_2022", "value"])
     lower = network["outlets"].iloc[1:].sum()
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1.6, 1]}
+        1, 2, figsize=(9.0, 3.8), gridspec_kw={"width_ratios": [1.6, 1]}
     )
     y = list(range(len(network)))[::-1]
     left.barh(y, network["outlets"], color="0.45", edgecolor="black", height=0.55)
     for yi, value in zip(y, network["outlets"]):
         left.text(value + 4, yi, f"{value:.0f}", va="center", fontsize=9)
-    left.set_yticks(y, network["level"], fontsize=8)
-    left.set_xlabel("outlets (reported)")
+    left.set_yticks(y, network["level"], fontsize=9)
+    left.set_xlabel("网点数 outlets (reported)")
     left.set_xlim(0, network["outlets"].max() * 1.18)
     left.set_title(
-        f"Outlets by level ({items} service items delegated, accepted at every outlet)",
-        fontsize=8.5,
+        f"各级网点 Outlets by level\n({items} service items delegated, accepted at every outlet)",
+        fontsize=9,
     )
     left.grid(axis="y", visible=False)
     bars = right.bar(
@@ -149,8 +149,11 @@ def plot_g_county_network(claims: pd.DataFrame) -> Figure:
     right.set_yscale("log")
     right.set_xticks(
         [0, 1],
-        ["cases, 2022\n(reported)", f"per township or\nvillage outlet\n(computed: ÷ {lower:.0f})"],
-        fontsize=8,
+        [
+            "办件量 cases,\n2022 (reported)",
+            f"per township or\nvillage outlet\n(computed: ÷ {lower:.0f})",
+        ],
+        fontsize=9,
     )
     for bar, value in zip(bars, [cases, cases / lower]):
         right.text(
@@ -161,11 +164,9 @@ def plot_g_county_network(claims: pd.DataFrame) -> Figure:
             fontsize=9,
         )
     right.set_ylim(1, cases * 6)
-    right.set_ylabel("cases handled (log scale)")
-    right.set_title("Township and village workload", fontsize=8.5)
+    right.set_ylabel("cases handled (log scale)", fontsize=9)
+    right.set_title("乡村两级办件量\nTownship and village workload", fontsize=9)
     right.grid(axis="x", visible=False)
-    fig.text(
-        0.01, 0.01, "Source: Yang et al. 2023, section 2.2 (claims gc_*).", fontsize=7, color="0.3"
-    )
+    fig.text(0.01, 0.01, "报告值 reported: Yang et al. 2023, section 2.2.", fontsize=9, color="0.3")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

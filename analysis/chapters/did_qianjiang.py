@@ -40,7 +40,7 @@ from analysis.chapters.case import (
 )
 from analysis.chapters.reported_points import (
     ReportedSummary,
-    plot_reported_points,
+    figure_reported_points,
     summarise_reported,
 )
 from analysis.did.event_study import EventStudyResult, event_study, plot_event_study
@@ -48,7 +48,9 @@ from analysis.did.honest import HonestResult, Restriction, honest_bounds
 from analysis.did.inference import FEW_CLUSTERS
 from analysis.did.panel import Panel, prepare_panel
 from analysis.did.permutation import PermutationResult, placebo_in_space
+from analysis.did.sdid import synthetic_did
 from analysis.did.synthetic_control import SyntheticControlResult, synthetic_control
+from analysis.did.trend import TrendAdjustedResult, trend_adjusted
 from analysis.did.twobytwo import TwoByTwoResult, two_by_two
 
 Outcome = Literal["visit_share", "admission_share", "fund_share"]
@@ -57,6 +59,19 @@ OUTCOMES: tuple[Outcome, ...] = ("visit_share", "admission_share", "fund_share")
 # The event study bins months into years of event time: -6 is 2017, -1 (reference) the year
 # before the reform, 0 the reform year, 1 the year after.
 LEADS, LAGS, MONTHS_PER_BIN = 6, 1, 12
+# Shares whose sensitivity bounds the page shows (the slowest step: not run for the others).
+BOUNDED: tuple[Outcome, ...] = ("visit_share", "fund_share")
+COUNTS = {
+    "visit_share": ("visits_primary", "visits_total"),
+    "admission_share": ("admissions_primary", "admissions_total"),
+    "fund_share": ("fund_primary", "fund_total"),
+}
+# The post-zero-COVID scenarios of the assumptions file the page compares, with their labels.
+SHOCKS: dict[str | None, str] = {
+    None: "no shock",
+    "post_zero_covid": "shock in every district",
+    "post_zero_covid_treated_only": f"shock in {TREATED_NAME} only",
+}
 
 
 @dataclass(frozen=True)
@@ -66,11 +81,13 @@ class DistrictAnalysis:
     outcome: Outcome
     panel: Panel
     did: TwoByTwoResult
+    trend: TrendAdjustedResult
+    truth: float
     event: EventStudyResult
     synthetic: SyntheticControlResult
     placebo: PermutationResult
-    honest_rm: HonestResult
-    honest_sd: HonestResult
+    honest_rm: HonestResult | None
+    honest_sd: HonestResult | None
 
 
 def district_panel(frame: pd.DataFrame, outcome: Outcome) -> Panel:
@@ -80,8 +97,27 @@ def district_panel(frame: pd.DataFrame, outcome: Outcome) -> Panel:
     )
 
 
-def analyse_district(frame: pd.DataFrame, outcome: Outcome) -> DistrictAnalysis:
-    """Run 2 x 2 DiD, yearly event study, synthetic control, placebo test and bounds.
+def true_effect(frame: pd.DataFrame, outcome: Outcome) -> float:
+    """The reform's effect the generator built in, averaged over the post-reform years.
+
+    The generator draws the treated district's pre-reform annual shares on the straight line
+    through its two reported points and changes nothing else at the reform, so its effect is
+    the post-reform annual share minus that line extended (annual ratios of the summed counts).
+    """
+    primary, total = COUNTS[outcome]
+    rows = frame[frame["district"] == TREATED_DISTRICT]
+    annual = rows.groupby(rows["month"].dt.year)[[primary, total]].sum()
+    share = 100 * annual[primary] / annual[total]
+    pre, post = share[share.index < REFORM_YEAR], share[share.index >= REFORM_YEAR]
+    slope, intercept = np.polyfit(pre.index.to_numpy(float), pre.to_numpy(), 1)
+    return float((post - (intercept + slope * post.index.to_numpy(float))).mean())
+
+
+def analyse_district(
+    frame: pd.DataFrame, outcome: Outcome, *, bounds: bool = True
+) -> DistrictAnalysis:
+    """Run 2 x 2 and trend-adjusted DiD, yearly event study, synthetic control, placebo test
+    and (with ``bounds``) sensitivity bounds.
 
     Every estimator runs with its default inference, which for one treated district is the
     valid one (collapse t-interval, exact placebo test); the wild cluster bootstrap is not
@@ -93,11 +129,13 @@ def analyse_district(frame: pd.DataFrame, outcome: Outcome) -> DistrictAnalysis:
         outcome=outcome,
         panel=panel,
         did=two_by_two(panel),
+        trend=trend_adjusted(panel),
+        truth=true_effect(frame, outcome),
         event=event,
         synthetic=synthetic_control(panel),
         placebo=placebo_in_space(panel),
-        honest_rm=bounds_to_breakdown(event, "relative_magnitude"),
-        honest_sd=bounds_to_breakdown(event, "smoothness"),
+        honest_rm=bounds_to_breakdown(event, "relative_magnitude") if bounds else None,
+        honest_sd=bounds_to_breakdown(event, "smoothness") if bounds else None,
     )
 
 
@@ -119,7 +157,74 @@ def districts() -> pd.DataFrame:
 @cache
 def analyses() -> dict[str, DistrictAnalysis]:
     """:func:`analyse_district` for every share, computed once per session."""
-    return {outcome: analyse_district(districts(), outcome) for outcome in OUTCOMES}
+    return {
+        outcome: analyse_district(districts(), outcome, bounds=outcome in BOUNDED)
+        for outcome in OUTCOMES
+    }
+
+
+@cache
+def generated(scenario: str):
+    """The synthetic data regenerated with a shock scenario (once per session)."""
+    from analysis.synthetic import generate
+
+    return generate(scenario=scenario)
+
+
+def scenario_districts(scenario: str) -> pd.DataFrame:
+    """The monthly district panel regenerated with a shock scenario, loaded as the committed."""
+    import io
+
+    from analysis.registry import declaration
+
+    raw = generated(scenario).district_monthly
+    return declaration("district_monthly").loader(io.StringIO(raw.to_csv(index=False)))
+
+
+def design_estimates(frame: pd.DataFrame, outcome: Outcome) -> dict[str, float]:
+    """Point estimates of each comparison design on one frame (no intervals: compared only)."""
+    panel = district_panel(frame, outcome)
+    trend = trend_adjusted(panel)
+    return {
+        "plain 2×2 DiD": trend.plain.estimate,
+        "trend-adjusted DiD": trend.effect.estimate,
+        "synthetic control": synthetic_control(panel).effect.estimate,
+        # The placebo SE is not computed: its interval is not valid here (the result says so).
+        "synthetic DiD": synthetic_did(panel, se_method="jackknife").att.estimate,
+    }
+
+
+@cache
+def shock_comparison(outcome: Outcome = "visit_share") -> pd.DataFrame:
+    """What each design recovers without the post-zero-COVID shock and with it.
+
+    The reform's built-in effect is the same in every row (a scenario adds a shock and leaves
+    the reform alone), so the truth column is the unshocked one.
+    """
+    truth = analyses()[outcome].truth
+    rows = []
+    for scenario, label in SHOCKS.items():
+        frame = districts() if scenario is None else scenario_districts(scenario)
+        rows.append({"world": label, "true effect (pp)": truth, **design_estimates(frame, outcome)})
+    return pd.DataFrame(rows)
+
+
+@cache
+def shock_size(scenario: str = "post_zero_covid") -> dict[str, Any]:
+    """The scenario's persistent shift, first month and mean shift over the post months."""
+    data = generated(scenario)
+    shock = data.shock[
+        (data.shock["district"] == TREATED_DISTRICT) & (data.shock["measure"] == "visits")
+    ]
+    months = pd.to_datetime(shock["month"])
+    post = shock.loc[months >= REFORM_MONTH, "share_shift_pp"]
+    n_post = districts().loc[lambda d: d["district"] == TREATED_DISTRICT, "month"]
+    n_post = int((n_post >= REFORM_MONTH).sum())
+    return {
+        "persistent": float(shock["persistent_pp"].max()),
+        "start": months.min().strftime("%B %Y"),
+        "post_mean": float(post.sum() / n_post),
+    }
 
 
 @cache
@@ -212,10 +317,40 @@ def numbers() -> dict[str, Any]:
         }
     )
     for short, a in (("visit", va), ("fund", fa)):
+        out[f"did-true-{short}"] = a.truth
+        out[f"did-trend-{short}"] = a.trend.effect.estimate
+        out[f"did-trend-lo-{short}"] = a.trend.effect.ci_lower
+        out[f"did-trend-hi-{short}"] = a.trend.effect.ci_upper
+        # The page words the signs ("faster", "lowers", "falls short of") and glues sizes.
+        out[f"did-trend-gap-{short}"] = abs(a.trend.trend_gap * MONTHS_PER_BIN)  # pp per year
+        out[f"did-trend-bias-{short}"] = abs(a.trend.trend_bias)
+        out[f"did-trend-bias-side-{short}"] = "lowers" if a.trend.trend_bias < 0 else "raises"
+        out[f"did-2x2-error-{short}"] = abs(a.did.effect.estimate - a.truth)
         out[f"did-breakdown-rm-{short}"] = a.honest_rm.breakdown
         out[f"did-breakdown-sd-{short}"] = a.honest_sd.breakdown
         out[f"did-rm-scale-{short}"] = a.honest_rm.scale
+    out.update(shock_numbers())
     return {key: _plain(value) for key, value in out.items()}
+
+
+def shock_numbers() -> dict[str, Any]:
+    """The shock's size and what the plain 2 x 2 makes of it, by scenario."""
+    table = shock_comparison().set_index("world")
+    plain = table["plain 2×2 DiD"]
+    size = shock_size()
+    common, local = SHOCKS["post_zero_covid"], SHOCKS["post_zero_covid_treated_only"]
+    return {
+        "did-shock-start": size["start"],
+        "did-shock-persistent": size["persistent"],
+        "did-shock-post-mean": size["post_mean"],
+        "did-shock-common-change": abs(plain[common] - plain[SHOCKS[None]]),
+        "did-shock-local-change": plain[local] - plain[SHOCKS[None]],
+    }
+
+
+def shock_styled():
+    """The designs with and without the shock, styled for display."""
+    return shock_comparison().style.hide(axis="index").format(precision=2)
 
 
 def plot_district_series(
@@ -284,7 +419,7 @@ def plot_event_studies(ax, results: list[DistrictAnalysis]) -> None:
         synthetic_title(f"event study, {TREATED_NAME} vs {n_comparisons} comparison districts"),
         fontsize=10,
     )
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=9, loc="upper left")
 
 
 def plot_synthetic_control(axes, analysis: DistrictAnalysis) -> None:
@@ -306,7 +441,7 @@ def plot_synthetic_control(axes, analysis: DistrictAnalysis) -> None:
     )
     left.axvline(REFORM_MONTH, color="black", linestyle=":", linewidth=1)
     left.set_ylabel(SHARES[analysis.outcome].label_en)
-    left.legend(fontsize=8, loc="lower left")
+    left.legend(fontsize=9, loc="lower left")
     left.set_title(synthetic_title(f"{TREATED_NAME} and its synthetic control"), fontsize=10)
     for i, donor in enumerate(sc.placebo_gaps.columns):
         right.plot(
@@ -322,7 +457,7 @@ def plot_synthetic_control(axes, analysis: DistrictAnalysis) -> None:
     right.axhline(0, color="black", linewidth=0.8)
     right.axvline(REFORM_MONTH, color="black", linestyle=":", linewidth=1)
     right.set_ylabel("gap: unit minus its synthetic control (pp)")
-    right.legend(fontsize=8, loc="upper left")
+    right.legend(fontsize=9, loc="upper left")
     right.set_title(synthetic_title("placebo-in-space gaps"), fontsize=10)
 
 
@@ -372,12 +507,12 @@ def plot_honest(axes, analysis: DistrictAnalysis) -> None:
             (result.breakdown, 0),
             textcoords="offset points",
             xytext=(-70, 10),
-            fontsize=8,
+            fontsize=9,
         )
         ax.set_xlabel(name)
         ax.set_ylabel(f"{REFORM_YEAR} effect, {analysis.outcome.replace('_', ' ')} (pp)")
         ax.set_title(synthetic_title(name.split(" (")[0]), fontsize=10)
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=9, loc="lower left")
 
 
 def _figure(size: tuple[float, float], ncols: int = 1) -> tuple[Figure, Any]:
@@ -388,17 +523,12 @@ def _figure(size: tuple[float, float], ncols: int = 1) -> tuple[Figure, Any]:
 
 def figure_reported() -> Figure:
     """The reported points, the assumed post-reform point and the arithmetic on them."""
-    fig, ax = _figure((9.5, 4.2))
-    plot_reported_points(
-        ax, reported_points(), reported_summaries()["visit_share"], source=REPORTED_SOURCE
-    )
-    fig.tight_layout()
-    return fig
+    return figure_reported_points(source=REPORTED_SOURCE)
 
 
 def figure_series() -> Figure:
     """Synthetic monthly visit and fund shares with the reported annual points."""
-    fig, axes = _figure((11, 4.8), ncols=2)
+    fig, axes = _figure((9, 4.8), ncols=2)
     plot_district_series(axes[0], districts(), "visit_share", reported_points())
     plot_district_series(axes[1], districts(), "fund_share", reported_points())
     fig.tight_layout()
@@ -416,7 +546,7 @@ def figure_event() -> Figure:
 
 def figure_synthetic_control() -> Figure:
     """Synthetic control of the visit share and the placebo gaps."""
-    fig, axes = _figure((11, 4.3), ncols=2)
+    fig, axes = _figure((9, 4.8), ncols=2)
     plot_synthetic_control(axes, analyses()["visit_share"])
     fig.tight_layout()
     return fig
@@ -424,7 +554,7 @@ def figure_synthetic_control() -> Figure:
 
 def figure_honest() -> Figure:
     """Sensitivity bounds for the reform-year fund-share effect."""
-    fig, axes = _figure((11, 4.2), ncols=2)
+    fig, axes = _figure((9, 4.8), ncols=2)
     plot_honest(axes, analyses()["fund_share"])
     fig.tight_layout()
     return fig
@@ -510,11 +640,18 @@ def match_hypotheses(
     return pd.DataFrame(rows)
 
 
+def readable_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``series`` column in words ("visit share; fund share"), for display."""
+    words = frame["series"].str.replace("_", " ").str.replace(";", "; ")
+    return frame.assign(series=words).rename(columns={"series": "share"})
+
+
 def hypotheses_table():
     """The page's hypotheses, styled for display."""
-    return hypotheses_for(hypotheses(), PAGE_LABEL).style.hide(axis="index")
+    return readable_series(hypotheses_for(hypotheses(), PAGE_LABEL)).style.hide(axis="index")
 
 
 def hypotheses_against_estimates():
     """The hypotheses beside the estimates, styled for display."""
-    return match_hypotheses(hypotheses(), analyses()).style.hide(axis="index").format(precision=2)
+    table = readable_series(match_hypotheses(hypotheses(), analyses()))
+    return table.style.hide(axis="index").format(precision=2)

@@ -2,7 +2,7 @@
 
 The page's numbers are Luo et al.'s reported facts (claims ``qj_*``) and the post-reform visit
 share at its assumed year; its figures are the lens's framework diagram and the reported points,
-drawn by :func:`analysis.chapters.reported_points.plot_reported_points`.
+drawn by :func:`analysis.chapters.reported_points.figure_reported_points`.
 
 Examples
 --------
@@ -18,18 +18,16 @@ import re
 from functools import cache
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
 from analysis import frameworks as fw
 from analysis.chapters.case import reported_points
-from analysis.chapters.reported_points import plot_reported_points, summarise_reported
+from analysis.chapters.reported_points import figure_reported_points
 from analysis.chapters.sources import crosswalk
 from analysis.datasets import load_data
 from analysis.plotting.diagrams import draw_framework
-from analysis.plotting.style import use_book_style
 
 LENS = "embeddedness_qianjiang"
 #: Claims glued as whole numbers.
@@ -111,12 +109,7 @@ def figure_framework() -> Figure:
 
 def figure_reported() -> Figure:
     """Everything the paper reports on the three shares (``fig-qj-reported``)."""
-    use_book_style()
-    points = reported_points()
-    fig, ax = plt.subplots(figsize=(9.5, 4.2))
-    plot_reported_points(ax, points, summarise_reported(points, "visit_share"))
-    fig.tight_layout()
-    return fig
+    return figure_reported_points()
 
 
 def mechanisms() -> Markdown:

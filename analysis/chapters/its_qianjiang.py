@@ -6,7 +6,8 @@ functions in :data:`FIGURES` (keyed by figure label), the table functions and
 :mod:`analysis.its`; the case facts (reform month, COVID-19 window, share series) come from
 :mod:`analysis.chapters.case`.
 
-Pre-specified main model for the SYNTHETIC monthly Qianjiang series (2017-01 to 2024-12):
+Main model for the SYNTHETIC monthly Qianjiang series (2017-01 to 2024-12), chosen by the
+same team that built the generator (so it is not pre-specified in the trial sense):
 
 * reform: first post-reform month :data:`~analysis.chapters.case.REFORM_MONTH`, level + slope;
 * COVID-19: a second interruption at :data:`~analysis.chapters.case.COVID_START` with a level
@@ -19,7 +20,11 @@ Pre-specified main model for the SYNTHETIC monthly Qianjiang series (2017-01 to 
 The events near the reform (the end of zero-COVID, the infection wave, Class B management, the
 2023 rural-health opinion; DRG/DIP further back) come from the public events file
 ``data/public/qianjiang_events.csv`` (:mod:`analysis.its.events`); the robustness menu
-(:mod:`analysis.its.robustness`) refits the model with each of them as an extra interruption.
+(:mod:`analysis.its.robustness`) refits the model with each of them as an extra interruption,
+and with the months from the end of zero-COVID left out. The identification table refits the
+main model and its event handlings to the generator's shock scenarios
+(``[scenarios.*]`` of the assumptions file) and compares each estimate with the effect the
+generator builds in (:mod:`analysis.synthetic.truth`).
 """
 
 from __future__ import annotations
@@ -53,10 +58,10 @@ from analysis.chapters.case import (
 )
 from analysis.chapters.reported_points import (
     ReportedSummary,
-    plot_reported_points,
+    figure_reported_points,
     summarise_reported,
 )
-from analysis.datasets import load_data
+from analysis.datasets import add_shares, load_data
 from analysis.its import robustness as rob
 from analysis.its.cli import command_line
 from analysis.its.diagnostics import (
@@ -74,10 +79,21 @@ from analysis.its.events import (
     separation_warnings,
 )
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its, its
-from analysis.its.power import PowerResult, analytic_mde, simulate_power
+from analysis.its.power import (
+    PowerResult,
+    aggregated_ar1_autocorrelation,
+    analytic_mde,
+    rho_interval,
+    simulate_power,
+)
 from analysis.its.results import ITSResult
 from analysis.plotting.provenance import plot_synthetic, synthetic_title
 from analysis.registry import declaration
+from analysis.synthetic import generate
+from analysis.synthetic.config import load_config, read_anchors
+from analysis.synthetic.scenarios import scenario_settings
+from analysis.synthetic.truth import BuiltInEffect, built_in_effect
+from analysis.validation.published import published_targets
 
 OUTCOMES: dict[str, str] = {name: share.title for name, share in SHARES.items()}
 REFORM = REFORM_MONTH.strftime("%Y-%m-%d")
@@ -97,19 +113,6 @@ MAIN_MODEL_FILE = "qianjiang_monthly.csv"
 EVENTS_DATASET = "qianjiang_events"
 #: months either side of the reform searched for confounding events
 EVENT_WINDOW = 3
-
-#: The published rate ratio of the Sicily smoking ban in the tutorial's model with seasonality
-#: (quasi-Poisson, step change, linear trend, two harmonic pairs over 12 months, offset
-#: log(stdpop)), to the three decimals printed, with its dispersion and yearly trend. Source:
-#: Lopez Bernal, Cummins & Gasparrini, Int J Epidemiol 2017;46(1):348-355,
-#: doi:10.1093/ije/dyw098 (corrigendum 2020;49(4):1414).
-PUBLISHED_SICILY_MODEL3: dict[str, float] = {
-    "rate_ratio": 0.885,
-    "ci_low": 0.839,
-    "ci_high": 0.933,
-    "dispersion": 2.262,
-    "trend_per_year": 1.067,
-}
 
 
 def pp(value: float, digits: int = 1) -> str:
@@ -135,7 +138,7 @@ def comparison_mean(outcome: str) -> pd.Series:
 
 
 def main_spec(outcome: str, **overrides: object) -> ITSSpec:
-    """The pre-specified main model for one outcome (options may be overridden)."""
+    """The main model for one outcome (options may be overridden)."""
     options = {**MAIN_OPTIONS, **overrides}
     return ITSSpec(time="month", outcome=outcome, intervention=REFORM, **options)  # type: ignore[arg-type]
 
@@ -225,9 +228,9 @@ def effects_summary(results: dict[str, ITSResult]) -> pd.DataFrame:
         lvl, slp = res.effects["level"], res.effects["slope"]
         row = {
             "outcome": OUTCOMES[outcome],
-            "level change (pp)": f"{lvl.estimate:.2f} [{lvl.ci_lower:.2f}, {lvl.ci_upper:.2f}]",
             "slope change (pp/year)": f"{12 * slp.estimate:.2f} [{12 * slp.ci_lower:.2f}, "
             f"{12 * slp.ci_upper:.2f}]",
+            "level change (pp)": f"{lvl.estimate:.2f} [{lvl.ci_lower:.2f}, {lvl.ci_upper:.2f}]",
         }
         h = res.horizon_effects.set_index("horizon")
         for name, horizon in HORIZONS.items():
@@ -357,6 +360,40 @@ def _cell(estimate: float, low: float, high: float, scale: float = 1.0) -> str:
     return f"{scale * estimate:.2f} [{scale * low:.2f}, {scale * high:.2f}]"
 
 
+_FIXED_LABELS = {
+    "baseline": "main model",
+    "impact level": "no slope change",
+    "COVID-19 term level+slope": "COVID-19 term with a slope change",
+    "without covid": "no COVID-19 term",
+    "errors ols": "OLS errors",
+    "errors hac": "Newey–West HAC errors",
+    "seasonality none": "no seasonality",
+    "seasonality month": "month dummies",
+    "seasonality fourier:2": "two Fourier pairs",
+}
+
+
+def readable_spec(label: str) -> str:
+    """A menu label in words: event names for event keys, no option names."""
+    if label in _FIXED_LABELS:
+        return _FIXED_LABELS[label]
+    names = {e.label: e.name for e in events()}
+    event = re.fullmatch(r"\+ (\S+) \((level|slope|level\+slope)(, min_segment=1)?\)", label)
+    if event:
+        key, impact, short = event.groups()
+        what = "every event" if key == "all" or key not in names else names[key]
+        change = {"level": "level change", "slope": "slope change"}.get(impact, "level and slope")
+        return f"+ {change} at {what}" + (", one-month segment allowed" if short else "")
+    if label.startswith("+ all events"):
+        return "+ level change at every event"
+    if label.startswith("exclude "):
+        return f"months {label.removeprefix('exclude ')} left out"
+    shifted = re.fullmatch(r"intervention (\d+) (earlier|later) \((.+)\)", label)
+    if shifted:
+        return f"reform date {shifted[1]} months {shifted[2]} ({shifted[3]})"
+    return label
+
+
 def robustness_wide(table: pd.DataFrame, outcome: str = "visit_share") -> pd.DataFrame:
     """One outcome's menu as the page shows it: one row per specification."""
     rows = table.loc[table["outcome"] == outcome]
@@ -369,17 +406,191 @@ def robustness_wide(table: pd.DataFrame, outcome: str = "visit_share") -> pd.Dat
         reason = re.split(r" \(need|, fewer than", method.removeprefix("not estimable: "))[0]
         out.append(
             {
-                "specification": label,
+                "specification": readable_spec(str(label)),
                 "varied": level["varied"],
-                "level change (pp)": _cell(level["estimate"], level["ci_lower"], level["ci_upper"]),
                 "slope change (pp/year)": _cell(
                     slope["estimate"], slope["ci_lower"], slope["ci_upper"], 12.0
                 ),
+                "level change (pp)": _cell(level["estimate"], level["ci_lower"], level["ci_upper"]),
                 "months fitted": "—" if refused else str(int(level["n"])),
                 "not estimable because": reason if refused else "",
             }
         )
     return pd.DataFrame(out)
+
+
+# ------------------------------------------------------------------ identification: shocks
+
+#: The worlds of the identification table: the committed data, then the generator's shock
+#: scenarios (tables ``[scenarios.<name>]`` of the assumptions file).
+SHOCK_WORLDS: dict[str, str | None] = {
+    "no shock": None,
+    "transient shock, all districts": "post_zero_covid_transient",
+    "persistent shock, all districts": "post_zero_covid",
+    "persistent shock, treated only": "post_zero_covid_treated_only",
+}
+#: the scenario whose settings the page quotes
+SHOCK_SCENARIO = "post_zero_covid"
+#: months the event handling leaves out from the end of zero-COVID (as in the menu's longer window)
+SHOCK_EXCLUDED_MONTHS = 4
+#: one fixed menu specification per event handling shown in the identification table
+CITS_LABEL = "comparative ITS (mean of comparison districts)"
+
+
+@cache
+def _truth() -> dict[str, BuiltInEffect]:
+    """The reform effect the generator builds into each share (the same in every world)."""
+    config = load_config()
+    anchors = read_anchors(config)
+    return {
+        name: built_in_effect(config, anchors, SHARES[name].numerator.removesuffix("_primary"))  # type: ignore[arg-type]
+        for name in OUTCOMES
+    }
+
+
+def shock_settings() -> dict[str, Any]:
+    """The resolved settings of :data:`SHOCK_SCENARIO`."""
+    return scenario_settings(load_config(), SHOCK_SCENARIO)
+
+
+@cache
+def world_monthly(scenario: str | None) -> pd.DataFrame:
+    """Every district's monthly counts and shares in one world (``None``: the committed data)."""
+    if scenario is None:
+        return load_data("district_monthly").frame
+    raw = generate(scenario=scenario).district_monthly
+    return add_shares(raw.assign(month=pd.to_datetime(raw["month"], format="%Y-%m-%d")))
+
+
+def with_comparison(world: pd.DataFrame, outcome: str = "visit_share") -> pd.DataFrame:
+    """The treated district's rows plus a ``comparison`` column: the comparisons' mean."""
+    treated = world.loc[world["district"] == TREATED_DISTRICT].sort_values("month")
+    others = world.loc[world["district"] != TREATED_DISTRICT].groupby("month")[outcome].mean()
+    return treated.assign(comparison=treated["month"].map(others)).reset_index(drop=True)
+
+
+def identification_variations(outcome: str = "visit_share") -> list[rob.Variation]:
+    """The main model, its two event handlings from the menu, and comparative ITS."""
+    base = main_spec(outcome)
+    end_zero_covid = _event("end_zero_covid")
+    (window,) = as_exclusion_windows([end_zero_covid], SHOCK_EXCLUDED_MONTHS)
+    return [
+        rob.baseline(base, "main model, no event term"),
+        *rob.vary_exclusion(base, [(f"{window[0]:%Y-%m} to {window[1]:%Y-%m}", [window])]),
+        *rob.vary_events(base, [end_zero_covid], min_segment=1),
+        rob.Variation(
+            CITS_LABEL,
+            "comparison series",
+            replace(base, controls=("comparison",), errors="hac", others=()),
+        ),
+    ]
+
+
+def identification(outcome: str = "visit_share") -> pd.DataFrame:
+    """Each world x specification: the estimates beside the effect built into the generator."""
+    truth = _truth()[outcome]
+    tables = []
+    for world, scenario in SHOCK_WORLDS.items():
+        frame = with_comparison(world_monthly(scenario), outcome)
+        table = rob.robustness_menu(frame, identification_variations(outcome))
+        tables.append(table.assign(world=world))
+    out = pd.concat(tables, ignore_index=True)
+    true = {"level": truth.level_change_pp, "slope": truth.slope_change_pp_per_year / 12}
+    return out.assign(truth=out["effect"].map(true))
+
+
+def identification_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The identification table as the page shows it: slope first (H2), then level."""
+    rows = []
+    for (world, spec), group in table.groupby(["world", "spec"], sort=False):
+        by = group.set_index("effect")
+        slope, level = by.loc["slope"], by.loc["level"]
+        rows.append(
+            {
+                "world": world,
+                "specification": readable_spec(str(spec)),
+                "slope (pp/year): built in": pp(12 * slope["truth"], 2),
+                "slope: estimate [95% CI]": _cell(
+                    slope["estimate"], slope["ci_lower"], slope["ci_upper"], 12.0
+                ),
+                "level (pp): built in": pp(level["truth"], 2),
+                "level: estimate [95% CI]": _cell(
+                    level["estimate"], level["ci_lower"], level["ci_upper"]
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@cache
+def _identification() -> pd.DataFrame:
+    return identification()
+
+
+def identification_table() -> pd.DataFrame:
+    """The visit share's identification table."""
+    return identification_wide(_identification())
+
+
+def _shock_estimate(world: str, spec_prefix: str, effect: str) -> pd.Series:
+    table = _identification()
+    rows = table.loc[
+        (table["world"] == world)
+        & table["spec"].str.startswith(spec_prefix)
+        & (table["effect"] == effect)
+    ]
+    return rows.iloc[0]
+
+
+def _day(date: pd.Timestamp) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def identification_numbers() -> dict[str, str]:
+    """The shock scenario's settings, the built-in effect and what each design recovers."""
+    settings = shock_settings()
+    visits = settings["visits"]
+    truth = _truth()["visit_share"]
+    zero_covid = _event("end_zero_covid")
+    start = pd.Timestamp(settings["start_month"] + "-01")
+    surge_end = start + pd.DateOffset(months=len(visits["surge_share_pp"]) - 1)
+    worlds = list(SHOCK_WORLDS)
+    none, transient, persistent, local = worlds
+    exclude = "exclude"
+    regime = "+ end_zero_covid"
+
+    def est(world: str, spec: str, effect: str = "level", scale: float = 1.0) -> str:
+        return pp(scale * _shock_estimate(world, spec, effect)["estimate"], 2)
+
+    return {
+        "its-zero-covid-date": _day(zero_covid.date),
+        "its-zero-covid-month": f"{zero_covid.date:%B %Y}",
+        "its-wave-peak-date": _day(_event("infection_wave").date),
+        "its-rural-health-date": _day(_event("rural_health").date),
+        "its-drg-dip-date": f"{_event('drg_dip').date:%B %Y}",
+        "its-shock-start": f"{start:%B %Y}",
+        "its-shock-surge-end": f"{surge_end:%B %Y}",
+        "its-shock-surge-max": f"{max(visits['surge_share_pp']):g}",
+        "its-shock-persistent": f"{visits['persistent_share_pp']:g}",
+        "its-shock-volume-max": f"{100 * (max(visits['surge_volume_multiplier']) - 1):.0f}",
+        "its-shock-excluded-months": str(SHOCK_EXCLUDED_MONTHS),
+        "its-true-level": pp(truth.level_change_pp, 2),
+        "its-true-slope": pp(truth.slope_change_pp_per_year, 2),
+        "its-true-pre-slope": pp(truth.pre_slope_pp_per_year, 2),
+        "its-id-none-level": est(none, "main", "level"),
+        "its-id-none-slope": est(none, "main", "slope", 12.0),
+        "its-id-trans-level": est(transient, "main", "level"),
+        "its-id-trans-slope": est(transient, "main", "slope", 12.0),
+        "its-id-trans-excl-level": est(transient, exclude, "level"),
+        "its-id-trans-excl-slope": est(transient, exclude, "slope", 12.0),
+        "its-id-pers-level": est(persistent, "main", "level"),
+        "its-id-pers-slope": est(persistent, "main", "slope", 12.0),
+        "its-id-pers-excl-level": est(persistent, exclude, "level"),
+        "its-id-pers-excl-slope": est(persistent, exclude, "slope", 12.0),
+        "its-id-pers-regime-level": est(persistent, regime, "level"),
+        "its-id-pers-cits-level": est(persistent, "comparative", "level"),
+        "its-id-local-cits-level": est(local, "comparative", "level"),
+    }
 
 
 @dataclass(frozen=True)
@@ -396,67 +607,120 @@ class PowerScenario:
     test: str = "level"
 
 
-def power_scenarios(monthly_sd: float) -> list[PowerScenario]:
-    """Annual (8 points) and monthly (96 points) designs under stated noise assumptions.
+#: SD of a noisier monthly series than the synthetic one (pp), for the sensitivity rows
+NOISY_MONTHLY_SD = 1.5
+#: assumed year-to-year SDs of an annual series (pp): two reported points cannot reveal it
+ANNUAL_SDS = (1.0, 2.0, 3.0)
 
-    Parameters
-    ----------
-    monthly_sd
-        Marginal residual SD of the monthly series (pp), e.g. from the synthetic fit.
+
+@dataclass(frozen=True)
+class NoiseCalibration:
+    """The noise the power scenarios assume, calibrated to the fitted model's residuals."""
+
+    sd: float
+    rho: float
+    rho_low: float
+    rho_high: float
+    annual_rho: float
+    n: int
+
+
+def noise_calibration(result: ITSResult) -> NoiseCalibration:
+    """Residual SD and AR(1) coefficient of a Prais–Winsten fit, with a sensitivity range.
+
+    The range is the large-sample ±1.96 SE of the estimated coefficient; ``annual_rho`` is the
+    year-to-year autocorrelation that monthly AR(1) errors imply for annual means.
     """
-    out = []
-    for sd in (1.0, 2.0, 3.0):
-        out.append(PowerScenario(f"annual, 8 points, SD {sd:g} pp", 6, 2, "level", sd, 0.3, "ols"))
-        out.append(
-            PowerScenario(
-                f"annual, 8 points, SD {sd:g} pp, rho known", 6, 2, "level", sd, 0.3, "pw_known"
-            )
-        )
-    out.append(
-        PowerScenario(
-            f"monthly, 96 points, SD {monthly_sd:.2f} pp (synthetic fit), rho 0.3",
-            72,
-            24,
-            "level+slope",
-            monthly_sd,
-            0.3,
-            "pw",
-        )
+    if result.rho is None:
+        raise ValueError("the power calibration needs an AR(1) fit (errors='ar1')")
+    rho = float(result.rho)
+    low, high = rho_interval(rho, result.n)
+    return NoiseCalibration(
+        monthly_residual_sd(result),
+        rho,
+        low,
+        high,
+        aggregated_ar1_autocorrelation(rho, 12),
+        result.n,
     )
-    for sd, rho in ((1.5, 0.3), (1.5, 0.6), (3.0, 0.6)):
+
+
+def _rho_text(rho: float) -> str:
+    return f"rho {rho:.2f}"
+
+
+def power_scenarios(noise: NoiseCalibration) -> list[PowerScenario]:
+    """Designs for the (secondary) level-change test: annual 8 points and monthly 96 points."""
+    out = []
+    for sd in ANNUAL_SDS:
+        label = f"annual, 8 points, SD {sd:g} pp, {_rho_text(noise.annual_rho)}"
+        out.append(PowerScenario(label, 6, 2, "level", sd, noise.annual_rho, "ols"))
         out.append(
-            PowerScenario(
-                f"monthly, 96 points, SD {sd:g} pp, rho {rho:g}",
-                72,
-                24,
-                "level+slope",
-                sd,
-                rho,
-                "pw",
-            )
+            PowerScenario(f"{label}, known", 6, 2, "level", sd, noise.annual_rho, "pw_known")
         )
+    monthly = f"monthly, 96 points, SD {noise.sd:.2f} pp, {_rho_text(noise.rho)}"
+    out.append(PowerScenario(monthly, 72, 24, "level+slope", noise.sd, noise.rho, "pw"))
+    noisy = f"monthly, 96 points, SD {NOISY_MONTHLY_SD:g} pp, {_rho_text(noise.rho)}"
+    out.append(PowerScenario(noisy, 72, 24, "level+slope", NOISY_MONTHLY_SD, noise.rho, "pw"))
     return out
 
 
-def slope_power_scenarios(monthly_sd: float) -> list[PowerScenario]:
-    """Designs for a slope change (hypothesis H2): annual to 2025 (9 points) and monthly.
+def slope_power_scenarios(noise: NoiseCalibration) -> list[PowerScenario]:
+    """Designs for the headline slope-change test (hypothesis H2), in a fixed order.
 
-    Two post-reform years cannot test a slope under the engine's three-point segments, so the
-    annual design assumes one more year of data.
+    Annual to 2025 (9 points: two post-reform years cannot test a slope under the engine's
+    three-point segments), then monthly at the residual calibration, its exact check, the two
+    ends of the autocorrelation range and a noisier series.
     """
-    annual = "annual, 9 points (2017–2025), SD 2 pp"
-    monthly = f"monthly, 96 points, SD {monthly_sd:.2f} pp (synthetic fit), rho 0.3"
+    annual = f"annual, 9 points (2017–2025), SD 2 pp, {_rho_text(noise.annual_rho)}"
+    monthly = f"monthly, 96 points, SD {noise.sd:.2f} pp"
+    design = (72, 24, "level+slope")
     return [
-        PowerScenario(annual, 6, 3, "level+slope", 2.0, 0.3, "ols", "slope"),
-        PowerScenario(f"{annual}, rho known", 6, 3, "level+slope", 2.0, 0.3, "pw_known", "slope"),
-        PowerScenario(monthly, 72, 24, "level+slope", monthly_sd, 0.3, "pw", "slope"),
+        PowerScenario(annual, 6, 3, "level+slope", 2.0, noise.annual_rho, "ols", "slope"),
         PowerScenario(
-            f"{monthly}, rho known", 72, 24, "level+slope", monthly_sd, 0.3, "pw_known", "slope"
+            f"{annual}, known", 6, 3, "level+slope", 2.0, noise.annual_rho, "pw_known", "slope"
         ),
         PowerScenario(
-            "monthly, 96 points, SD 3 pp, rho 0.6", 72, 24, "level+slope", 3.0, 0.6, "pw", "slope"
+            f"{monthly}, {_rho_text(noise.rho)}", *design, noise.sd, noise.rho, "pw", "slope"
+        ),
+        PowerScenario(
+            f"{monthly}, {_rho_text(noise.rho)}, known",
+            *design,
+            noise.sd,
+            noise.rho,
+            "pw_known",
+            "slope",
+        ),
+        PowerScenario(
+            f"{monthly}, {_rho_text(noise.rho_low)}",
+            *design,
+            noise.sd,
+            noise.rho_low,
+            "pw",
+            "slope",
+        ),
+        PowerScenario(
+            f"{monthly}, {_rho_text(noise.rho_high)}",
+            *design,
+            noise.sd,
+            noise.rho_high,
+            "pw",
+            "slope",
+        ),
+        PowerScenario(
+            f"monthly, 96 points, SD {NOISY_MONTHLY_SD:g} pp, {_rho_text(noise.rho)}",
+            *design,
+            NOISY_MONTHLY_SD,
+            noise.rho,
+            "pw",
+            "slope",
         ),
     ]
+
+
+def periods_per_year(scenario: PowerScenario) -> float:
+    """Points a year of a scenario's design (12 for monthly designs)."""
+    return 12.0 if scenario.label.startswith("monthly") else 1.0
 
 
 def run_power(
@@ -464,13 +728,15 @@ def run_power(
 ) -> tuple[pd.DataFrame, dict[str, PowerResult]]:
     """Simulate each scenario; table of size, power at ``effect`` and MDE, plus the curves.
 
-    For a slope scenario ``effect`` and the MDE are per time unit of the design (per month
-    for monthly designs); :func:`slope_power_table` converts them to pp a year.
+    For a slope scenario ``effect``, the curve and the MDE are per time unit of the design
+    (per month for monthly designs; the curve's grid is 0 to 10 pp a year);
+    :func:`slope_power_table` converts the MDE to pp a year.
     """
-    grid = np.linspace(0.0, 10.0, 41)
     curves: dict[str, PowerResult] = {}
     rows = []
     for i, sc in enumerate(scenarios):
+        unit = periods_per_year(sc) if sc.test == "slope" else 1.0
+        grid = np.linspace(0.0, 10.0, 41) / unit
         res = simulate_power(
             sc.n_pre,
             sc.n_post,
@@ -524,24 +790,25 @@ def _robustness() -> pd.DataFrame:
     return robustness(_monthly())
 
 
-def _rise() -> float:
-    return float(_claims().at[reported_rise_claim(), "value"])
+@cache
+def _noise() -> NoiseCalibration:
+    return noise_calibration(_main()["visit_share"])
 
 
 @cache
 def _power() -> tuple[list[PowerScenario], pd.DataFrame, dict[str, PowerResult]]:
-    scenarios = power_scenarios(monthly_residual_sd(_main()["visit_share"]))
-    table, curves = run_power(scenarios, effect=_rise())
-    return scenarios, table, curves
+    scenarios = power_scenarios(_noise())
+    table, curves = run_power(scenarios, effect=0.0)
+    return scenarios, table.drop(columns="power"), curves
 
 
 @cache
-def _slope_power() -> tuple[list[PowerScenario], pd.DataFrame]:
-    scenarios = slope_power_scenarios(monthly_residual_sd(_main()["visit_share"]))
-    table, _ = run_power(scenarios, effect=0.0, seed=20230201)
-    per_year = np.array([12.0 if s.label.startswith("monthly") else 1.0 for s in scenarios])
+def _slope_power() -> tuple[list[PowerScenario], pd.DataFrame, dict[str, PowerResult]]:
+    scenarios = slope_power_scenarios(_noise())
+    table, curves = run_power(scenarios, effect=0.0, seed=20230201)
+    per_year = np.array([periods_per_year(s) for s in scenarios])
     table = table.assign(mde=table["mde"] * per_year, mde_analytic=table["mde_analytic"] * per_year)
-    return scenarios, table.drop(columns="power")
+    return scenarios, table.drop(columns="power"), curves
 
 
 def effects_table() -> pd.DataFrame:
@@ -560,22 +827,21 @@ def robustness_table() -> pd.DataFrame:
 
 
 def power_table() -> pd.DataFrame:
-    """Size, power at the reported rise and MDE of every scenario, as the page shows them."""
-    rise = _rise()
+    """Size and MDE of the level-change test in every scenario, as the page shows them."""
     return (
         _power()[1]
-        .drop(columns="mde_analytic")
         .assign(
             sd=lambda d: d["sd"].round(2),
+            rho=lambda d: d["rho"].round(2),
             size=lambda d: (100 * d["size"]).round(1),
-            power=lambda d: (100 * d["power"]).round(1),
             mde=lambda d: d["mde"].round(2),
+            mde_analytic=lambda d: d["mde_analytic"].round(2),
         )
         .rename(
             columns={
                 "size": "rejections with no effect (%)",
-                "power": f"power at +{rise:g} pp (%)",
-                "mde": "MDE at 80% (pp)",
+                "mde": "MDE at 80% (pp), simulated",
+                "mde_analytic": "MDE, exact (rho known)",
             }
         )
     )
@@ -587,6 +853,7 @@ def slope_power_table() -> pd.DataFrame:
         _slope_power()[1]
         .assign(
             sd=lambda d: d["sd"].round(2),
+            rho=lambda d: d["rho"].round(2),
             size=lambda d: (100 * d["size"]).round(1),
             mde=lambda d: d["mde"].round(2),
             mde_analytic=lambda d: d["mde_analytic"].round(2),
@@ -653,8 +920,13 @@ def main_model_numbers() -> dict[str, str]:
         "its-first-month": frame["month"].min().strftime("%Y-%m"),
         "its-last-month": frame["month"].max().strftime("%Y-%m"),
         "its-n-fit": str(visit.n),
+        "its-reform-month": f"{REFORM_MONTH:%B %Y}",
+        "its-covid-start": f"{COVID_START:%B %Y}",
+        "its-covid-excluded-n": str(COVID_EXCLUDED_MONTHS),
         **_interval("its-visit-level", visit.effects["level"]),
         "its-visit-slope-per-year": pp(12 * visit.effects["slope"].estimate, 2),
+        "its-visit-slope-lo": pp(12 * visit.effects["slope"].ci_lower, 2),
+        "its-visit-slope-hi": pp(12 * visit.effects["slope"].ci_upper, 2),
         "its-visit-dec24": pp(dec24["absolute"], 1),
         "its-visit-dec24-lo": pp(dec24["absolute_low"], 1),
         "its-visit-dec24-hi": pp(dec24["absolute_high"], 1),
@@ -704,6 +976,8 @@ def robustness_numbers() -> dict[str, str]:
     vis = _level(robust, "visit_share").set_index("spec")
     adm = _level(robust, "admission_share")
     fitted = vis.dropna(subset=["estimate"])
+    visit_rows = robust.loc[robust["outcome"] == "visit_share"]
+    slopes = visit_rows.loc[visit_rows["effect"] == "slope", "estimate"].dropna()
     frame = _monthly()
     comparison = frame.assign(comparison=comparison_mean("visit_share").to_numpy())
     cits = its(
@@ -722,6 +996,8 @@ def robustness_numbers() -> dict[str, str]:
         "its-rob-n": str(len(vis)),
         "its-rob-fitted": str(len(fitted)),
         "its-rob-refused": str(len(vis) - len(fitted)),
+        "its-rob-slope-min": pp(12 * slopes.min(), 2),
+        "its-rob-slope-max": pp(12 * slopes.max(), 2),
         "its-rob-min": pp(fitted["estimate"].min(), 2),
         "its-rob-max": pp(fitted["estimate"].max(), 2),
         "its-rob-lo-min": pp(fitted["ci_lower"].min(), 2),
@@ -736,49 +1012,48 @@ def robustness_numbers() -> dict[str, str]:
 
 
 def slope_power_numbers() -> dict[str, str]:
-    """MDE of the slope change (pp a year) in the annual and monthly designs."""
-    table = _slope_power()[1].set_index("scenario")
-    labels = list(table.index)
+    """The headline power analysis: MDE of the slope change (pp a year), by design."""
+    table = _slope_power()[1]
+    mde, exact = table["mde"].to_numpy(), table["mde_analytic"].to_numpy()
+    noise = _noise()
+    monthly = table.loc[table["scenario"].str.startswith("monthly")]
     return {
-        "its-slope-ann-size": f"{100 * table.at[labels[0], 'size']:.0f}",
-        "its-slope-ann-mde": pp(table.at[labels[0], "mde"], 1),
-        "its-slope-ann-known-mde": pp(table.at[labels[1], "mde"], 1),
-        "its-slope-ann-exact-mde": pp(table.at[labels[1], "mde_analytic"], 1),
-        "its-slope-mon-mde": pp(table.at[labels[2], "mde"], 2),
-        "its-slope-mon-exact-mde": pp(table.at[labels[3], "mde_analytic"], 2),
-        "its-slope-mon-noisy-mde": pp(table.at[labels[4], "mde"], 2),
+        "its-power-reps": f"{POWER_REPS:,}",
+        "its-monthly-sd": pp(noise.sd, 2),
+        "its-power-rho": pp(noise.rho, 2),
+        "its-power-rho-lo": pp(noise.rho_low, 2),
+        "its-power-rho-hi": pp(noise.rho_high, 2),
+        "its-power-rho-n": str(noise.n),
+        "its-annual-rho": pp(noise.annual_rho, 2),
+        "its-noisy-sd": f"{NOISY_MONTHLY_SD:g}",
+        "its-slope-ann-size": f"{100 * table['size'].iloc[0]:.0f}",
+        "its-slope-ann-mde": pp(mde[0], 1),
+        "its-slope-ann-known-mde": pp(mde[1], 1),
+        "its-slope-ann-exact-mde": pp(exact[1], 1),
+        "its-slope-mon-mde": pp(mde[2], 2),
+        "its-slope-mon-exact-mde": pp(exact[3], 2),
+        "its-slope-mon-rho-lo-mde": pp(mde[4], 2),
+        "its-slope-mon-rho-hi-mde": pp(mde[5], 2),
+        "its-slope-mon-noisy-mde": pp(mde[6], 2),
+        "its-slope-mon-size-lo": f"{100 * monthly['size'].min():.0f}",
+        "its-slope-mon-size-hi": f"{100 * monthly['size'].max():.0f}",
     }
 
 
 def power_numbers() -> dict[str, str]:
-    """Simulated power of annual and monthly designs at the reported rise."""
-    scenarios, table, _ = _power()
-    by_label = table.set_index("scenario")
-    ann_ols = by_label.loc["annual, 8 points, SD 2 pp"]
-    ann_known = by_label.loc["annual, 8 points, SD 2 pp, rho known"]
-    mon = by_label.loc[scenarios[6].label]
-    mon_noisy = by_label.loc["monthly, 96 points, SD 3 pp, rho 0.6"]
-    monthly_rows = table.loc[table["scenario"].str.startswith("monthly")]
-
-    def pct(value: float) -> str:
-        return f"{100 * value:.0f}"
-
+    """The secondary power analysis: MDE of the level change (pp), by design."""
+    table = _power()[1]
+    annual = table.loc[table["scenario"].str.startswith("annual")]
+    known = annual.loc[annual["estimator"] == "pw_known", "mde"].to_numpy()
+    ols_size = annual.loc[annual["estimator"] == "ols", "size"].to_numpy()
+    monthly = table.loc[table["scenario"].str.startswith("monthly")]
     return {
-        "its-rise": f"{_rise():g}",
-        "its-monthly-sd": pp(monthly_residual_sd(_main()["visit_share"]), 2),
-        "its-power-reps": f"{POWER_REPS:,}",
-        "its-ann-size": pct(ann_ols["size"]),
-        "its-ann-power": pct(ann_ols["power"]),
-        "its-ann-known-power": pct(ann_known["power"]),
-        "its-ann-known-mde": pp(ann_known["mde"], 1),
-        "its-ann-sd1-power": pct(by_label.loc["annual, 8 points, SD 1 pp", "power"]),
-        "its-ann-sd3-power": pct(by_label.loc["annual, 8 points, SD 3 pp", "power"]),
-        "its-mon-power": pct(mon["power"]),
-        "its-mon-mde": pp(mon["mde"], 2),
-        "its-mon-size-lo": pct(monthly_rows["size"].min()),
-        "its-mon-size-hi": pct(monthly_rows["size"].max()),
-        "its-mon-noisy-power": pct(mon_noisy["power"]),
-        "its-mon-noisy-mde": pp(mon_noisy["mde"], 1),
+        "its-ann-size": f"{100 * ols_size[list(ANNUAL_SDS).index(2.0)]:.0f}",
+        "its-ann-sd1-mde": pp(known[0], 1),
+        "its-ann-known-mde": pp(known[list(ANNUAL_SDS).index(2.0)], 1),
+        "its-ann-sd3-mde": pp(known[-1], 1),
+        "its-mon-mde": pp(monthly["mde"].iloc[0], 2),
+        "its-mon-noisy-mde": pp(monthly["mde"].iloc[-1], 2),
     }
 
 
@@ -801,7 +1076,8 @@ def sicily_numbers() -> dict[str, str]:
     """The published Sicily rate ratio and the engine's reproduction of it."""
     fit = sicily_fit()
     ratio = fit.rate_ratios["level"]
-    published = PUBLISHED_SICILY_MODEL3
+    # the tutorial's printed values, typed once in the validation registry (its-sicily-*)
+    published = published_targets("its_sicily", "lopezbernal2017")
     return {
         "its-sic-rr": f"{ratio.estimate:.3f}",
         "its-sic-lo": f"{ratio.ci_lower:.3f}",
@@ -822,6 +1098,7 @@ def numbers() -> dict[str, str]:
         **diagnostics_numbers(),
         **events_numbers(),
         **robustness_numbers(),
+        **identification_numbers(),
         **power_numbers(),
         **slope_power_numbers(),
         **sicily_numbers(),
@@ -909,24 +1186,29 @@ def plot_placebo(ax: Axes, placebo: PlaceboResult, label: str) -> Axes:
     ax.set_xlabel("level change (pp)")
     ax.set_ylabel("fake dates")
     ax.set_title(synthetic_title(f"{label}: placebo-in-time"), fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=9)
     return ax
 
 
-def plot_robustness(ax: Axes, table: pd.DataFrame, outcome: str, label: str) -> Axes:
-    """Forest plot of the level change across the robustness menu for one outcome.
+def plot_robustness(
+    ax: Axes, table: pd.DataFrame, outcome: str, label: str, effect: str = "slope"
+) -> Axes:
+    """Forest plot of one effect across the robustness menu (slope change in pp a year).
 
-    Specifications the engine refused are marked "not estimable" instead of a point.
+    Specifications the engine refused are marked "not estimable", and those without the
+    effect (no slope change) "not in this model", instead of a point.
     """
-    rows = _level(table, outcome).reset_index(drop=True)
+    rows = table.loc[(table["outcome"] == outcome) & (table["effect"] == effect)]
+    rows = rows.reset_index(drop=True)
+    scale = 12.0 if effect == "slope" else 1.0
     y = np.arange(len(rows))[::-1]
     fitted = rows["estimate"].notna().to_numpy()
     ax.errorbar(
-        rows.loc[fitted, "estimate"],
+        scale * rows.loc[fitted, "estimate"],
         y[fitted],
         xerr=[
-            (rows["estimate"] - rows["ci_lower"])[fitted],
-            (rows["ci_upper"] - rows["estimate"])[fitted],
+            scale * (rows["estimate"] - rows["ci_lower"])[fitted],
+            scale * (rows["ci_upper"] - rows["estimate"])[fitted],
         ],
         fmt="o",
         color="C0",
@@ -934,32 +1216,41 @@ def plot_robustness(ax: Axes, table: pd.DataFrame, outcome: str, label: str) -> 
         capsize=2,
         markersize=4,
     )
-    for row in y[~fitted]:
+    for row, method in zip(y[~fitted], rows.loc[~fitted, "interval_method"], strict=True):
         ax.text(
             0.02,
             row,
-            "not estimable",
-            fontsize=7,
+            "not in this model" if str(method).startswith("not in this model") else "not estimable",
+            fontsize=9,
             va="center",
             color="0.35",
             transform=ax.get_yaxis_transform(),
         )
     ax.set_yticks(y)
-    ax.set_yticklabels(rows["spec"], fontsize=7)
+    ax.set_yticklabels([readable_spec(str(x)) for x in rows["spec"]], fontsize=9)
     ax.axvline(0, color="0.5", linewidth=0.8)
-    ax.set_xlabel(f"level change at {REFORM_MONTH:%Y-%m} (pp), 95% CI")
+    what = "slope change (pp a year)" if effect == "slope" else "level change (pp)"
+    ax.set_xlabel(f"{what} at {REFORM_MONTH:%Y-%m}, 95% CI")
     ax.set_title(synthetic_title(f"{label}: robustness menu"), fontsize=10)
     return ax
 
 
-def plot_power(ax: Axes, curves: Mapping[str, PowerResult], effect: float) -> Axes:
-    """Power curves of the level-change test; the reported effect size is marked."""
+def plot_power(
+    ax: Axes,
+    curves: Mapping[str, PowerResult],
+    per_year: Mapping[str, float],
+    built_in: float | None = None,
+) -> Axes:
+    """Power curves of the slope-change test against the change in pp a year.
+
+    ``per_year`` converts each curve's effects (per period of its design) to pp a year;
+    ``built_in`` marks the slope change the synthetic generator builds in.
+    """
     styles = ["-", "--", ":", "-."]
     names = {"ols": "OLS", "pw_known": "GLS, rho known", "pw": "Prais–Winsten, rho estimated"}
     for i, (label, res) in enumerate(curves.items()):
-        grid = res.effects[:-1]
         ax.plot(
-            grid,
+            res.effects[:-1] * per_year[label],
             res.power[:-1],
             linestyle=styles[i % len(styles)],
             linewidth=1.5,
@@ -967,23 +1258,27 @@ def plot_power(ax: Axes, curves: Mapping[str, PowerResult], effect: float) -> Ax
         )
     ax.axhline(0.8, color="0.6", linewidth=0.8)
     ax.axhline(0.05, color="0.8", linewidth=0.8)
-    ax.axvline(effect, color="0.2", linewidth=1.0, linestyle=(0, (1, 1)))
-    ax.text(effect, 0.5, f" +{effect:g} pp (reported)", fontsize=8, rotation=90, va="center")
-    ax.set_xlabel("true level change (pp)")
+    if built_in is not None:
+        ax.axvline(built_in, color="0.2", linewidth=1.0, linestyle=(0, (1, 1)))
+        ax.text(
+            built_in,
+            0.5,
+            f" {built_in:.1f} pp/year (built into the synthetic data)",
+            fontsize=9,
+            rotation=90,
+            va="center",
+        )
+    ax.set_xlabel("true slope change (pp a year)")
     ax.set_ylabel("power (share of simulations rejecting 'no change' at 5%)")
     ax.set_ylim(0, 1.02)
-    ax.set_title("Simulated power (assumed noise; simulation, not data)", fontsize=10)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14))
+    ax.set_title("Simulated power of the slope test (simulation, not data)", fontsize=10)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     return ax
 
 
 def figure_reported() -> Figure:
     """The reported points, the assumed-year point and the arithmetic (``fig-its-reported``)."""
-    points, summaries = _reported()
-    fig, ax = plt.subplots(figsize=(9.5, 4.2))
-    plot_reported_points(ax, points, summaries["visit_share"])
-    fig.tight_layout()
-    return fig
+    return figure_reported_points()
 
 
 def figure_counterfactual() -> Figure:
@@ -993,7 +1288,7 @@ def figure_counterfactual() -> Figure:
     fig, axes = plt.subplots(3, 1, figsize=(8.5, 9.5), sharex=True)
     for ax, (outcome, label) in zip(axes, OUTCOMES.items(), strict=True):
         plot_counterfactual(ax, main[outcome], frame["month"], label, excluded=excluded)
-    axes[0].legend(fontsize=7, loc="lower left")
+    axes[0].legend(fontsize=9, loc="lower left")
     axes[-1].set_xlabel("month")
     fig.tight_layout()
     return fig
@@ -1020,7 +1315,7 @@ def figure_placebo() -> Figure:
 
 
 def figure_robustness() -> Figure:
-    """The visit share's level change across the robustness menu (``fig-its-robustness``)."""
+    """The visit share's slope change across the robustness menu (``fig-its-robustness``)."""
     fig, ax = plt.subplots(figsize=(7.5, 6.4))
     plot_robustness(ax, _robustness(), "visit_share", OUTCOMES["visit_share"])
     fig.tight_layout()
@@ -1028,16 +1323,16 @@ def figure_robustness() -> Figure:
 
 
 def figure_power() -> Figure:
-    """Power curves of four designs (``fig-its-power``)."""
-    scenarios, _, curves = _power()
-    shown = (
-        "annual, 8 points, SD 2 pp",
-        "annual, 8 points, SD 2 pp, rho known",
-        scenarios[6].label,
-        "monthly, 96 points, SD 3 pp, rho 0.6",
-    )
+    """Power curves of the slope test in four designs (``fig-its-power``)."""
+    scenarios, _, curves = _slope_power()
+    shown = [scenarios[i] for i in (0, 1, 2, 6)]
     fig, ax = plt.subplots(figsize=(8, 5.6))
-    plot_power(ax, {k: curves[k] for k in shown}, effect=_rise())
+    plot_power(
+        ax,
+        {s.label: curves[s.label] for s in shown},
+        {s.label: periods_per_year(s) for s in shown},
+        built_in=_truth()["visit_share"].slope_change_pp_per_year,
+    )
     fig.tight_layout()
     return fig
 

@@ -105,6 +105,11 @@ def numbers() -> dict[str, Any]:
         "prov-n-counties": int(counties.size),
         "prov-n-pilot": int((counties == first_wave).sum()),
         "prov-n-never": int((counties == 0).sum()),
+        "prov-never-sentence": (
+            "every county has adopted by the last wave, as in Anhui's province-wide roll-out"
+            if not (counties == 0).any()
+            else f"{int((counties == 0).sum())} counties never adopt"
+        ),
         "prov-panel-first": str(int(panel()["year"].min())),
         "prov-panel-last": str(int(panel()["year"].max())),
     }
@@ -126,11 +131,6 @@ def table_anchor_checks() -> Styler:
         ["quantity", "year", "claim_id", "target_provenance", "reported", "synthetic", "matches"]
     ]
     return shown.style.hide(axis="index").format({"reported": "{:.1f}", "synthetic": "{:.1f}"})
-
-
-def table_assumptions() -> Styler:
-    """Every setting of the assumptions file with its comment."""
-    return assumptions_table().style.hide(axis="index")
 
 
 def figure_key() -> Figure:
@@ -161,7 +161,7 @@ def figure_anchors() -> Figure:
     series = monthly()
     treated = series[series["district"] == TREATED_DISTRICT]
     annual = annual_totals(series, TREATED_DISTRICT)
-    fig, ax = plt.subplots(figsize=(10.0, 5.2))
+    fig, ax = plt.subplots(figsize=(9.0, 5.6))
     for i, share in enumerate(SHARES.values()):
         lines = [
             plot_synthetic(

@@ -1,7 +1,8 @@
 """Qianjiang's incentive mechanics (``book/mechanics/qianjiang_incentives.md``).
 
 The settlement rules themselves are :mod:`analysis.incentives`; this module turns them into the
-page's numbers, its parameter table, the schedule figure and its interactive version. The rules
+page's numbers, its parameter table, the schedule figure and its interactive version, and the
+illustration of the "highest of the last three years" base (:func:`ratchet_frame`). The rules
 are *reported* (claims ``qj_*``); the spending axis is a range of hypothetical scenarios, not
 observed spending, and every figure says so. The same drawing function serves the static page
 and the ipywidgets version for Binder, so the two cannot disagree.
@@ -35,6 +36,7 @@ from analysis.incentives import (
     BudgetRule,
     RiskSharingRules,
     base_plus_factors_budget,
+    budget_path,
     kinks,
     marginal_net_position,
     schedule_table,
@@ -64,6 +66,25 @@ EXAMPLE_FACTORS: dict[str, float] = {
     "fund_growth": 0.02,
     "service_volume_growth": 0.04,
 }
+# The ratchet illustration, ASSUMED throughout: a group whose needed spending is 100 a year,
+# with approved payments of 100 in each of the years before the first.
+RATCHET_HISTORY: tuple[float, ...] = (100.0, 100.0, 100.0)
+RATCHET_YEARS = 6
+RATCHET_SCENARIOS: dict[str, tuple[float, ...]] = {
+    "steady": (100.0,) * RATCHET_YEARS,
+    "save-once": (85.0,) + (100.0,) * (RATCHET_YEARS - 1),
+    "save-always": (85.0,) * RATCHET_YEARS,
+    "overspend-once": (108.0,) + (100.0,) * (RATCHET_YEARS - 1),
+}
+RATCHET_LABELS: dict[str, str] = {
+    "steady": "spends 100 every year",
+    "save-once": "saves 15 in year 1 only",
+    "save-always": "saves 15 every year",
+    "overspend-once": "overspends 8 in year 1 only",
+}
+#: The two readings of a reform year's "approved payment" (核拨费用), for the page's columns.
+READINGS: dict[str, str] = {"settled": "fund's outlay", "spent": "group's spending"}
+
 #: Claims whose source words the page quotes, by glue label.
 QUOTED_CLAIMS: dict[str, str] = {
     "mq-rules-zh": "qj_overspend_band1_share",
@@ -135,12 +156,80 @@ def _budget_numbers() -> dict[str, Any]:
     }
 
 
+def base_clause() -> str:
+    """The clause of the budget sentence that defines the base, in the paper's words."""
+    row = claim_table().set_index("claim_id").loc["qj_budget_base_years"]
+    clauses = str(row["source_zh"]).replace("，", ",").split(",")
+    return next(c for c in clauses if str(row["value_as_printed"]) in c)
+
+
+def ratchet_paths(base_years: int, reading: str) -> dict[str, pd.DataFrame]:
+    """Each ratchet scenario's budgets and settlements under one base rule and reading."""
+    return {
+        name: budget_path(spending, reported_rules(), base_years, RATCHET_HISTORY, reading)
+        for name, spending in RATCHET_SCENARIOS.items()
+    }
+
+
+def _rule_names() -> dict[int, str]:
+    years = BudgetRule.from_claims(claim_table()).base_years
+    return {years: f"highest of last {years} years", 1: "last year only"}
+
+
+def ratchet_frame() -> pd.DataFrame:
+    """The group's total gain over the scenario years, by base rule and reading."""
+    rows = []
+    for name, label in RATCHET_LABELS.items():
+        row: dict[str, object] = {"scenario (assumed)": label}
+        for years, rule_name in _rule_names().items():
+            for reading, reading_name in READINGS.items():
+                path = ratchet_paths(years, reading)[name]
+                gain = path["group_net_position"].sum() + 0.0
+                row[f"{rule_name}, {reading_name}"] = f"{gain:.1f}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_ratchet() -> HTML:
+    """The ratchet illustration as a table."""
+    return HTML(ratchet_frame().to_html(index=False, border=0))
+
+
+def _ratchet_numbers() -> dict[str, Any]:
+    years = BudgetRule.from_claims(claim_table()).base_years
+    out: dict[str, Any] = {
+        "mq-base-clause": base_clause(),
+        "mq-ratchet-years": RATCHET_YEARS,
+        "mq-ratchet-need": f"{RATCHET_HISTORY[-1]:.0f}",
+    }
+    for reading in READINGS:
+        for rule_years, tag in ((years, "max"), (1, "last")):
+            for name, path in ratchet_paths(rule_years, reading).items():
+                key = f"mq-ratchet-{tag}-{reading}-{name}"
+                out[f"{key}-gain"] = f"{path['group_net_position'].sum() + 0.0:.1f}"
+                out[f"{key}-min-budget"] = f"{path['budget'].min():.1f}"
+                out[f"{key}-last-budget"] = f"{path['budget'].iloc[-1]:.1f}"
+                out[f"{key}-second-budget"] = f"{path['budget'].iloc[1]:.1f}"
+    for name, spending in RATCHET_SCENARIOS.items():
+        out[f"mq-ratchet-{name}-first"] = f"{spending[0]:.0f}"
+    steady = ratchet_paths(years, "spent")["save-always"]
+    lowered = steady.index[steady["budget"] < steady["budget"].iloc[0]]
+    out["mq-ratchet-first-lower-year"] = int(lowered.min()) if len(lowered) else "never"
+    return out
+
+
 def numbers() -> dict[str, Any]:
     """Every number the page glues: the rules, the scenarios and the budget example."""
     r = reported_rules()
     by_id = claim_table().set_index("claim_id")
     quoted = {label: by_id.at[cid, "source_zh"] for label, cid in QUOTED_CLAIMS.items()}
-    return {**_rule_numbers(r), **quoted, **_scenario_numbers(r), **_budget_numbers()}
+    return {
+        **_rule_numbers(r),
+        **quoted,
+        **_scenario_numbers(r),
+        **_budget_numbers(),
+        **_ratchet_numbers(),
+    }
 
 
 def table_parameters() -> HTML:
@@ -280,7 +369,7 @@ def plot_schedule(
     top.axhline(0, color="0.3", linewidth=0.8)
     top.set_ylabel("percent of budget")
     top.set_title("Year-end settlement of the primary-care group's budget")
-    top.legend(fontsize=7.5, loc="lower center")
+    top.legend(fontsize=9, loc="lower center")
     ymin, ymax = top.get_ylim()
     top.set_ylim(ymin, ymax + 0.35 * (ymax - ymin))
     for (a, b), text in zip(_bands(rules, lo, hi), band_labels(rules)):
@@ -291,14 +380,14 @@ def plot_schedule(
             transform=top.get_xaxis_transform(),
             ha="center",
             va="top",
-            fontsize=6.2,
+            fontsize=9,
             color="0.2",
         )
     bottom.step(x, -table["marginal"] * 100, where="post", color="black", linewidth=1.8)
     bottom.set_ylim(-5, 105)
     bottom.set_ylabel("share of an extra yuan\nborne by the group (%)")
     bottom.set_xlabel("spending as percent of budget (hypothetical scenarios)")
-    fig.text(0.01, 0.005, SCENARIO_NOTE, fontsize=7, color="0.3", ha="left", va="bottom")
+    fig.text(0.01, 0.005, SCENARIO_NOTE, fontsize=9, color="0.3", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig
 

@@ -29,13 +29,24 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from analysis.chapters.case import REFORM_YEAR, REPORTED_SOURCE, SHARES
-from analysis.plotting.provenance import mark_assumed, mark_reported
+from analysis.chapters.case import REFORM_YEAR, REPORTED_SOURCE, SHARES, reported_points
+from analysis.plotting.provenance import (
+    GID_PREFIX,
+    STYLES,
+    mark_assumed,
+    mark_reported,
+    provenance_classes,
+)
+from analysis.plotting.style import use_book_style
 
 CANNOT_ESTIMATE: tuple[str, ...] = (
     (
@@ -162,101 +173,176 @@ def summarise_reported(
     )
 
 
+#: Smallest font of the reported-points figure (points), as for every figure of the book.
+FONT_SIZE = 9.0
+#: Figure size (inches): no wider than the book's content column.
+FIGURE_SIZE = (9.0, 5.2)
+#: Chinese names of the provenance classes, for the legend title.
+CLASS_ZH = {
+    "reported": "报告值",
+    "public": "公开数据",
+    "reading": "本书解读",
+    "assumed": "假设",
+    "synthetic": "合成数据",
+}
+_GREYS = {"visit_share": "black", "admission_share": "0.3", "fund_share": "0.5"}
+
+
+def _series_label(name: str) -> str:
+    share = SHARES[name]
+    return f"{share.label_zh} {share.short_label}"
+
+
 def plot_reported_points(
-    ax: Axes, points: pd.DataFrame, summary: ReportedSummary, source: str = REPORTED_SOURCE
+    ax: Axes,
+    points: pd.DataFrame | None = None,
+    summary: ReportedSummary | None = None,
+    source: str = REPORTED_SOURCE,
+    *,
+    series: tuple[str, ...] | None = None,
+    arithmetic: bool = True,
+    assumed: bool = True,
+    position: Callable[[int], Any] | None = None,
+    decorate: bool = True,
 ) -> Axes:
-    """The reported Qianjiang points as reported, the assumed-year point, and the arithmetic.
+    """The one drawing of Qianjiang's reported points: every chapter that shows them calls this.
+
+    Reported values are filled, annotated circles; the post-reform visit share, whose year is
+    assumed, a hollow diamond (markers from :mod:`analysis.plotting.provenance`). Legend entries
+    carry the paper's Chinese term beside the English name.
 
     Parameters
     ----------
     ax
         Target axes.
     points
-        :func:`analysis.chapters.case.reported_points`.
+        :func:`analysis.chapters.case.reported_points` (read when omitted).
     summary
-        :func:`summarise_reported` for the visit share.
+        :func:`summarise_reported` of the series whose arithmetic is drawn (the visit share
+        when omitted).
     source
         Citation for the legend.
+    series
+        Which shares to draw (all three when omitted).
+    arithmetic
+        Draw the line through the two pre-reform points, extended, and the gap to it.
+    assumed
+        Draw the post-reform point whose year is assumed.
+    position
+        Maps a year to an x value, e.g. mid-year dates on a monthly axis (the year itself
+        when omitted).
+    decorate
+        Set axis labels, ticks, reform line, legend and title; leave them to the caller when
+        the points are drawn over another chart.
     """
-    colours = {"visit_share": "black", "admission_share": "0.3", "fund_share": "0.5"}
-    for series, label in ((s.name, s.short_label) for s in SHARES.values()):
-        rows = points.loc[points["series"] == series]
+    use_book_style()  # the labels carry 汉字: the CJK font must be in the fallback chain
+    points = reported_points() if points is None else points
+    summary = summary or summarise_reported(points, "visit_share")
+    at = position or (lambda year: year)
+    names = series or tuple(SHARES)
+    for name in names:
+        label, colour = _series_label(name), _GREYS.get(name, "black")
+        rows = points.loc[points["series"] == name]
         rep = rows.loc[rows["provenance"] == "reported"]
+        xs = [at(int(year)) for year in rep["year"]]
         mark_reported(
             ax,
-            rep["year"].tolist(),
+            xs,
             rep["value"].tolist(),
             label=label,
             source=source,
-            color=colours[series],
-            markerfacecolor=colours[series],
+            color=colour,
+            markerfacecolor=colour,
+            annotate=False,
         )
-        # name each series at its 2022 point so the chart reads in greyscale
-        ax.annotate(
-            label,
-            (rep["year"].iloc[-1], rep["value"].iloc[-1]),
-            textcoords="offset points",
-            xytext=(-10, 4),
-            ha="right",
-            fontsize=8,
-            color=colours[series],
-        )
-        ass = rows.loc[rows["provenance"] == "assumed"]
-        if len(ass) and series == summary.series and summary.before_after_change is not None:
+        for x, value in zip(xs, rep["value"]):
+            text = ax.annotate(
+                f"{value:.1f}",
+                (x, value),
+                textcoords="offset points",
+                xytext=(6, 5),
+                fontsize=FONT_SIZE,
+                color=colour,
+            )
+            text.set_gid(GID_PREFIX + "reported")
+        other = rows.loc[rows["provenance"] != "reported"]
+        drawn = assumed and name == summary.series and summary.before_after_change is not None
+        if len(other) and drawn:
             mark_assumed(
                 ax,
-                ass["year"].tolist(),
-                ass["value"].tolist(),
+                [at(int(year)) for year in other["year"]],
+                other["value"].tolist(),
                 label=(
-                    f"{label} after the reform: 2022 value + reported "
-                    f"{summary.before_after_change:+.1f} pp, year assumed"
+                    f"{SHARES[name].short_label} after the reform: {summary.last_pre_year} value "
+                    f"+ reported {summary.before_after_change:+.1f} pp, year assumed"
                 ),
-                color=colours[series],
+                color=colour,
             )
-    if summary.post_year is not None and summary.extrapolated_post is not None:
-        years = [summary.first_year, summary.post_year]
-        values = [summary.first_value, summary.extrapolated_post]
+    if arithmetic and summary.post_year is not None and summary.extrapolated_post is not None:
         ax.plot(
-            years,
-            values,
+            [at(summary.first_year), at(summary.post_year)],
+            [summary.first_value, summary.extrapolated_post],
             linestyle=(0, (1, 2)),
             color="0.4",
             linewidth=1.0,
-            label="arithmetic: line through the two reported visit-share points, extended",
+            label="arithmetic 推算: line through the two reported points, extended",
         )
         ax.annotate(
             "",
-            xy=(summary.post_year, summary.post_value),
-            xytext=(summary.post_year, summary.extrapolated_post),
+            xy=(at(summary.post_year), summary.post_value),
+            xytext=(at(summary.post_year), summary.extrapolated_post),
             arrowprops={"arrowstyle": "<->", "color": "0.3", "lw": 0.8},
         )
         ax.annotate(
-            f"gap\n{summary.gap_to_extrapolation:.1f} pp",
-            (summary.post_year, 0.5 * (summary.post_value + summary.extrapolated_post)),
+            f"gap 差距\n{summary.gap_to_extrapolation:.1f} pp",
+            (at(summary.post_year), 0.5 * (summary.post_value + summary.extrapolated_post)),
             xytext=(5, 0),
             textcoords="offset points",
-            fontsize=8,
+            fontsize=FONT_SIZE,
             va="center",
         )
-        ax.set_xlim(2016.5, 2025.2)
-    ax.axvline(REFORM_YEAR - 0.5, color="0.6", linewidth=0.8)
+    if not decorate:
+        return ax
+    ax.set_xlim(at(summary.first_year) - 0.5, at(max(summary.post_year or 0, REFORM_YEAR)) + 1.0)
+    ax.axvline(at(REFORM_YEAR) - 0.5, color="0.6", linewidth=0.8)
     ax.text(
-        REFORM_YEAR - 0.45,
-        ax.get_ylim()[1],
-        f"reform ({REFORM_YEAR})",
+        at(REFORM_YEAR) - 0.45,
+        0.98,
+        f"改革 reform ({REFORM_YEAR})",
         va="top",
-        fontsize=8,
-        color="0.4",
+        fontsize=FONT_SIZE,
+        color="0.35",
+        transform=ax.get_xaxis_transform(),
     )
-    ax.set_xlabel("year")
-    ax.set_ylabel("share of primary care (%)")
-    ax.set_xticks(range(2017, 2025))
+    # Axis labels and title exist since the axes were made, perhaps before the book style was
+    # applied: give them the style's font chain explicitly.
+    family = plt.rcParams["font.family"]
+    ax.set_xlabel("year 年份", fontsize=FONT_SIZE + 1, family=family)
+    ax.set_ylabel("primary-care share 基层占比 (%)", fontsize=FONT_SIZE + 1, family=family)
+    ax.set_xticks(range(summary.first_year, (summary.post_year or REFORM_YEAR) + 1))
+    ax.tick_params(labelsize=FONT_SIZE)
     ax.legend(
-        fontsize=7,
-        loc="center left",
-        bbox_to_anchor=(1.01, 0.5),
-        title="Provenance: reported (filled) / assumed (hollow)",
-        title_fontsize=7,
+        fontsize=FONT_SIZE,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.15),
+        ncol=1,
+        frameon=False,
+        title="Provenance 来源: "
+        + " / ".join(f"{c} {CLASS_ZH.get(c, '')}" for c in STYLES if c in provenance_classes(ax)),
+        title_fontsize=FONT_SIZE,
     )
-    ax.set_title("Qianjiang: the points the paper reports")
+    ax.set_title(
+        "Qianjiang: the points the paper reports 黔江：论文报告的数值",
+        fontsize=FONT_SIZE + 2,
+        family=family,
+    )
     return ax
+
+
+def figure_reported_points(source: str = REPORTED_SOURCE) -> Figure:
+    """The reported-points figure every chapter shows, at one size and style."""
+    use_book_style()
+    fig, ax = plt.subplots(figsize=FIGURE_SIZE)
+    plot_reported_points(ax, source=source)
+    fig.tight_layout()
+    return fig

@@ -191,6 +191,49 @@ def analytic_mde(
     return float(optimize.brentq(lambda e: gap(e) - target, 0.0, hi, xtol=1e-12))
 
 
+def rho_interval(rho: float, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Approximate interval for an estimated AR(1) coefficient: ``rho ± z * sqrt((1 - rho²)/n)``.
+
+    The large-sample standard error of a lag-1 autocorrelation estimated from ``n`` residuals
+    (Box, Jenkins & Reinsel, Time Series Analysis, section 7.2). It serves as a sensitivity
+    range for a power calculation, not as an exact confidence interval; the ends are clipped
+    to ±0.98.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in rho_interval(0.0, 100)]
+    [-0.196, 0.196]
+    """
+    if n < 2:
+        raise ValueError(f"n={n}: an autocorrelation needs at least 2 residuals")
+    half = z * np.sqrt(max(1.0 - rho**2, 0.0) / n)
+    return (float(max(rho - half, -RHO_CLIP)), float(min(rho + half, RHO_CLIP)))
+
+
+def aggregated_ar1_autocorrelation(rho: float, periods: int) -> float:
+    """Lag-1 autocorrelation of sums over ``periods`` consecutive points of an AR(1) series.
+
+    For instance, the year-to-year autocorrelation of annual totals (``periods=12``) when the
+    monthly errors are AR(1) with coefficient ``rho``:
+    ``sum_{i,j} rho^|periods + j - i| / sum_{i,j} rho^|j - i|`` over ``i, j = 1..periods``.
+
+    Examples
+    --------
+    >>> round(aggregated_ar1_autocorrelation(0.5, 1), 6)
+    0.5
+    >>> round(aggregated_ar1_autocorrelation(-0.25, 12), 3)  # annual totals: nearly independent
+    -0.021
+    """
+    if periods < 1:
+        raise ValueError(f"periods={periods} must be >= 1")
+    i = np.arange(periods)
+    lag = np.abs(i[None, :] - i[:, None])
+    within = np.sum(np.power(rho, lag))
+    # the next block's point j is periods + j - i steps after point i: always positive
+    across = float(np.sum(np.power(rho, periods + (i[None, :] - i[:, None]))))
+    return float(across / within)
+
+
 def simulate_ar1(
     rng: np.random.Generator,
     reps: int,

@@ -1,4 +1,4 @@
-"""Draw values so their provenance is visible: reported, public, assumed or synthetic.
+"""Draw values so their provenance is visible: reported, public, reading, assumed or synthetic.
 
 Each class has its own marker *and* line style (not colour alone), so a chart printed in
 greyscale still shows which is which:
@@ -8,9 +8,14 @@ class      marker                   line                  legend label starts wi
 ========== ======================== ===================== ==============================
 reported   filled circle, annotated none                  ``reported: ... [source]``
 public     filled square            dotted                ``public: ... [source]``
+reading    hollow triangle          dash-dot              ``reading: ... [source]``
 assumed    hollow diamond           dashed                ``assumed: ...``
 synthetic  none                     solid, thin           ``synthetic: ...``
 ========== ======================== ===================== ==============================
+
+A *reading* is a value the book derives from a paper's words rather than one the paper prints
+as a number: 全额 ("in full") read as 100 %, 自行承担 ("borne by the group itself") read as 0 %
+shared. It keeps the paper as its source but must not look like a printed number.
 
 Every artist drawn here is tagged with its class (``artist.get_gid() == "provenance-<class>"``),
 so :func:`provenance_legend` can build a legend whose title says the chart mixes classes, and a
@@ -43,7 +48,7 @@ from matplotlib.axes import Axes
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
-ProvenanceClass = Literal["reported", "public", "assumed", "synthetic"]
+ProvenanceClass = Literal["reported", "public", "reading", "assumed", "synthetic"]
 GID_PREFIX = "provenance-"
 SYNTHETIC_PREFIX = "Synthetic data — "
 
@@ -63,6 +68,15 @@ STYLES: dict[str, dict[str, Any]] = {
         "markersize": 6,
         "markerfacecolor": "0.25",
         "zorder": 4,
+    },
+    "reading": {
+        "marker": "^",
+        "linestyle": "-.",
+        "color": "0.15",
+        "markersize": 8,
+        "markerfacecolor": "none",
+        "markeredgewidth": 1.5,
+        "zorder": 5,
     },
     "assumed": {
         "marker": "D",
@@ -152,7 +166,7 @@ def mark_reported(
                 (xi, yi),
                 textcoords="offset points",
                 xytext=(6, 6),
-                fontsize=8,
+                fontsize=9,
                 color=line.get_color(),
             )
             _tag(text, "reported")
@@ -174,6 +188,27 @@ def mark_public(
     matplotlib.lines.Line2D
     """
     return _draw(ax, x, y, "public", f"{_prefixed('public', label)} [{source}]", kwargs)
+
+
+def mark_reading(
+    ax: Axes, x: Sequence[Any], y: Sequence[float], label: str, source: str, **kwargs: Any
+) -> Line2D:
+    """Draw the book's numeric readings of a paper's words: hollow triangles, dash-dot line.
+
+    Parameters
+    ----------
+    ax, x, y, **kwargs
+        As for :func:`mark_reported`.
+    label
+        What was read, e.g. "surplus above 10 % returned (全额 read as 100 %)".
+    source
+        Where the words are printed, e.g. "Luo et al. 2025, §4.1.2".
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+    """
+    return _draw(ax, x, y, "reading", f"{_prefixed('reading', label)} [{source}]", kwargs)
 
 
 def mark_assumed(
@@ -257,8 +292,8 @@ def provenance_legend(ax: Axes, **kwargs: Any) -> Legend:
         if len(classes) > 1
         else "Provenance"
     )
-    kwargs.setdefault("fontsize", 8)
-    kwargs.setdefault("title_fontsize", 8)
+    kwargs.setdefault("fontsize", 9)
+    kwargs.setdefault("title_fontsize", 9)
     return ax.legend(
         handles=handles, labels=[h.get_label() for h in handles], title=title, **kwargs
     )
@@ -293,6 +328,9 @@ def key_figure(ax: Axes) -> Legend:
     plot_synthetic(ax, [0, 1], nothing, label="seeded generator output, never observed")
     mark_assumed(ax, [0, 1], nothing, label="stated assumption, not a measurement")
     mark_public(ax, [0, 1], nothing, label="citable public statistic", source="citation")
+    mark_reading(
+        ax, [0, 1], nothing, label="the book's reading of a paper's words", source="paper, section"
+    )
     mark_reported(
         ax, [0, 1], nothing, label="printed in a paper", source="paper, section", annotate=False
     )

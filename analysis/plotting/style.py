@@ -11,11 +11,14 @@ Two things would otherwise make figures differ between machines or builds:
   so that screenshots show 汉字) is found first by matplotlib and silently replaces the
   bundled file. :func:`use_book_style` therefore keeps only the bundled file under that
   family name, in this process.
-- PNGs written by the notebook (inline) backend carry a ``Software`` text chunk naming the
-  matplotlib version; the inline backend is told to write none, so figure bytes (and hence
-  the content-hashed file names in ``_images/``) depend on the drawing alone. Files saved
-  explicitly should go through :func:`analysis.build.figures.save_figure`, which strips
-  PNG, SVG and PDF metadata.
+- The notebook (inline) backend would write 100 dpi PNGs carrying a ``Software`` version
+  chunk. :func:`use_book_style` switches it to SVG (:data:`BOOK_FIGURE_FORMAT`), sharp at any
+  zoom, with text as glyph paths (``svg.fonttype = "path"``, so 汉字 show without the reader
+  having the font) and without the ``Date`` and ``Creator`` fields, so figure bytes (and the
+  content-hashed file names in ``_images/``) depend on the drawing alone. Element ids use the
+  fixed :data:`SVG_HASH_SALT`. Files saved explicitly should go through
+  :func:`analysis.build.figures.save_figure`, which strips PNG, SVG and PDF metadata; PNGs
+  saved without an explicit dpi are written at :data:`RASTER_DPI` (twice the screen's).
 
 Examples
 --------
@@ -45,9 +48,16 @@ CJK_FONT_FAMILY = "Noto Sans CJK SC"
 LATIN_FONT_FAMILY = "DejaVu Sans"
 # Fixed salt so SVG element ids, and therefore SVG bytes, repeat across builds.
 SVG_HASH_SALT = "county-reform-compendium"
-# PNG text chunks to leave out of inline figures (None removes matplotlib's default).
-INLINE_PNG_METADATA: dict[str, str | None] = {"Software": None}
-_PNG_FORMATS = {"png", "retina", "png2x"}
+#: Format of every figure a book page displays: vector, so no page shows a blurred raster.
+BOOK_FIGURE_FORMAT = "svg"
+#: Resolution of PNG files saved without an explicit dpi: twice the 100 dpi of a screen figure.
+RASTER_DPI = 200
+# Metadata to leave out of inline figures (None removes matplotlib's default), per format.
+INLINE_METADATA: dict[str, dict[str, str | None]] = {
+    "svg": {"Date": None, "Creator": None},
+    "png": {"Software": None},
+    "retina": {"Software": None},
+}
 
 
 def cjk_font_path() -> Path:
@@ -79,30 +89,47 @@ def _register_cjk_font() -> None:
         manager._findfont_cached.cache_clear()
 
 
-def _strip_inline_png_metadata() -> None:
-    """Tell the IPython inline backend to write PNGs without version text chunks."""
+def configure_inline_figures(fmt: str = BOOK_FIGURE_FORMAT) -> bool:
+    """Make a notebook display figures as ``fmt`` without dates or version strings.
+
+    Returns whether an IPython shell was configured (``False`` in plain Python).
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # plain Python: no inline backend to configure
-        return
+        return False
     shell = get_ipython()
     if shell is None:
-        return
+        return False
     try:
         from matplotlib_inline.backend_inline import select_figure_formats
         from matplotlib_inline.config import InlineBackend
     except ImportError:
-        return
+        return False
     config = InlineBackend.instance(parent=shell)
-    formats = set(config.figure_formats)
-    # Metadata keys are format specific (SVG rejects "Software"): only touch PNG-only setups.
-    if not formats or not formats <= _PNG_FORMATS:
-        return
+    config.figure_formats = {fmt}
+    # Metadata keys are format specific (SVG rejects "Software"), hence one format only.
     config.print_figure_kwargs = {
         **config.print_figure_kwargs,
-        "metadata": dict(INLINE_PNG_METADATA),
+        "metadata": dict(INLINE_METADATA[fmt]),
     }
-    select_figure_formats(shell, formats, **config.print_figure_kwargs)
+    select_figure_formats(shell, {fmt}, **config.print_figure_kwargs)
+    if fmt == "svg":
+        _display_svg_as_written(shell, dict(config.print_figure_kwargs))
+    return True
+
+
+def _display_svg_as_written(shell, kwargs: dict) -> None:
+    """Display SVG text exactly as myst-nb writes it to ``_images/`` (lines joined by newline,
+    no trailing one), so a built file hashes like the cell output that produced it."""
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    def svg(fig: Figure) -> str | None:
+        text = print_figure(fig, fmt="svg", **kwargs)
+        return None if text is None else "\n".join(text.splitlines())
+
+    shell.display_formatter.formatters["image/svg+xml"].for_type(Figure, svg)
 
 
 def use_book_style() -> None:
@@ -110,8 +137,8 @@ def use_book_style() -> None:
 
     Registers the bundled CJK font (and makes it win over OS copies of the same family),
     sets a Latin-then-CJK font fallback chain, fixes the SVG hash salt and, inside a
-    notebook, drops the version text chunk from inline PNGs, so that repeated builds write
-    byte-identical figures on any machine.
+    notebook, displays figures as SVG without date or version, so that repeated builds write
+    byte-identical, sharp figures on any machine.
     """
     _register_cjk_font()
     matplotlib.rcParams.update(
@@ -119,7 +146,7 @@ def use_book_style() -> None:
             "font.family": [LATIN_FONT_FAMILY, CJK_FONT_FAMILY],
             "axes.unicode_minus": False,
             "figure.dpi": 100,
-            "savefig.dpi": 100,
+            "savefig.dpi": RASTER_DPI,
             "figure.figsize": (7.0, 4.0),
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -130,4 +157,35 @@ def use_book_style() -> None:
             "pdf.fonttype": 42,
         }
     )
-    _strip_inline_png_metadata()
+    configure_inline_figures()
+
+
+#: The book's content column is about 7.5 to 9 inches wide; no figure should be wider.
+CONTENT_WIDTH_IN = 9.0
+#: Smallest font, in points, that a figure may show at the content width.
+MIN_FONT_POINTS = 9.0
+
+
+def small_texts(
+    fig, min_points: float = MIN_FONT_POINTS, width_in: float = CONTENT_WIDTH_IN
+) -> dict[str, float]:
+    """Texts of ``fig`` that would read smaller than ``min_points`` at the page's width.
+
+    A figure wider than ``width_in`` is shrunk to fit the column, and its fonts with it.
+
+    Returns
+    -------
+    dict
+        The first 40 characters of each text, with its size in points as read on the page.
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # tick labels exist only once drawn
+    scale = min(1.0, width_in / fig.get_figwidth())
+    return {
+        text.get_text()[:40]: round(text.get_fontsize() * scale, 1)
+        for text in fig.findobj(Text)
+        if text.get_visible()
+        and text.get_text().strip()
+        and text.get_fontsize() * scale < min_points
+    }

@@ -75,7 +75,7 @@ def draw_series(report: Report) -> plt.Figure:
     ax.set_ylabel(label(OUTCOME_NAMES[spec.outcome], "zh" if lang == "zh" else "en"))
     ax.set_xlabel(label(TEXT["axis_month"], lang))
     ax.set_title(f"{spec.county}: {label(OUTCOME_NAMES[spec.outcome], lang)}", fontsize=10)
-    ax.legend(handles, names, fontsize=8, loc="best", frameon=False)
+    ax.legend(handles, names, fontsize=9, loc="best", frameon=False)
     fig.tight_layout()
     return fig
 

@@ -12,6 +12,9 @@ Examples
 ['county_staggered_panel.csv', 'district_monthly.csv']
 >>> bool(data.anchor_check["matches"].all())
 True
+>>> shocked = generate(scenario="post_zero_covid")
+>>> shocked.scenario, "scenario post_zero_covid" in shocked.provenance
+('post_zero_covid', True)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import paths
 from analysis.synthetic.calibration import anchor_check
 from analysis.synthetic.config import (
     CONFIG_PATH,
@@ -31,8 +35,22 @@ from analysis.synthetic.config import (
 )
 from analysis.synthetic.district import district_monthly
 from analysis.synthetic.panel import county_panel
+from analysis.synthetic.scenarios import (
+    ScenarioError,
+    apply_shock,
+    scenario_settings,
+    shock_path,
+)
 
-__all__ = ["CalibrationError", "SyntheticData", "generate", "output_files", "write_outputs"]
+__all__ = [
+    "CalibrationError",
+    "ScenarioError",
+    "SyntheticData",
+    "generate",
+    "output_files",
+    "write_outputs",
+]
+GENERATOR = "analysis.synthetic"
 
 
 class CalibrationError(RuntimeError):
@@ -49,13 +67,22 @@ def output_files() -> dict[str, Path]:
 
 @dataclass(frozen=True)
 class SyntheticData:
-    """Generated frames (raw CSV columns), the anchors used and the calibration table."""
+    """Generated frames (raw CSV columns), the anchors used and the calibration table.
+
+    ``anchor_check`` is the calibrated world's check. Under a ``scenario`` the shock is laid
+    over that world afterwards, so its shocked years leave the anchors; ``shock`` then holds
+    the shock by district, month and measure (empty without a scenario), and ``provenance``
+    names generator, config, scenario and seed.
+    """
 
     district_monthly: pd.DataFrame
     county_staggered_panel: pd.DataFrame
     anchors: Anchors
     anchor_check: pd.DataFrame
     seed: int
+    scenario: str | None = None
+    shock: pd.DataFrame | None = None
+    provenance: str = ""
 
     @property
     def files(self) -> dict[str, pd.DataFrame]:
@@ -63,7 +90,19 @@ class SyntheticData:
         return {path.name: getattr(self, name) for name, path in output_files().items()}
 
 
-def generate(config_path: Path | None = None, claims_path: Path | None = None) -> SyntheticData:
+def _config_name(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def generate(
+    config_path: Path | None = None,
+    claims_path: Path | None = None,
+    *,
+    scenario: str | None = None,
+) -> SyntheticData:
     """Generate both synthetic datasets in memory.
 
     Parameters
@@ -72,6 +111,10 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
         Assumptions file; the committed one when ``None``.
     claims_path
         Claims CSV holding the anchors; the registry's ``claims`` file when ``None``.
+    scenario
+        Name of a ``[scenarios.<name>]`` table of the assumptions file; ``None`` (the default)
+        gives the committed data. The panel generator sees the resolved scenario as
+        ``config["active_scenario"]`` (absent without one).
 
     Returns
     -------
@@ -81,8 +124,11 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
     ------
     CalibrationError
         When the treated district's annual aggregates miss a reported anchor at one decimal.
+    ScenarioError
+        When the scenario is not declared or badly specified.
     """
-    config = load_config(config_path or CONFIG_PATH)
+    path = config_path or CONFIG_PATH
+    config = load_config(path)
     anchors = read_anchors(config, claims_path)
     monthly = district_monthly(config, anchors)
     check = anchor_check(monthly, anchors, treated_district(config))
@@ -90,9 +136,20 @@ def generate(config_path: Path | None = None, claims_path: Path | None = None) -
         raise CalibrationError(
             "synthetic data miss reported anchors:\n" + check[~check["matches"]].to_string()
         )
-    return SyntheticData(
-        monthly, county_panel(config, anchors), anchors, check, int(config["generator"]["seed"])
-    )
+    seed = int(config["generator"]["seed"])
+    provenance = f"synthetic: generator {GENERATOR}, config {_config_name(path)}, seed {seed}"
+    if scenario is None:
+        return SyntheticData(
+            monthly, county_panel(config, anchors), anchors, check, seed, provenance=provenance
+        )
+    settings = scenario_settings(config, scenario)
+    shock = shock_path(config, settings)
+    provenance = provenance.replace(", seed", f", scenario {scenario}, seed")
+    shocked = apply_shock(monthly, shock)
+    panel = county_panel({**config, "active_scenario": settings}, anchors)
+    for frame in (shocked, panel):
+        frame.attrs["provenance"] = provenance
+    return SyntheticData(shocked, panel, anchors, check, seed, scenario, shock, provenance)
 
 
 def write_outputs(out_dir: Path | None = None, data: SyntheticData | None = None) -> list[Path]:

@@ -1,4 +1,8 @@
-"""``python -m analysis.synthetic [--out DIR]``: regenerate the committed synthetic CSV files."""
+"""``python -m analysis.synthetic [--out DIR] [--scenario NAME]``: regenerate the synthetic CSVs.
+
+Without ``--scenario`` the committed files are rewritten (or written to ``--out``). A scenario's
+files are never written over the committed ones: ``--scenario`` needs ``--out``.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="output directory (default: replace the committed files)",
     )
+    parser.add_argument(
+        "--scenario",
+        default=None,
+        help="a [scenarios.<name>] table of the assumptions file (needs --out)",
+    )
     args = parser.parse_args(argv)
-    data = generate()
+    if args.scenario is not None and args.out is None:
+        parser.error("--scenario needs --out: the committed files hold the world without one")
+    data = generate(scenario=args.scenario)
     for path in write_outputs(args.out, data):
         print(f"wrote {path}")
     print(
@@ -27,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             index=False
         )
     )
+    print(data.provenance)
     if args.out is None:
         print("now refresh hashes: python -m analysis.validation.checksums --write")
     return 0

@@ -1,45 +1,81 @@
 """Annual county panel with staggered adoption: a reported pilot wave, then assumed waves.
 
 The first wave has the reported number of pilot counties in the reported pilot year (the claim
-named by ``[anchors].pilot_counties``); later waves, the never-treated group, county sizes,
-shares, trends and treatment effects are assumptions from ``[panel]`` in the assumptions file.
+named by ``[anchors].pilot_counties`` of the series assumptions); the number of counties, the
+later waves (an expansion wave, then a province-wide roll-out that takes every remaining
+county), the never-treated group, county sizes, shares, trends and treatment effects are
+assumptions from ``[panel]`` in ``data/synthetic/anhui_panel.toml``. The seed and the COVID-19
+year come from the series assumptions, so one seed drives every synthetic file.
 The true effect of each county-year is written next to the data (``true_visit_effect_pp``,
 ``true_fund_effect_pp``) so that DiD estimators can be checked against the truth.
 """
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis import paths
 from analysis.synthetic.config import Anchors
 
 NEVER = "never_treated"
+PANEL_CONFIG_PATH: Path = paths.DATA / "synthetic" / "anhui_panel.toml"
 
 
-def wave_sizes(config: dict[str, Any], anchors: Anchors) -> dict[int, int]:
+def load_panel_settings(path: Path | None = None) -> dict[str, Any]:
+    """The ``[panel]`` table of the panel's assumptions file (the committed one by default)."""
+    with open(path or PANEL_CONFIG_PATH, "rb") as handle:
+        return tomllib.load(handle)["panel"]
+
+
+def wave_sizes(settings: dict[str, Any], anchors: Anchors) -> dict[int, int]:
     """Adoption year -> number of counties, 0 for the never-treated group.
+
+    The roll-out wave takes every county left after the pilot wave, the expansion waves and
+    the never-treated group.
 
     Parameters
     ----------
-    config
-        Parsed assumptions file.
+    settings
+        The ``[panel]`` table (:func:`load_panel_settings`).
     anchors
         Must carry the reported pilot-county count.
 
     Returns
     -------
     dict of int to int
+
+    Raises
+    ------
+    ValueError
+        When the pilot claim is missing or the counties do not add up.
+
+    Examples
+    --------
+    >>> from analysis.synthetic.config import read_anchors
+    >>> sizes = wave_sizes(load_panel_settings(), read_anchors())
+    >>> sum(sizes.values()) == load_panel_settings()["n_counties"]
+    True
     """
     if anchors.pilot_counties is None:
         raise ValueError("the pilot-county claim is missing; the panel cannot be shaped")
-    p = config["panel"]
     sizes = {anchors.pilot_year: anchors.pilot_counties}
-    sizes.update({int(year): int(n) for year, n in p["expansion_waves"].items()})
-    sizes[0] = int(p["never_treated"])
-    return sizes
+    sizes.update({int(year): int(n) for year, n in settings["expansion_waves"].items()})
+    sizes[0] = int(settings["never_treated"])
+    roll_out = int(settings["roll_out_year"])
+    rest = int(settings["n_counties"]) - sum(sizes.values())
+    if roll_out in sizes or rest < 0:
+        raise ValueError(
+            f"{PANEL_CONFIG_PATH.name} [panel]: n_counties = {settings['n_counties']} must be at "
+            f"least the pilot wave ({anchors.pilot_counties}), the expansion waves and the "
+            f"never-treated counties, and roll_out_year ({roll_out}) a year of its own"
+        )
+    sizes[roll_out] = rest
+    return {year: n for year, n in sizes.items() if n > 0 or year == 0}
 
 
 def wave_label(first_treated: int, pilot_year: int) -> str:
@@ -69,24 +105,29 @@ def effect_pp(
     return np.where(event_time >= 0, scale * grown, 0.0)
 
 
-def county_panel(config: dict[str, Any], anchors: Anchors) -> pd.DataFrame:
+def county_panel(
+    config: dict[str, Any], anchors: Anchors, settings: dict[str, Any] | None = None
+) -> pd.DataFrame:
     """Generate the staggered-adoption panel.
 
     Parameters
     ----------
     config
-        Parsed assumptions file.
+        Parsed series assumptions (its seed and COVID-19 year are used).
     anchors
         Reported values (the pilot-wave size).
+    settings
+        The panel's ``[panel]`` table; the committed ``anhui_panel.toml`` when ``None``.
 
     Returns
     -------
     pandas.DataFrame
         One row per county and year, raw columns as written to ``county_staggered_panel.csv``.
     """
-    p, eff = config["panel"], config["panel"]["effects"]
+    p = settings if settings is not None else load_panel_settings()
+    eff = p["effects"]
     rng = np.random.default_rng([int(config["generator"]["seed"]), 2])
-    sizes = wave_sizes(config, anchors)
+    sizes = wave_sizes(p, anchors)
     first_treated = np.concatenate(
         [np.full(n, year) for year, n in sorted(sizes.items()) if year != 0]
         + [np.zeros(sizes[0], dtype=int)]
