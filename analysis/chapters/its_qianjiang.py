@@ -94,6 +94,7 @@ from analysis.synthetic.config import load_config, read_anchors
 from analysis.synthetic.scenarios import scenario_settings
 from analysis.synthetic.truth import BuiltInEffect, built_in_effect
 from analysis.validation.published import published_targets
+from analysis.validation.reference_fits import sicily_fit
 
 OUTCOMES: dict[str, str] = {name: share.title for name, share in SHARES.items()}
 REFORM = REFORM_MONTH.strftime("%Y-%m-%d")
@@ -826,46 +827,31 @@ def robustness_table() -> pd.DataFrame:
     return robustness_wide(_robustness())
 
 
+def _power_display(scenarios: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A power scenario table rounded and labelled as the page shows it."""
+    return scenarios.assign(
+        sd=lambda d: d["sd"].round(2),
+        rho=lambda d: d["rho"].round(2),
+        size=lambda d: (100 * d["size"]).round(1),
+        mde=lambda d: d["mde"].round(2),
+        mde_analytic=lambda d: d["mde_analytic"].round(2),
+    ).rename(
+        columns={
+            "size": "rejections with no effect (%)",
+            "mde": f"MDE at 80% ({unit}), simulated",
+            "mde_analytic": "MDE, exact (rho known)",
+        }
+    )
+
+
 def power_table() -> pd.DataFrame:
     """Size and MDE of the level-change test in every scenario, as the page shows them."""
-    return (
-        _power()[1]
-        .assign(
-            sd=lambda d: d["sd"].round(2),
-            rho=lambda d: d["rho"].round(2),
-            size=lambda d: (100 * d["size"]).round(1),
-            mde=lambda d: d["mde"].round(2),
-            mde_analytic=lambda d: d["mde_analytic"].round(2),
-        )
-        .rename(
-            columns={
-                "size": "rejections with no effect (%)",
-                "mde": "MDE at 80% (pp), simulated",
-                "mde_analytic": "MDE, exact (rho known)",
-            }
-        )
-    )
+    return _power_display(_power()[1], "pp")
 
 
 def slope_power_table() -> pd.DataFrame:
     """Size and MDE of the slope-change test (pp a year), simulated and exact."""
-    return (
-        _slope_power()[1]
-        .assign(
-            sd=lambda d: d["sd"].round(2),
-            rho=lambda d: d["rho"].round(2),
-            size=lambda d: (100 * d["size"]).round(1),
-            mde=lambda d: d["mde"].round(2),
-            mde_analytic=lambda d: d["mde_analytic"].round(2),
-        )
-        .rename(
-            columns={
-                "size": "rejections with no effect (%)",
-                "mde": "MDE at 80% (pp/year), simulated",
-                "mde_analytic": "MDE, exact (rho known)",
-            }
-        )
-    )
+    return _power_display(_slope_power()[1], "pp/year")
 
 
 def html_table(frame: pd.DataFrame) -> str:
@@ -1055,21 +1041,6 @@ def power_numbers() -> dict[str, str]:
         "its-mon-mde": pp(monthly["mde"].iloc[0], 2),
         "its-mon-noisy-mde": pp(monthly["mde"].iloc[-1], 2),
     }
-
-
-def sicily_fit() -> ITSResult:
-    """The tutorial's seasonally adjusted model fitted to the public Sicily series."""
-    return its(
-        load_data("sicily_smoking_ban").frame,
-        time="time",
-        outcome="aces",
-        intervention=37,
-        impact="level",
-        family="quasipoisson",
-        exposure="stdpop",
-        seasonality="fourier:2",
-        period=12,
-    )
 
 
 def sicily_numbers() -> dict[str, str]:

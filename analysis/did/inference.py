@@ -436,6 +436,56 @@ def infer(
     raise PanelError(f"inference={method!r}: choose one of {', '.join(INFERENCE_METHODS)}")
 
 
+def two_sample_estimate(
+    name: str, per_unit: np.ndarray, treated: np.ndarray, what: str, *, alpha: float
+) -> Estimate:
+    """Treated minus comparison mean of a per-unit contrast, with its two-sample normal SE.
+
+    The "cluster" estimate of the common-adoption estimators (2 x 2, trend-adjusted): with one
+    unit on a side there is no variance to estimate, so no SE is reported.
+    """
+    value = float(per_unit[treated].mean() - per_unit[~treated].mean())
+    n_t, n_c = int(treated.sum()), int((~treated).sum())
+    if n_t > 1 and n_c > 1:
+        se = float(
+            np.sqrt(per_unit[treated].var(ddof=1) / n_t + per_unit[~treated].var(ddof=1) / n_c)
+        )
+        label = f"normal, two-sample SE of {what} ({n_t} treated, {n_c} comparison units)"
+        return Estimate.from_se(name, value, se, method=label, alpha=alpha)
+    return Estimate(
+        name,
+        value,
+        interval_method=f"no two-sample SE: {min(n_t, n_c)} unit on one side",
+        alpha=alpha,
+    )
+
+
+def infer_linear(
+    method: str,
+    panel: Panel,
+    cluster: Estimate,
+    weight_function: WeightFunction,
+    *,
+    alpha: float,
+    common_adoption: bool = True,
+    draws: int,
+    seed: int,
+) -> Estimate:
+    """:func:`infer` for an estimate linear in the outcomes with weights from ``weight_function``."""
+    linear = LinearEstimate(cluster.name, weight_function(panel.group_code), panel.outcome)
+    return infer(
+        method,
+        panel,
+        linear,
+        cluster,
+        weight_function,
+        alpha=alpha,
+        common_adoption=common_adoption,
+        draws=draws,
+        seed=seed,
+    )
+
+
 def critical_t(alpha: float, df: int) -> float:
     """Two-sided t critical value (re-exported for the event study's tables)."""
     return critical_value(alpha, df)

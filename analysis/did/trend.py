@@ -132,37 +132,15 @@ def trend_adjusted(
     method, reason = inf.choose(inference, panel)
     treated = panel.ever_treated
     departures = panel.outcome @ departure_weights(adoption, n_periods)
-    value = float(departures[treated].mean() - departures[~treated].mean())
-    n_t, n_c = int(treated.sum()), int((~treated).sum())
-    if n_t > 1 and n_c > 1:
-        se = float(
-            np.sqrt(departures[treated].var(ddof=1) / n_t + departures[~treated].var(ddof=1) / n_c)
-        )
-        label = f"normal, two-sample SE of unit departures ({n_t} treated, {n_c} comparison units)"
-        cluster = Estimate.from_se("trend-adjusted att", value, se, method=label, alpha=alpha)
-    else:
-        cluster = Estimate(
-            "trend-adjusted att",
-            value,
-            interval_method=f"no two-sample SE: {min(n_t, n_c)} unit on one side",
-            alpha=alpha,
-        )
+    cluster = inf.two_sample_estimate(
+        "trend-adjusted att", departures, treated, "unit departures", alpha=alpha
+    )
+    value = cluster.estimate
 
     def weights(group_code: np.ndarray) -> np.ndarray:
         return trend_weights(group_code, adoption, n_periods)
 
-    linear = inf.LinearEstimate("trend-adjusted att", weights(panel.group_code), panel.outcome)
-    effect = inf.infer(
-        method,
-        panel,
-        linear,
-        cluster,
-        weights,
-        alpha=alpha,
-        common_adoption=True,
-        draws=draws,
-        seed=seed,
-    )
+    effect = inf.infer_linear(method, panel, cluster, weights, alpha=alpha, draws=draws, seed=seed)
     plain = two_by_two(panel, alpha=alpha, inference=inference, draws=draws, seed=seed).effect
     t = np.arange(adoption, dtype=float)
     slopes = np.polyfit(t, panel.outcome[:, :adoption].T, 1)[0]

@@ -272,11 +272,9 @@ def twfe(
     def weights(group_code: np.ndarray) -> np.ndarray:
         return inf.twfe_weights(group_code, panel.n_periods)
 
-    linear = inf.LinearEstimate("att", weights(panel.group_code), panel.outcome)
-    effect = inf.infer(
+    effect = inf.infer_linear(
         method,
         panel,
-        linear,
         cluster,
         weights,
         alpha=alpha,

@@ -167,35 +167,12 @@ def two_by_two(
         note = "two units: the point estimate is defined, its standard error is not"
         return TwoByTwoResult(effect, means, **sizes, inference="none", notes=(note,))
     method, reason = inf.choose(inference, panel)
-    if n_t > 1 and n_c > 1:
-        se = float(np.sqrt(change[treated].var(ddof=1) / n_t + change[~treated].var(ddof=1) / n_c))
-        label = (
-            f"normal, two-sample SE of unit-level changes ({n_t} treated, {n_c} comparison units)"
-        )
-        cluster = Estimate.from_se("att", estimate, se, method=label, alpha=alpha)
-    else:
-        cluster = Estimate(
-            "att",
-            estimate,
-            interval_method=f"no two-sample SE: {min(n_t, n_c)} unit on one side",
-            alpha=alpha,
-        )
+    cluster = inf.two_sample_estimate("att", change, treated, "unit-level changes", alpha=alpha)
 
     def weights(group_code: np.ndarray) -> np.ndarray:
         return change_weights(group_code, adoption, panel.n_periods)
 
-    linear = inf.LinearEstimate("att", weights(panel.group_code), panel.outcome)
-    effect = inf.infer(
-        method,
-        panel,
-        linear,
-        cluster,
-        weights,
-        alpha=alpha,
-        common_adoption=True,
-        draws=draws,
-        seed=seed,
-    )
+    effect = inf.infer_linear(method, panel, cluster, weights, alpha=alpha, draws=draws, seed=seed)
     return TwoByTwoResult(effect, means, **sizes, inference=method, notes=(reason,))
 
 

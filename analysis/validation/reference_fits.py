@@ -47,11 +47,12 @@ def _prop99_panel(covariates: bool = False):
     )
 
 
-def _its_sicily() -> Values:
+def sicily_fit():
+    """Lopez Bernal et al.'s (2017) seasonally adjusted Sicily model, as the tutorial fits it."""
     from analysis.datasets import load_data
     from analysis.its import its
 
-    fit = its(
+    return its(
         load_data("sicily_smoking_ban").frame,
         time="time",
         outcome="aces",
@@ -62,6 +63,10 @@ def _its_sicily() -> Values:
         seasonality="fourier:2",
         period=12,
     )
+
+
+def _its_sicily() -> Values:
+    fit = sicily_fit()
     ratio = fit.rate_ratios["level"]
     return {
         "rate_ratio": ratio.estimate,
