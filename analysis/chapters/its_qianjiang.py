@@ -612,6 +612,23 @@ class PowerScenario:
 NOISY_MONTHLY_SD = 1.5
 #: assumed year-to-year SDs of an annual series (pp): two reported points cannot reveal it
 ANNUAL_SDS = (1.0, 2.0, 3.0)
+#: the annual SD of the headline slope scenarios (pp)
+ANNUAL_SLOPE_SD = 2.0
+#: (pre, post) points of each design: annual to 2024; annual to one more year, because a slope
+#: needs three points in every segment; the 96 synthetic months
+ANNUAL_LEVEL_DESIGN = (6, 2)
+ANNUAL_SLOPE_DESIGN = (6, 3)
+MONTHLY_DESIGN = (72, 24)
+
+
+def _points(design: tuple[int, int]) -> int:
+    return sum(design)
+
+
+def _annual_slope_years() -> tuple[int, int]:
+    """First and last year of the annual slope design, which ends one year after the data."""
+    first = int(_monthly()["month"].min().year)
+    return first, first + _points(ANNUAL_SLOPE_DESIGN) - 1
 
 
 @dataclass(frozen=True)
@@ -653,16 +670,18 @@ def _rho_text(rho: float) -> str:
 def power_scenarios(noise: NoiseCalibration) -> list[PowerScenario]:
     """Designs for the (secondary) level-change test: annual 8 points and monthly 96 points."""
     out = []
+    annual, monthly = ANNUAL_LEVEL_DESIGN, (*MONTHLY_DESIGN, "level+slope")
     for sd in ANNUAL_SDS:
-        label = f"annual, 8 points, SD {sd:g} pp, {_rho_text(noise.annual_rho)}"
-        out.append(PowerScenario(label, 6, 2, "level", sd, noise.annual_rho, "ols"))
+        label = f"annual, {_points(annual)} points, SD {sd:g} pp, {_rho_text(noise.annual_rho)}"
+        out.append(PowerScenario(label, *annual, "level", sd, noise.annual_rho, "ols"))
         out.append(
-            PowerScenario(f"{label}, known", 6, 2, "level", sd, noise.annual_rho, "pw_known")
+            PowerScenario(f"{label}, known", *annual, "level", sd, noise.annual_rho, "pw_known")
         )
-    monthly = f"monthly, 96 points, SD {noise.sd:.2f} pp, {_rho_text(noise.rho)}"
-    out.append(PowerScenario(monthly, 72, 24, "level+slope", noise.sd, noise.rho, "pw"))
-    noisy = f"monthly, 96 points, SD {NOISY_MONTHLY_SD:g} pp, {_rho_text(noise.rho)}"
-    out.append(PowerScenario(noisy, 72, 24, "level+slope", NOISY_MONTHLY_SD, noise.rho, "pw"))
+    points = _points(MONTHLY_DESIGN)
+    label = f"monthly, {points} points, SD {noise.sd:.2f} pp, {_rho_text(noise.rho)}"
+    out.append(PowerScenario(label, *monthly, noise.sd, noise.rho, "pw"))
+    noisy = f"monthly, {points} points, SD {NOISY_MONTHLY_SD:g} pp, {_rho_text(noise.rho)}"
+    out.append(PowerScenario(noisy, *monthly, NOISY_MONTHLY_SD, noise.rho, "pw"))
     return out
 
 
@@ -673,14 +692,17 @@ def slope_power_scenarios(noise: NoiseCalibration) -> list[PowerScenario]:
     three-point segments), then monthly at the residual calibration, its exact check, the two
     ends of the autocorrelation range and a noisier series.
     """
-    annual = f"annual, 9 points (2017–2025), SD 2 pp, {_rho_text(noise.annual_rho)}"
-    monthly = f"monthly, 96 points, SD {noise.sd:.2f} pp"
-    design = (72, 24, "level+slope")
+    years = _annual_slope_years()
+    annual = (
+        f"annual, {_points(ANNUAL_SLOPE_DESIGN)} points ({years[0]}–{years[1]}), "
+        f"SD {ANNUAL_SLOPE_SD:g} pp, {_rho_text(noise.annual_rho)}"
+    )
+    monthly = f"monthly, {_points(MONTHLY_DESIGN)} points, SD {noise.sd:.2f} pp"
+    design = (*MONTHLY_DESIGN, "level+slope")
+    slope_annual = (*ANNUAL_SLOPE_DESIGN, "level+slope", ANNUAL_SLOPE_SD, noise.annual_rho)
     return [
-        PowerScenario(annual, 6, 3, "level+slope", 2.0, noise.annual_rho, "ols", "slope"),
-        PowerScenario(
-            f"{annual}, known", 6, 3, "level+slope", 2.0, noise.annual_rho, "pw_known", "slope"
-        ),
+        PowerScenario(annual, *slope_annual, "ols", "slope"),
+        PowerScenario(f"{annual}, known", *slope_annual, "pw_known", "slope"),
         PowerScenario(
             f"{monthly}, {_rho_text(noise.rho)}", *design, noise.sd, noise.rho, "pw", "slope"
         ),
@@ -709,7 +731,8 @@ def slope_power_scenarios(noise: NoiseCalibration) -> list[PowerScenario]:
             "slope",
         ),
         PowerScenario(
-            f"monthly, 96 points, SD {NOISY_MONTHLY_SD:g} pp, {_rho_text(noise.rho)}",
+            f"monthly, {_points(MONTHLY_DESIGN)} points, SD {NOISY_MONTHLY_SD:g} pp, "
+            f"{_rho_text(noise.rho)}",
             *design,
             NOISY_MONTHLY_SD,
             noise.rho,
@@ -903,6 +926,14 @@ def main_model_numbers() -> dict[str, str]:
     ]
     return {
         "its-n-months": str(len(frame)),
+        "its-horizon-first": str(HORIZONS[f"Dec {REFORM_YEAR}"]),
+        "its-horizon-last": str(HORIZONS[f"Dec {REFORM_YEAR + 1}"]),
+        "its-reform-months": str(HORIZONS[f"Dec {REFORM_YEAR + 1}"] + 1),
+        "its-ann-level-points": str(_points(ANNUAL_LEVEL_DESIGN)),
+        "its-ann-slope-points": str(_points(ANNUAL_SLOPE_DESIGN)),
+        "its-ann-slope-last-year": str(_annual_slope_years()[1]),
+        "its-ann-slope-sd": f"{ANNUAL_SLOPE_SD:g}",
+        "its-last-year": str(frame["month"].max().year),
         "its-first-month": frame["month"].min().strftime("%Y-%m"),
         "its-last-month": frame["month"].max().strftime("%Y-%m"),
         "its-n-fit": str(visit.n),

@@ -21,7 +21,14 @@ import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
-from analysis.validation.published import Outcome, half_unit, run_checks, sources
+from analysis.datasets import load_data
+from analysis.validation.published import (
+    PLACEBO_DRAWS,
+    Outcome,
+    half_unit,
+    run_checks,
+    sources,
+)
 
 AREAS = {
     "ITS": "Interrupted time series",
@@ -120,6 +127,9 @@ def numbers() -> dict[str, Any]:
         "validation-sdid-se-low": f"{se.low:.2f}",
         "validation-sdid-se-high": f"{se.high:.2f}",
         "validation-sdid-se-verdict": verdict,
+        # California is the one treated state; every other state is a placebo candidate.
+        "validation-sdid-donors": load_data("california_smoking").frame["state"].nunique() - 1,
+        "validation-sdid-r-draws": PLACEBO_DRAWS,
     }
 
 
