@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.cli_spec import read_frame
 from analysis.its import its
 from analysis.its.errors import ITSInputError
-from analysis.its.timeaxis import parse_point, parse_time
+from analysis.tables.frame import read_frame
+from analysis.tables.timelabels import parse_point, parse_time
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -15,8 +15,8 @@ import yaml
 from analysis import paths
 from analysis.chapters import own_county_data as own
 from analysis.chapters import spark_sizing
-from analysis.pipeline import mapping
 from analysis.synthetic import bureau_exports
+from analysis.tables import mapping
 
 PAGE = paths.BOOK / "data" / "own_county_data.md"
 APPENDIX = paths.BOOK / "appendix" / "spark_sizing.md"

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.cli_spec import read_frame
+from analysis.tables.frame import read_frame
+from analysis.tables.reading import detect_delimiter, find_header, read_sheet, read_table
 from analysis.validation import ValidationError
-from analysis.validation.reading import detect_delimiter, find_header, read_sheet, read_table
 
 HEADER = ["结算流水号", "结算日期", "医疗总费用"]
 ROWS = [["S1", "2023-01-05", "12.50"], ["S2", "2023/1/6", "7"]]

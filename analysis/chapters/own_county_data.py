@@ -6,7 +6,7 @@ GB18030 CSV and an ``.xlsx`` with the bureau's Chinese headers and labels), reco
 (:func:`analysis.pipeline.build_series`, with the shipped header and label maps) -> panel ->
 ITS and DiD -> report (:func:`analysis.report.write_report`), in a temporary folder removed
 before it returns, and keeps what the page shows. The accepted headers and labels are read from
-the pipeline's shipped maps (:mod:`analysis.pipeline.mapping`), not typed here.
+the pipeline's shipped maps (:mod:`analysis.tables.mapping`), not typed here.
 The Spark
 cluster sizing is the appendix :mod:`analysis.chapters.spark_sizing`.
 
@@ -31,7 +31,6 @@ from pandas.io.formats.style import Styler
 
 from analysis import paths
 from analysis.pipeline import build_series
-from analysis.pipeline.mapping import header_rows, load_label_map
 from analysis.pipeline.schema import COUNT_COLUMNS, output_table, reason_table
 from analysis.pipeline.series import SeriesRun
 from analysis.pipeline.to_panel import build_panel
@@ -39,6 +38,7 @@ from analysis.report import Report, ReportSpec, write_report
 from analysis.report.build import estimate_headers, estimate_rows
 from analysis.report.figures import draw_series
 from analysis.synthetic import bureau_exports
+from analysis.tables.mapping import header_rows, load_label_map
 
 DEMO_SCALE = 400
 DEMO_BAD_FRACTION = 0.01

@@ -10,7 +10,7 @@ Usage::
 The options other than ``--data`` and ``--json`` are generated from
 :class:`analysis.did.spec.DiDSpec` (``--help`` lists them), so the command line reaches every
 estimator and inference option of :func:`analysis.did.spec.estimate_did`. ``--data`` is read
-by :func:`analysis.cli_spec.read_frame`: CSV in UTF-8 or GB18030, or ``.xlsx``; messages give
+by :func:`analysis.tables.frame.read_frame`: CSV in UTF-8 or GB18030, or ``.xlsx``; messages give
 spreadsheet row numbers. ``--first-treated`` names the column with each unit's first treated
 period; 0 or empty means never treated. Units treated from the first observed period have no
 pre-period: they are refused unless ``--always-treated drop`` (or ``keep``, for twfe and wild,
@@ -49,11 +49,11 @@ import warnings
 from analysis.cli_spec import (
     add_lang_option,
     add_spec_options,
-    read_frame,
     run_guarded,
     spec_from_args,
 )
 from analysis.did.spec import DiDSpec, estimate_did
+from analysis.tables.frame import read_frame
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

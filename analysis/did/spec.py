@@ -428,7 +428,7 @@ def estimate_did(frame: pd.DataFrame, spec: DiDSpec) -> DiDRun:
     Parameters
     ----------
     frame
-        Long data, one row per unit and period (e.g. from :func:`analysis.cli_spec.read_frame`).
+        Long data, one row per unit and period (e.g. from :func:`analysis.tables.frame.read_frame`).
     spec
         Columns, estimator and inference options.
 

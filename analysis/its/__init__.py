@@ -2,7 +2,7 @@
 
 Public entry points: :func:`analysis.its.fit.its` / :func:`analysis.its.fit.fit_its` (results in
 the shared dialect of :mod:`analysis.estimates`; Stata ``itsa``'s single- and multiple-group
-models, coefficients under ``itsa``'s names), :mod:`analysis.its.timeaxis` (time as users
+models, coefficients under ``itsa``'s names), :mod:`analysis.tables.timelabels` (time as users
 write it), :mod:`analysis.its.actest` (autocorrelation by lag and the Newey-West lag rule),
 :mod:`analysis.its.diagnostics`, :mod:`analysis.its.events`, :mod:`analysis.its.power`, and the
 command line :mod:`analysis.its.cli`.

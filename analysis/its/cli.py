@@ -50,12 +50,12 @@ import numpy as np
 from analysis.cli_spec import (
     add_lang_option,
     add_spec_options,
-    read_frame,
     run_guarded,
     spec_from_args,
 )
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its
+from analysis.tables.frame import read_frame
 
 COMMAND = ("python", "-m", "analysis", "its")
 

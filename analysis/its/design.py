@@ -7,7 +7,7 @@ for an interruption whose first post-intervention time is ``T``,
 * ``slope`` is ``(t - T)`` from ``T`` on, 0 before (the change in trend per time unit, so the
   effect at ``T + h`` of a level+slope model is ``level + h * slope``).
 
-Time is a numeric position (:mod:`analysis.its.timeaxis` reads the forms users write):
+Time is a numeric position (:mod:`analysis.tables.timelabels` reads the forms users write):
 numbers are used as they are (years, month counters); months
 become *calendar* month numbers ``12 * year + month - 1`` so that ``position mod 12`` is the
 calendar month, which makes month dummies and Fourier terms line up with the calendar. A
@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.its.errors import ITSInputError
-from analysis.its.timeaxis import label_of as label_of
-from analysis.its.timeaxis import parse_point, parse_time
+from analysis.tables.timelabels import label_of as label_of
+from analysis.tables.timelabels import parse_point, parse_time
 
 Impact = Literal["level", "slope", "level+slope"]
 WindowKind = Literal["exclude", "phase-in"]
@@ -283,7 +283,7 @@ class SegmentedDesign:
 
 
 def time_positions(values: pd.Series | Sequence[object]) -> tuple[np.ndarray, str]:
-    """Convert a time column to numeric positions (see :mod:`analysis.its.timeaxis`).
+    """Convert a time column to numeric positions (see :mod:`analysis.tables.timelabels`).
 
     Returns
     -------

@@ -40,7 +40,7 @@ from statsmodels.stats.stattools import durbin_watson
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import ITSSpec, _ordered, _select_series, fit_its
 from analysis.its.results import ITSResult
-from analysis.its.timeaxis import parse_point, parse_time
+from analysis.tables.timelabels import parse_point, parse_time
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ class ITSInputError(InputError):
 
 def _row(rows: Sequence[object] | pd.Index | None, i: int) -> object:
     """The label of row ``i``: the data's index (spreadsheet row numbers for files read by
-    :func:`analysis.cli_spec.read_frame`), or the position when no index is given."""
+    :func:`analysis.tables.frame.read_frame`), or the position when no index is given."""
     return i if rows is None else rows[i]
 
 

@@ -46,9 +46,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.cli_spec import read_frame
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import OtherInterruption
+from analysis.tables.frame import read_frame
 
 Frequency = Literal["month", "quarter", "year"]
 FREQUENCIES: tuple[str, ...] = ("month", "quarter", "year")
@@ -141,7 +141,7 @@ def parse_date(value: object) -> pd.Timestamp | None:
 def read_events(
     source: str | Path | pd.DataFrame, *, file: str | Path | None = None
 ) -> tuple[Event, ...]:
-    """Read an events table (a file through :func:`analysis.cli_spec.read_frame`, or a frame).
+    """Read an events table (a file through :func:`analysis.tables.frame.read_frame`, or a frame).
 
     Parameters
     ----------

@@ -67,7 +67,7 @@ from analysis.its.errors import (
     require_share_range,
 )
 from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
-from analysis.its.timeaxis import (
+from analysis.tables.timelabels import (
     TimeAxis,
     as_text,
     format_notice,

@@ -3,7 +3,7 @@
 Modules:
 
 - :mod:`~analysis.pipeline.schema`: the input schema, accepted labels, quarantine reasons;
-- :mod:`~analysis.pipeline.mapping`: the header and label maps (shipped TOML defaults in
+- :mod:`~analysis.tables.mapping`: the header and label maps (shipped TOML defaults in
   ``mappings/`` and the analyst's overrides);
 - :mod:`~analysis.pipeline.inputs` and :mod:`~analysis.pipeline.normalise`: finding the files
   and turning bureau exports (any supported format, Chinese headers and labels, Excel dates,

@@ -47,8 +47,9 @@ from analysis.cli_spec import (
     spec_from_args,
 )
 from analysis.errors import UsageError
-from analysis.pipeline.inputs import is_remote, refuse_output_inside_input
+from analysis.pipeline.inputs import is_remote
 from analysis.pipeline.series import STEPS, SeriesRun, SeriesSpec, build_series
+from analysis.tables.files import refuse_output_inside_input
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

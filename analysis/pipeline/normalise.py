@@ -1,7 +1,7 @@
 """Bureau exports as they come -> the settlement schema, value by value, before the SQL.
 
 Every local input file (CSV in any common Chinese encoding, ``.xlsx``/``.xls``, ``.dta``,
-Parquet under other column names) is read by :func:`analysis.validation.reading.read_sheet`,
+Parquet under other column names) is read by :func:`analysis.tables.reading.read_sheet`,
 its headers mapped with the header map and its values normalised, then written as a
 text-only Parquet file in the run's scratch folder for the engine to read:
 
@@ -49,7 +49,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.errors import InputError
-from analysis.pipeline.mapping import (
+from analysis.pipeline.schema import FIELD_NAMES
+from analysis.tables.identity import normal_key
+from analysis.tables.mapping import (
     LABEL_FIELDS,
     UNRATED,
     HeaderMap,
@@ -57,10 +59,8 @@ from analysis.pipeline.mapping import (
     known_headers,
     match_headers,
     missing_message,
-    normal_key,
 )
-from analysis.pipeline.schema import FIELD_NAMES
-from analysis.validation.reading import read_sheet
+from analysis.tables.reading import read_sheet
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)
@@ -69,7 +69,6 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{6})?$")
 _YEAR_LAST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
 _SCIENTIFIC = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
-_WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
 CODE_FIELDS: tuple[str, ...] = ("county_code", "institution_id", "treatment_county")
 
@@ -99,15 +98,6 @@ def canonical_date(text: str, date_format: str | None = None) -> str | None:
     if _YEAR_LAST.match(value):
         return "year-last"
     return None
-
-
-def canonical_code(text: str) -> str | None:
-    """A code as text, or ``None`` when it is in scientific notation (refused)."""
-    value = unicodedata.normalize("NFKC", text).strip()
-    if re.match(_SCIENTIFIC, value):
-        return None
-    match = _WHOLE_FLOAT.match(value)
-    return match.group(1) if match else value
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from analysis.cli_spec import add_lang_option, read_frame, run_guarded
+from analysis.cli_spec import add_lang_option, run_guarded
 from analysis.errors import UsageError
 from analysis.pipeline.to_panel import FREQUENCIES, MISSING_CHOICES, build_panel
+from analysis.tables.frame import read_frame
 
 
 def refuse_overwrite(out: Path, inputs: Iterable[Path], flag: str = "--out") -> None:

@@ -27,6 +27,8 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.tables.mapping import shipped_labels
+
 Level = Literal["primary", "secondary", "tertiary"]
 ServiceType = Literal["outpatient", "inpatient"]
 Scheme = Literal["employee", "resident"]
@@ -118,36 +120,11 @@ FIELDS: tuple[Field, ...] = (
 FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)
 
 
-def _shipped_labels() -> dict[str, dict[str, str]]:
-    """The shipped label map (``mappings/labels.toml``), lower case, without ``unrated``.
-
-    The same file drives :mod:`analysis.pipeline.mapping` (which also reads an analyst's
-    override); reading it here keeps this module free of imports from the pipeline.
-    """
-    import tomllib
-    import unicodedata
-    from pathlib import Path
-
-    data = tomllib.loads(
-        Path(__file__).with_name("mappings").joinpath("labels.toml").read_text(encoding="utf-8")
-    )
-    out: dict[str, dict[str, str]] = {}
-    for column, table in data.items():
-        out[column] = {
-            "".join(unicodedata.normalize("NFKC", label).split()).lower(): category
-            for category, labels in table.items()
-            if category != "unrated"
-            for label in labels
-        }
-    return out
-
-
-_SHIPPED = _shipped_labels()
 # Keys are compared with lower(trim(value)); they are lower case. Bureau spellings (三级甲等,
-# 城乡居民基本医疗保险, ...) are in the shipped map; see analysis/pipeline/mappings/labels.toml.
-LEVEL_LABELS: dict[str, Level] = _SHIPPED["institution_level"]  # type: ignore[assignment]
-SERVICE_LABELS: dict[str, ServiceType] = _SHIPPED["service_type"]  # type: ignore[assignment]
-SCHEME_LABELS: dict[str, Scheme] = _SHIPPED["scheme"]  # type: ignore[assignment]
+# 城乡居民基本医疗保险, ...) are in the shipped map; see analysis/tables/mappings/labels.toml.
+LEVEL_LABELS: dict[str, Level] = shipped_labels("institution_level")  # type: ignore[assignment]
+SERVICE_LABELS: dict[str, ServiceType] = shipped_labels("service_type")  # type: ignore[assignment]
+SCHEME_LABELS: dict[str, Scheme] = shipped_labels("scheme")  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,10 @@ from analysis.pipeline.inputs import (
     InputError,
     is_remote,
     prepare_all,
-    refuse_output_inside_input,
     remote,
 )
 from analysis.pipeline.schema import COUNT_COLUMNS, OUTPUT_COLUMNS, REASON_CODES
+from analysis.tables.files import refuse_output_inside_input
 
 DEFAULT_MAX_QUARANTINE = 5.0
 """Percent of rows that may fail the checks before a run is refused (see SeriesSpec)."""
@@ -159,7 +159,7 @@ class SeriesSpec:
         default=None,
         metadata=option(
             "header map (TOML) from your export's headers to the schema; replaces the shipped "
-            "map's list for each field it names (see analysis/pipeline/mappings/headers.toml)",
+            "map's list for each field it names (see analysis/tables/mappings/headers.toml)",
             metavar="MAP.toml",
             parse=str,
         ),
@@ -167,7 +167,7 @@ class SeriesSpec:
     labels: str | Path | None = field(
         default=None,
         metadata=option(
-            "label map (TOML) added to the shipped one (analysis/pipeline/mappings/labels.toml)",
+            "label map (TOML) added to the shipped one (analysis/tables/mappings/labels.toml)",
             metavar="LABELS.toml",
             parse=str,
         ),
@@ -456,8 +456,8 @@ def build_series(
 
 
 def _options(spec: SeriesSpec) -> Any:
-    from analysis.pipeline.mapping import load_header_map, load_institutions, load_label_map
     from analysis.pipeline.normalise import Options
+    from analysis.tables.mapping import load_header_map, load_institutions, load_label_map
 
     labels = load_label_map(spec.labels)
     institutions = (

@@ -318,7 +318,7 @@ def build_panel(
     Parameters
     ----------
     series, reforms
-        The monthly series and the reform table (e.g. from :func:`analysis.cli_spec.read_frame`).
+        The monthly series and the reform table (e.g. from :func:`analysis.tables.frame.read_frame`).
     frequency
         ``"annual"`` or ``"monthly"`` periods.
     partial_year

@@ -1,6 +1,6 @@
 """What the director's report says: the analysis behind it, computed once.
 
-:func:`analyse` reads the series (through the one reader, :func:`analysis.cli_spec.read_frame`),
+:func:`analyse` reads the series (through the one reader, :func:`analysis.tables.frame.read_frame`),
 checks it (:func:`analysis.pipeline.to_panel.series_counts`), fits the ITS with the engine's
 public entry point (:func:`analysis.its.fit.fit_its`), and with comparison counties runs the DiD
 engine (:func:`analysis.did.spec.estimate_did`) with the spec's *default* inference, which
@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.cli_spec import read_frame
 from analysis.datasets import SHARE_PAIRS, add_shares
 from analysis.errors import InputError, UsageError
 from analysis.estimates import Estimate
 from analysis.pipeline.to_panel import build_panel, read_reforms, series_counts
+from analysis.tables.frame import read_frame
 
 OUTCOMES: tuple[str, ...] = tuple(SHARE_PAIRS)
 EVENT_WINDOW = 6  # months either side of the reform in which an event is flagged

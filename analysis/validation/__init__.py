@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import UsageError
+from analysis.tables.problems import Problem, ValidationError
+from analysis.tables.reading import Table, read_table
 from analysis.validation.checks import check_table
-from analysis.validation.errors import Problem, ValidationError
-from analysis.validation.reading import Table, read_table
 from analysis.validation.schemas import TableSchema, generic_schema
 
 __all__ = [

@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.validation.errors import Problem
-from analysis.validation.reading import Table
+from analysis.tables.problems import Problem
+from analysis.tables.reading import Table
 from analysis.validation.schemas import TableSchema
 
 MAX_PROBLEMS_PER_CHECK = 200
@@ -349,7 +349,7 @@ def check_table(table: Table, schema: TableSchema) -> list[Problem]:
     Parameters
     ----------
     table
-        Cells read by :func:`analysis.validation.reading.read_table`.
+        Cells read by :func:`analysis.tables.reading.read_table`.
     schema
         Registered or inferred schema.
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from analysis.cli_spec import add_lang_option, run_guarded
 from analysis.errors import InputError, language, translate_located
+from analysis.tables.problems import Problem
 from analysis.validation import ValidationError, schema_names, validate_file
-from analysis.validation.errors import Problem
 
 FLAGS = {
     "schema": "--schema",
@@ -116,8 +116,8 @@ def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
 
 def is_settlement_file(path: Path) -> bool:
     """Whether the file's headers map onto every settlement-record field (shipped header map)."""
-    from analysis.pipeline.mapping import known_headers, load_header_map, match_headers
-    from analysis.validation.reading import read_table
+    from analysis.tables.mapping import known_headers, load_header_map, match_headers
+    from analysis.tables.reading import read_table
 
     header_map = load_header_map()
     try:

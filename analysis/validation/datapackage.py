@@ -29,7 +29,7 @@ from typing import Any
 from analysis import paths
 from analysis.registry import DATASETS, Declaration, declaration
 from analysis.synthetic.config import CONFIG_PATH, load_config
-from analysis.validation.reading import read_table
+from analysis.tables.reading import read_table
 
 DESCRIPTOR_PATH: Path = paths.DATA / "datapackage.json"
 REFRESH_COMMAND = "python -m analysis.validation.checksums --write"

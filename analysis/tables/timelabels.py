@@ -45,7 +45,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.its.errors import ITSInputError
+from analysis.errors import InputError
+
+
+class TimeLabelError(InputError):
+    """A time label that cannot be placed on the calendar axis (the message quotes it)."""
+
 
 TIME_FORMATS: tuple[str, ...] = ("auto", "number", "year", "yyyymm", "month", "quarter")
 UNIT_OF_FORMAT = {
@@ -107,7 +112,7 @@ def as_text(value: object) -> str:
 
 def _month_position(year: int, month: int, text: str, what: str) -> float:
     if not 1 <= month <= 12:
-        raise ITSInputError(f"{what}: {text!r} has month {month}, which is not 1 to 12")
+        raise TimeLabelError(f"{what}: {text!r} has month {month}, which is not 1 to 12")
     return float(12 * year + month - 1)
 
 
@@ -125,17 +130,17 @@ def _parse_one(value: object, fmt: str, what: str) -> float:
         try:
             return float(text)
         except ValueError:
-            raise ITSInputError(f"{what}: {text!r} is not a number") from None
+            raise TimeLabelError(f"{what}: {text!r} is not a number") from None
     if fmt == "year":
         match = _CN_YEAR.match(text)
         if match:
             return float(match.group(1))
         if re.fullmatch(r"\d{4}", text):
             return float(text)
-        raise ITSInputError(f"{what}: {text!r} is not a year such as 2017 or 2017年")
+        raise TimeLabelError(f"{what}: {text!r} is not a year such as 2017 or 2017年")
     if fmt == "yyyymm":
         if not re.fullmatch(r"\d{6}", text):
-            raise ITSInputError(f"{what}: {text!r} is not a YYYYMM integer such as 202103")
+            raise TimeLabelError(f"{what}: {text!r} is not a YYYYMM integer such as 202103")
         return _month_position(int(text[:4]), int(text[4:]), text, what)
     if fmt == "quarter":
         match = _QUARTER.match(text)
@@ -150,7 +155,7 @@ def _parse_one(value: object, fmt: str, what: str) -> float:
         if match:  # a date names the quarter that contains it
             month = _month_position(int(match.group(1)), int(match.group(2)), text, what)
             return float(4 * (month // 12) + (month % 12) // 3)
-        raise ITSInputError(
+        raise TimeLabelError(
             f"{what}: {text!r} is not a quarter such as 2023Q1, 2023-Q1 or 2023年第1季度"
         )
     # month
@@ -162,7 +167,7 @@ def _parse_one(value: object, fmt: str, what: str) -> float:
         return _month_position(int(text[:4]), int(text[4:6]), text, what)
     if re.fullmatch(r"\d{6}", text):
         return _month_position(int(text[:4]), int(text[4:]), text, what)
-    raise ITSInputError(
+    raise TimeLabelError(
         f"{what}: {text!r} is not a month such as 2021-03, 2021-03-01, 202103 or 2021年3月"
     )
 
@@ -194,7 +199,7 @@ def _guess(
         majority = max(set(known), key=known.count) if known else None
         i = next(i for i, k in enumerate(kinds) if k != majority)
         row = rows[i] if rows is not None else i
-        raise ITSInputError(
+        raise TimeLabelError(
             f"time column '{name}': cannot read {texts[i]!r} (row {row}) as a time like the "
             "other rows; write months as 2021-03, 2021-03-01, 202103 or 2021年3月, quarters "
             "as 2023Q1 or 2023年第1季度, years as 2023, or plain numbers"
@@ -212,13 +217,13 @@ def _guess(
                     f"{label_of(_parse_one(texts[0], 'yyyymm', name), 'month')}); give "
                     "time_format='number' if they are plain numbers"
                 )
-            raise ITSInputError(
+            raise TimeLabelError(
                 f"time column '{name}' holds six-digit integers such as {texts[0]} that are "
                 "either YYYYMM months or plain numbers; say which with --time-format yyyymm "
                 "or --time-format number"
             )
     if integers and np.all((values >= 10000101) & (values <= 99991231)):
-        raise ITSInputError(
+        raise TimeLabelError(
             f"time column '{name}' holds eight-digit integers such as {texts[0]} that look like "
             "YYYYMMDD dates; say --time-format month to read them as months, or --time-format "
             "number for plain numbers"
@@ -255,11 +260,11 @@ def parse_time(
 
     Raises
     ------
-    ITSInputError
+    TimeLabelError
         Missing values, unreadable or ambiguous values, or a value in the wrong format.
     """
     if time_format not in TIME_FORMATS:
-        raise ITSInputError(f"time_format={time_format!r} is not one of {', '.join(TIME_FORMATS)}")
+        raise TimeLabelError(f"time_format={time_format!r} is not one of {', '.join(TIME_FORMATS)}")
     series = pd.Series(list(values), dtype=object)
     row_labels = list(rows) if rows is not None else list(range(len(series)))
     missing = np.flatnonzero(
@@ -269,7 +274,7 @@ def parse_time(
         | series.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
     )
     if missing.size:
-        raise ITSInputError(
+        raise TimeLabelError(
             f"time column '{name}' is empty at row {row_labels[int(missing[0])]}; every row "
             "needs a time"
         )
@@ -286,8 +291,8 @@ def parse_time(
     for i, value in enumerate(series):
         try:
             positions.append(_parse_one(value, fmt, f"time column '{name}'"))
-        except ITSInputError as error:
-            raise ITSInputError(f"{error} (row {row_labels[i]})") from None
+        except TimeLabelError as error:
+            raise TimeLabelError(f"{error} (row {row_labels[i]})") from None
     return TimeAxis(
         positions=np.asarray(positions, dtype=float),
         unit=UNIT_OF_FORMAT[fmt],
@@ -303,7 +308,7 @@ def format_notice(values: pd.Series | Sequence[object], name: str = "time") -> s
         return None
     try:
         return _guess(texts, name)[1]
-    except ITSInputError:
+    except TimeLabelError:
         return None
 
 

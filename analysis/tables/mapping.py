@@ -1,6 +1,9 @@
 """Header and label maps: bureau exports as they come, mapped onto the settlement schema.
 
-Two TOML files ship with the package (``analysis/pipeline/mappings/``):
+The shipped header map's ``[fields]`` section names the schema's required fields
+(:data:`FIELD_NAMES`); ``analysis.pipeline.schema`` types them and a test keeps the two equal.
+
+Two TOML files ship with the package (``analysis/tables/mappings/``):
 
 - ``headers.toml``: for each schema field, the headers that mean it (结算日期, 医疗总费用, ...);
   ``--columns map.toml`` replaces the list of each field it names;
@@ -28,13 +31,12 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import InputError
-from analysis.pipeline.schema import FIELD_NAMES
+from analysis.tables.identity import normal_key
 
 MAPPINGS = Path(__file__).with_name("mappings")
 DEFAULT_HEADERS = MAPPINGS / "headers.toml"
@@ -44,16 +46,13 @@ LABEL_FIELDS: tuple[str, ...] = ("institution_level", "service_type", "scheme")
 UNRATED = "unrated"
 
 
-def normal_key(text: str) -> str:
-    """The form headers and labels are compared in.
+def _shipped_required() -> tuple[str, ...]:
+    data = tomllib.loads(DEFAULT_HEADERS.read_text(encoding="utf-8"))
+    return tuple(data["fields"])
 
-    Examples
-    --------
-    >>> normal_key(" 社区卫生服务中心（站） "), normal_key("Record ID")
-    ('社区卫生服务中心(站)', 'recordid')
-    """
-    folded = unicodedata.normalize("NFKC", str(text))
-    return "".join(folded.split()).lower()
+
+FIELD_NAMES: tuple[str, ...] = _shipped_required()
+"""Required schema fields, in order: the ``[fields]`` of the shipped header map."""
 
 
 def _load_toml(path: Path, what: str) -> dict[str, object]:
@@ -266,7 +265,7 @@ def load_institutions(path: str | Path, labels: LabelMap) -> dict[str, str]:
     InputError
         When the file cannot be read, a level is unknown, or a name has two levels.
     """
-    from analysis.validation.reading import read_table
+    from analysis.tables.reading import read_table
 
     table = read_table(Path(path))
     if len(table.header) < 2:

@@ -1,7 +1,7 @@
 """The one reader: CSV in any common Chinese encoding, Excel, Stata and Parquet, read safely.
 
 Every command reads its input tables here (``validate``, the estimators through
-:func:`analysis.cli_spec.read_frame`, and the settlement pipeline through :func:`read_sheet`).
+:func:`analysis.tables.frame.read_frame`, and the settlement pipeline through :func:`read_sheet`).
 
 **CSV text.** Encodings are decided by strict decoding, in a fixed order, not guessed:
 
@@ -70,7 +70,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from analysis.validation.errors import Problem, ValidationError
+from analysis.tables.identity import normal_key
+from analysis.tables.problems import Problem, ValidationError
 
 MAX_BYTES = 200 * 1024 * 1024
 """Largest file :func:`read_table` (cell tuples, for ``validate``) reads."""
@@ -276,7 +277,7 @@ def find_header(
 ) -> int:
     """Index (into ``records``) of the header among the first non-blank records.
 
-    With ``known`` (headers the caller expects, in :func:`analysis.pipeline.mapping.normal_key`
+    With ``known`` (headers the caller expects, in :func:`analysis.tables.identity.normal_key`
     form), the record naming most of them, if it names at least two; otherwise the first
     record with at least two filled cells and at least 60 % of the widest record's.
 
@@ -289,8 +290,6 @@ def find_header(
     """
     preview = records[:_PREVIEW_LINES]
     if known:
-        from analysis.pipeline.mapping import normal_key
-
         hits = [sum(1 for c in r if normal_key(c) in known) for r in preview]
         if hits and max(hits) >= 2:
             return hits.index(max(hits))

@@ -1,0 +1,185 @@
+"""Identity: the one place where a code or a key is cleaned before it names a unit.
+
+- :func:`normal_key`: the form in which headers and labels are compared;
+- :func:`canonical_code`: the form of a county, institution or record code as written in a
+  cell: Excel's text wrappers (``="420101"``) and apostrophe prefixes (``'420101``) removed,
+  full-width digits folded, spaces removed, a whole number written as a float loses its
+  ``.0``; scientific notation (an id Excel has rounded) gives ``None``;
+- :func:`admin_county`: the 6-digit county of an administrative division code written in its
+  6-, 9- or 12-digit form (``420101``, ``420101000``, ``420101000000``);
+- :func:`unify_codes`: one run, one form per unit. Two spellings of one county refuse the run,
+  naming both forms with their files and rows, unless the user maps them; never two units.
+
+Examples
+--------
+>>> canonical_code('="420101"'), canonical_code("'420101"), canonical_code(" ４２０１０１.0 ")
+('420101', '420101', '420101')
+>>> canonical_code("4.20101E+17") is None
+True
+>>> admin_county("420101000"), admin_county("420101000000"), admin_county("420101")
+('420101', '420101', '420101')
+>>> admin_county("420101003") is None, admin_county("A01") is None
+(True, True)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from analysis.errors import InputError
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$")
+_WHOLE_FLOAT = re.compile(r"^([+-]?\d+)\.0+$")
+_EXCEL_TEXT = re.compile(r'^=\s*"(.*)"$')
+ADMIN_LENGTHS: tuple[int, ...] = (6, 9, 12)
+"""Lengths of one administrative division's code: county (6), township form (9), full
+statistical division code (12); the longer forms of a county end in zeros."""
+
+
+def normal_key(text: str) -> str:
+    """The form headers and labels are compared in.
+
+    Examples
+    --------
+    >>> normal_key(" 社区卫生服务中心（站） "), normal_key("Record ID")
+    ('社区卫生服务中心(站)', 'recordid')
+    """
+    folded = unicodedata.normalize("NFKC", str(text))
+    return "".join(folded.split()).lower()
+
+
+def unwrap_cell(text: str) -> str:
+    """A cell's text without Excel's text wrappers: ``="46.1"`` and ``'46.1`` give ``46.1``.
+
+    Full-width characters are folded (NFKC) and surrounding spaces removed.
+
+    Examples
+    --------
+    >>> unwrap_cell('="007"'), unwrap_cell("'46.1"), unwrap_cell("＇46.1"), unwrap_cell(" x ")
+    ('007', '46.1', '46.1', 'x')
+    """
+    value = unicodedata.normalize("NFKC", str(text)).strip()
+    match = _EXCEL_TEXT.match(value)
+    if match:
+        value = match.group(1).strip()
+    if value[:1] in ("'", "\u2018", "\u2019"):
+        value = value[1:].strip()
+    return value
+
+
+def canonical_code(text: str) -> str | None:
+    """A code as text, or ``None`` when it is in scientific notation (refused by callers).
+
+    Examples
+    --------
+    >>> canonical_code(" 420101.0 "), canonical_code("０４２"), canonical_code("4201 01")
+    ('420101', '042', '420101')
+    """
+    value = "".join(unwrap_cell(text).split())
+    if _SCIENTIFIC.match(value):
+        return None
+    match = _WHOLE_FLOAT.match(value)
+    return match.group(1) if match else value
+
+
+def admin_county(code: str) -> str | None:
+    """The 6-digit county code of ``code`` in its 6-, 9- or 12-digit form, else ``None``.
+
+    A 9- or 12-digit code names the county only when its digits after the sixth are zeros
+    (``420101000``); ``420101003`` is a township, not a county, and gives ``None``.
+    """
+    if not code.isdigit() or len(code) not in ADMIN_LENGTHS:
+        return None
+    head, tail = code[:6], code[6:]
+    if tail.strip("0"):
+        return None
+    return head
+
+
+@dataclass(frozen=True)
+class CodeSeen:
+    """Where a code was seen: for messages that name both spellings of one unit."""
+
+    code: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+
+    def where(self) -> str:
+        """``file row N`` (or ``file``)."""
+        return f"{self.file} row {self.row}" if self.row is not None else self.file
+
+
+def unify_codes(
+    seen: Iterable[CodeSeen],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    what: str = "county",
+    fix: str = "write every file with one form of the code",
+) -> dict[str, str]:
+    """Code as written -> the one code of its unit, for every code seen in one run.
+
+    Codes are first cleaned by :func:`canonical_code`. ``mapping`` (the user's own, e.g. a
+    ``--code-map``) sends a written code to a unit's code and wins. Otherwise two
+    administrative forms of one county (``420101`` and ``420101000``) in one run refuse it.
+
+    Parameters
+    ----------
+    seen
+        Every occurrence worth naming (the first of each code per file is enough).
+    mapping
+        Written code -> code of the unit, supplied by the user.
+    what
+        The kind of unit, for the message (``county``, ``district``...).
+    fix
+        What the user can do, as the command's ``--help`` offers it.
+
+    Raises
+    ------
+    InputError
+        When two forms of one administrative code appear without a mapping: the message
+        names both forms, with the file and row of each.
+
+    Examples
+    --------
+    >>> unify_codes([CodeSeen("420101", "a.csv", 2), CodeSeen("420102", "b.csv", 2)])
+    {'420101': '420101', '420102': '420102'}
+    >>> unify_codes([CodeSeen("420101", "a.csv", 2), CodeSeen("420101000", "b.csv", 5)])
+    Traceback (most recent call last):
+    ...
+    analysis.errors.InputError: b.csv: row 5: county codes '420101' (a.csv row 2) and '420101000' (b.csv row 5) are two forms of one county; write every file with one form of the code
+    >>> unify_codes([CodeSeen("420101", "a.csv", 2), CodeSeen("420101000", "b.csv", 5)],
+    ...             mapping={"420101000": "420101"})
+    {'420101': '420101', '420101000': '420101'}
+    """
+    mapping = {canonical_code(k) or k: canonical_code(v) or v for k, v in (mapping or {}).items()}
+    first: dict[str, CodeSeen] = {}
+    for item in seen:
+        first.setdefault(item.code, item)
+    out: dict[str, str] = {}
+    by_county: dict[str, CodeSeen] = {}
+    for code, item in first.items():
+        if code in mapping:
+            out[code] = mapping[code]
+            continue
+        out[code] = code
+        county = admin_county(code)
+        if county is None:
+            continue
+        other = by_county.get(county)
+        if other is not None and other.code != code:
+            a, b = sorted((other, item), key=lambda s: len(s.code))
+            raise InputError(
+                f"{what} codes {a.code!r} ({a.where()}) and {b.code!r} ({b.where()}) are two "
+                f"forms of one {what}; {fix}",
+                file=b.file,
+                row=b.row,
+                column=b.column,
+                zh=f"编码 {a.code!r}（{a.where()}）和 {b.code!r}（{b.where()}）是同一行政区划"
+                "的两种写法，不能当作两个单位；请统一编码写法，或用编码映射说明两者为同一单位",
+            )
+        by_county[county] = item
+    return out
