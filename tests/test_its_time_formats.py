@@ -17,6 +17,7 @@ import pytest
 from analysis.cli import main
 from analysis.its import its
 from analysis.its.errors import ITSInputError
+from analysis.tables.timelabels import TimeLabelError
 from analysis.tables.frame import read_frame
 from analysis.tables.timelabels import parse_point, parse_time
 
@@ -117,7 +118,7 @@ def test_quarters(form, intervention) -> None:
 
 def test_ambiguous_integers_are_refused_with_the_fix() -> None:
     frame = pd.DataFrame({"t": np.arange(202301, 202313), "y": np.arange(12.0) ** 1.5})
-    with pytest.raises(ITSInputError, match="--time-format yyyymm or --time-format number"):
+    with pytest.raises(TimeLabelError, match="--time-format yyyymm or --time-format number"):
         its(frame, time="t", outcome="y", intervention=202307)
     fit = its(frame, time="t", outcome="y", intervention=202307, time_format="number")
     assert fit.time_unit == "unit"
@@ -126,7 +127,7 @@ def test_ambiguous_integers_are_refused_with_the_fix() -> None:
 def test_yyyymmdd_integers_are_refused_with_the_fix() -> None:
     days = pd.date_range("2021-01-01", periods=N, freq="MS").strftime("%Y%m%d").astype(int)
     frame = series().assign(month=days)
-    with pytest.raises(ITSInputError, match="--time-format month"):
+    with pytest.raises(TimeLabelError, match="--time-format month"):
         its(frame, time="month", outcome="share", intervention=20230101)
     its(frame, time="month", outcome="share", intervention="2023-01", time_format="month")
 
@@ -135,10 +136,10 @@ def test_unreadable_time_names_the_spreadsheet_row(tmp_path) -> None:
     frame = series()
     frame.loc[4, "month"] = "sometime"
     data = written(tmp_path / "s.csv", frame)
-    with pytest.raises(ITSInputError, match=r"'sometime' \(row 6\)"):
+    with pytest.raises(TimeLabelError, match=r"'sometime' \(row 6\)"):
         its(data, time="month", outcome="share", intervention="2023-01")
     frame.loc[4, "month"] = "2021-13"
-    with pytest.raises(ITSInputError, match=r"month 13.*\(row 6\)"):
+    with pytest.raises(TimeLabelError, match=r"month 13.*\(row 6\)"):
         its(
             written(tmp_path / "t.csv", frame),
             time="month",

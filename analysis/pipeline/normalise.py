@@ -30,8 +30,6 @@ Examples
 ('2024-03-05', '2024-03-05', '2024-03-05')
 >>> canonical_date("2023-02-30") is None, canonical_date("01/02/2023")
 (True, 'year-last')
->>> canonical_code(" 420101.0 "), canonical_code("０４２"), canonical_code("4.20101E+17")
-('420101', '042', None)
 """
 
 from __future__ import annotations
