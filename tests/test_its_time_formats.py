@@ -17,9 +17,8 @@ import pytest
 from analysis.cli import main
 from analysis.its import its
 from analysis.its.errors import ITSInputError
-from analysis.tables.timelabels import TimeLabelError
 from analysis.tables.frame import read_frame
-from analysis.tables.timelabels import parse_point, parse_time
+from analysis.tables.timelabels import TimeLabelError, parse_point, parse_time
 
 pytestmark = pytest.mark.filterwarnings("error")
 
