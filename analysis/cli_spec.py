@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import types
 import typing
@@ -197,15 +198,34 @@ def add_lang_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def with_source(error: InputError, source: str | os.PathLike[str] | None) -> InputError:
+    """``error`` naming ``source`` when it names no file (the command's data file).
+
+    Examples
+    --------
+    >>> str(with_source(InputError("'abc' is not a number", row=4, column="y"), "a.csv"))
+    "a.csv: row 4, column 'y': 'abc' is not a number"
+    """
+    if source is not None and error.file is None:
+        error.file = str(source)
+        error.args = (error._located(),)
+    return error
+
+
 def run_guarded(
-    action: Callable[[], str], flags: dict[str, str] | None = None, *, lang: str | None = None
+    action: Callable[[], str],
+    flags: dict[str, str] | None = None,
+    *,
+    lang: str | None = None,
+    source: str | os.PathLike[str] | None = None,
 ) -> int:
     """Run ``action``; print its output and return the exit code of the shared convention.
 
     0 done; 1 input refused (one ``error:`` line naming file, row and column); 2 usage error.
     Python argument names in messages are rewritten to ``flags``. Refusals are printed in
     ``lang`` (``zh`` or ``en``), else in the language of :func:`analysis.errors.language`
-    (``--lang`` of the command, or the locale).
+    (``--lang`` of the command, or the locale). ``source`` is the command's data file: a
+    refusal that names no file is said to be about it.
     """
     flags = flags or {}
     previous = chosen_language()
@@ -219,7 +239,7 @@ def run_guarded(
         print(f"{label}: {as_flags(str(error), flags)}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as error:
-        text = error.localised(chosen).strip() or type(error).__name__
+        text = with_source(error, source).localised(chosen).strip() or type(error).__name__
         label = "错误" if chosen == "zh" else "error"
         print(f"{label}: {as_flags(text, flags)}", file=sys.stderr)
         return EXIT_INPUT_REFUSED

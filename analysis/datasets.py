@@ -27,22 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from analysis import paths
-
-Provenance = Literal["reported", "public", "assumed", "synthetic", "reading", "mixed"]
-PROVENANCE_CLASSES: tuple[str, ...] = ("reported", "public", "assumed", "synthetic", "reading")
-
-SHARE_PAIRS: dict[str, tuple[str, str]] = {
-    "visit_share": ("visits_primary", "visits_total"),
-    "admission_share": ("admissions_primary", "admissions_total"),
-    "fund_share": ("fund_primary", "fund_total"),
-}
-"""Share column -> (numerator, denominator) count columns: the one definition of a share."""
+from analysis.registry import DATASETS, declaration
+from analysis.validation.schemas import SHARE_PAIRS, Provenance
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,14 +89,26 @@ def add_shares(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# The registry is imported inside the functions below because its loaders use add_shares and
-# its schemas use PROVENANCE_CLASSES from this module.
+def load_frame(name: str, source: Path | IO[str]) -> pd.DataFrame:
+    """The frame of dataset ``name`` read from ``source``, as :func:`load_data` returns it.
+
+    The declared loader reads the file; the shares of the declared count pairs are then derived
+    (:func:`add_shares`), so a regenerated copy of a file loads exactly like the committed one.
+
+    Parameters
+    ----------
+    name
+        One of :func:`list_datasets`.
+    source
+        A path or an open text stream holding the file's contents.
+    """
+    entry = declaration(name)
+    frame = entry.loader(source)
+    return add_shares(frame) if entry.share_pairs else frame
 
 
 def list_datasets() -> tuple[str, ...]:
     """Names accepted by :func:`load_data`, in registry order."""
-    from analysis.registry import DATASETS
-
     return tuple(d.name for d in DATASETS)
 
 
@@ -127,14 +131,12 @@ def load_data(name: str) -> Dataset:
     FileNotFoundError
         When the source file is missing.
     """
-    from analysis.registry import declaration
-
     entry = declaration(name)
     if not entry.file.exists():
         raise FileNotFoundError(f"{entry.file} is not there yet; {name!r} cannot be loaded")
     return Dataset(
         name=name,
-        frame=entry.loader(entry.file),
+        frame=load_frame(name, entry.file),
         provenance=entry.provenance,
         description=entry.description,
         files=(entry.file,),
@@ -149,8 +151,6 @@ def dataset_table() -> pd.DataFrame:
     pandas.DataFrame
         ``files`` are paths relative to the repository root.
     """
-    from analysis.registry import DATASETS
-
     return pd.DataFrame(
         [
             {

@@ -24,18 +24,18 @@ True
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 
 from analysis import paths
-from analysis.datasets import Provenance, add_shares
-from analysis.synthetic import bureau_exports
-from analysis.synthetic.config import load_config, treated_district
 from analysis.validation.schemas import (
     Field,
+    Provenance,
     TableSchema,
     count_fields,
     provenance_field,
@@ -61,7 +61,8 @@ class Declaration:
     fields, primary_key, share_pairs, time_index
         The table schema (see :class:`analysis.validation.schemas.TableSchema`).
     loader
-        Reads the file into the frame :func:`~analysis.datasets.load_data` returns.
+        Reads the file (a path or an open text stream); :func:`~analysis.datasets.load_data`
+        then adds the shares of ``share_pairs``.
     foreign_keys
         ``(column, other dataset, its column)`` references.
     source
@@ -82,7 +83,7 @@ class Declaration:
     description: str
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
-    loader: Callable[[Path], pd.DataFrame]
+    loader: Callable[[Path | IO[str]], pd.DataFrame]
     share_pairs: tuple[tuple[str, str], ...] = ()
     time_index: tuple[str | None, str, str] | None = None
     foreign_keys: tuple[tuple[str, str, str], ...] = ()
@@ -108,10 +109,101 @@ class Declaration:
         )
 
 
+# The generators' config files ---------------------------------------------------------------
+# They are data like any other file here: the declarations of the generated files (the treated
+# district's id, the bureau's labels) are read from them, and the generators in
+# analysis.synthetic import these readers, never the reverse.
+
+SYNTHETIC_CONFIG: Path = paths.DATA / "synthetic" / "assumptions.toml"
+BUREAU_CONFIG: Path = paths.DATA / "synthetic" / "bureau_exports" / "config.toml"
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """Parse a generator's TOML config file."""
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def treated_district(config: dict[str, Any] | None = None) -> str:
+    """Id of the treated district: the name of the one table under ``[treated]``.
+
+    Parameters
+    ----------
+    config
+        Parsed assumptions; the committed file (:data:`SYNTHETIC_CONFIG`) when ``None``.
+
+    Raises
+    ------
+    ValueError
+        When ``[treated]`` does not hold exactly one table.
+    """
+    tables = (config or read_config(SYNTHETIC_CONFIG)).get("treated", {})
+    if len(tables) != 1 or not all(isinstance(v, dict) for v in tables.values()):
+        raise ValueError("the assumptions file needs exactly one table [treated.<district id>]")
+    return next(iter(tables))
+
+
+def bureau_export_fields(config: dict[str, Any] | None = None) -> tuple[Field, ...]:
+    """Fields of the bureau's CSV export (closed schema, file order); labels from its config."""
+    config = config or read_config(BUREAU_CONFIG)
+    levels = sorted({kind["level"] for kind in config["institution_type"]} | {"三级甲等"})
+    schemes = (config["schemes"]["employee"], config["schemes"]["resident"])
+    return (
+        Field(
+            "结算流水号",
+            required=True,
+            unique=True,
+            pattern=r"^JS\d{8}$",
+            description="Settlement id (record_id).",
+        ),
+        Field("结算日期", "date", "Settlement date (settlement_date).", required=True),
+        Field(
+            "参保地",
+            required=True,
+            pattern=r"^\d{6}$",
+            description="County of the insured person (county_code).",
+        ),
+        Field("医疗机构编码", required=True, description="Institution id (institution_id)."),
+        Field("医疗机构名称", required=True, description="Institution name."),
+        Field(
+            "机构等级",
+            required=True,
+            enum=tuple(levels),
+            description="Institution level as the bureau writes it.",
+        ),
+        Field("就诊类型", required=True, enum=("门诊", "住院"), description="Service type."),
+        # One settlement: the costliest treatments cost a few million yuan, never 1e8.
+        Field(
+            "医疗总费用",
+            "number",
+            "Total cost, yuan (total_cost).",
+            required=True,
+            minimum=0,
+            maximum=1e8,
+        ),
+        Field(
+            "统筹基金支付",
+            "number",
+            "Fund paid, yuan (fund_paid).",
+            required=True,
+            minimum=0,
+            maximum=1e8,
+        ),
+        Field("险种类型", required=True, enum=schemes, description="Insurance scheme."),
+        Field(
+            "就医地",
+            required=True,
+            pattern=r"^\d{6}$",
+            description="County where the care took place (treatment_county).",
+        ),
+        provenance_field("synthetic"),
+    )
+
+
 # Loaders ------------------------------------------------------------------------------------
 
 
-def _text(path: Path) -> pd.DataFrame:
+def _text(path: Path | IO[str]) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
@@ -122,7 +214,7 @@ def _numeric(series: pd.Series) -> pd.Series:
 def _text_with(**conversions: str) -> Callable[[Path], pd.DataFrame]:
     """A loader that reads text and converts the named columns: "float" or "Int64"."""
 
-    def load(path: Path) -> pd.DataFrame:
+    def load(path: Path | IO[str]) -> pd.DataFrame:
         frame = _text(path)
         for column, dtype in conversions.items():
             if column in frame:
@@ -136,7 +228,7 @@ def _boolean(series: pd.Series) -> pd.Series:
     return series.map({"True": True, "False": False}).astype(bool)
 
 
-def _district_monthly(path: Path) -> pd.DataFrame:
+def _district_monthly(path: Path | IO[str]) -> pd.DataFrame:
     frame = _text(path)
     frame["month"] = pd.to_datetime(frame["month"], format="%Y-%m-%d").astype("datetime64[ns]")
     frame["first_treated"] = pd.to_datetime(
@@ -145,10 +237,10 @@ def _district_monthly(path: Path) -> pd.DataFrame:
     frame["treated"] = _boolean(frame["treated"])
     for column in frame.columns[frame.columns.str.endswith(("_primary", "_total"))]:
         frame[column] = frame[column].astype("int64")
-    return add_shares(frame)
+    return frame
 
 
-def _county_panel(path: Path) -> pd.DataFrame:
+def _county_panel(path: Path | IO[str]) -> pd.DataFrame:
     frame = _text(path)
     for column in (
         "year",
@@ -162,11 +254,22 @@ def _county_panel(path: Path) -> pd.DataFrame:
     for column in ("true_visit_effect_pp", "true_fund_effect_pp"):
         frame[column] = frame[column].astype(float)
     frame["treated"] = _boolean(frame["treated"])
-    return add_shares(frame)
+    return frame
 
 
-def _typed(path: Path) -> pd.DataFrame:
+def _typed(path: Path | IO[str]) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8")
+
+
+def _bureau_export(path: Path) -> pd.DataFrame:
+    # The export's encoding is the one its config says the generator wrote it in.
+    spec = next((f for f in read_config(BUREAU_CONFIG)["file"] if f["name"] == path.name), {})
+    frame = pd.read_csv(
+        path, dtype=str, keep_default_na=False, encoding=spec.get("encoding", "utf-8")
+    )
+    for column in ("医疗总费用", "统筹基金支付"):
+        frame[column] = pd.to_numeric(frame[column]).astype(float)
+    return frame
 
 
 # Declarations -------------------------------------------------------------------------------
@@ -175,7 +278,7 @@ PAPER_IDS = ("yang2023", "gong2024", "cui2021", "luo2025")
 _PAPER = ("paper_id", "papers", "paper_id")
 _LENS = ("lens_id", "lenses", "lens_id")
 
-_CONFIG = load_config()
+_CONFIG = read_config(SYNTHETIC_CONFIG)
 _TREATED = treated_district(_CONFIG)
 _FIRST_YEAR = _CONFIG["generator"]["first_month"][:4]
 _LAST_YEAR = _CONFIG["generator"]["last_month"][:4]
@@ -192,8 +295,9 @@ DATASETS: tuple[Declaration, ...] = (
             Field("authors", required=True),
             Field("year", "year", required=True, minimum=1990, maximum=2100),
             Field("journal", required=True),
-            Field("volume", "integer", minimum=1),
-            Field("issue", "integer", minimum=1),
+            # Journal volumes and issues are small counters; these ceilings are far above any.
+            Field("volume", "integer", minimum=1, maximum=10_000),
+            Field("issue", "integer", minimum=1, maximum=1_000),
             Field("doi", required=True, pattern=r"^10\.\d{4,9}/\S+$"),
             *text_fields("title_zh", "title_en", required=("title_zh", "title_en")),
             Field("seed_file", required=True, pattern=r"^\d{3}_[0-9a-f]+\.txt$"),
@@ -225,6 +329,11 @@ DATASETS: tuple[Declaration, ...] = (
                 "value",
                 "number",
                 "Numeric reading of the printed value; empty when the claim is not a number.",
+                # Printed numbers are counts, yuan, years and percent, all non-negative, or a
+                # change in percent or points, which cannot fall below -100. The ceiling is
+                # above any count or yuan amount of a county or province (China: 1.4e9 people).
+                minimum=-100,
+                maximum=1e11,
             ),
             Field("value_as_printed", description="The value exactly as printed."),
             Field("unit", required=True),
@@ -242,10 +351,11 @@ DATASETS: tuple[Declaration, ...] = (
         title="Gong & Wang 2024, Table 1",
         description="Gong & Wang 2024, Table 1: policy documents 1992-2022, as printed.",
         fields=(
-            Field("row", "integer", required=True, unique=True, minimum=1),
+            # Row numbers and document counts of one printed table.
+            Field("row", "integer", required=True, unique=True, minimum=1, maximum=10_000),
             Field("year_as_printed", required=True),
             Field("year", "year", minimum=1949, maximum=2100),
-            Field("n_documents", "integer", minimum=0),
+            Field("n_documents", "integer", minimum=0, maximum=10_000),
             *text_fields(
                 "document",
                 "key_statement",
@@ -267,7 +377,7 @@ DATASETS: tuple[Declaration, ...] = (
         title="Gong & Wang 2024, Table 2",
         description="Gong & Wang 2024, Table 2: the eight medical-security schemes.",
         fields=(
-            Field("row", "integer", required=True, unique=True, minimum=1),
+            Field("row", "integer", required=True, unique=True, minimum=1, maximum=10_000),
             *text_fields(
                 "layer_cell_as_printed",
                 "current_layer",
@@ -476,17 +586,22 @@ DATASETS: tuple[Declaration, ...] = (
             Field("wave", required=True, pattern=r"^(pilot_\d{4}|wave_\d{4}|never_treated)$"),
             Field("treated", "boolean", "Adopted by this year.", required=True),
             *count_fields("visits", "fund"),
+            # A change in a percent share lies within -100 and +100 points.
             Field(
                 "true_visit_effect_pp",
                 "number",
                 "Simulated effect on the visit share, pp.",
                 required=True,
+                minimum=-100,
+                maximum=100,
             ),
             Field(
                 "true_fund_effect_pp",
                 "number",
                 "Simulated effect on the fund share, pp.",
                 required=True,
+                minimum=-100,
+                maximum=100,
             ),
             provenance_field("synthetic"),
         ),
@@ -508,8 +623,25 @@ DATASETS: tuple[Declaration, ...] = (
         fields=(
             Field("year", "year", required=True, minimum=2002, maximum=2006),
             Field("month", "integer", required=True, minimum=1, maximum=12),
-            Field("aces", "integer", "Acute coronary events, ages 0-69.", required=True, minimum=0),
-            Field("time", "integer", "Month counter.", required=True, unique=True, minimum=1),
+            # Sicily has about 5e6 people: a million coronary events in a month is impossible.
+            Field(
+                "aces",
+                "integer",
+                "Acute coronary events, ages 0-69.",
+                required=True,
+                minimum=0,
+                maximum=1e6,
+            ),
+            # Months since the start: 10,000 months is over 800 years.
+            Field(
+                "time",
+                "integer",
+                "Month counter.",
+                required=True,
+                unique=True,
+                minimum=1,
+                maximum=10_000,
+            ),
             Field(
                 "smokban",
                 "integer",
@@ -518,8 +650,16 @@ DATASETS: tuple[Declaration, ...] = (
                 minimum=0,
                 maximum=1,
             ),
-            Field("pop", "number", "Population.", required=True, minimum=0),
-            Field("stdpop", "number", "Age-standardised population.", required=True, minimum=0),
+            # Above Italy's whole population (about 6e7).
+            Field("pop", "number", "Population.", required=True, minimum=0, maximum=1e8),
+            Field(
+                "stdpop",
+                "number",
+                "Age-standardised population.",
+                required=True,
+                minimum=0,
+                maximum=1e8,
+            ),
             provenance_field("public"),
         ),
         primary_key=("year", "month"),
@@ -570,8 +710,21 @@ DATASETS: tuple[Declaration, ...] = (
             Field("value", "number", "Share, percent.", required=True, minimum=0, maximum=100),
             Field("unit", required=True, enum=("percent",)),
             Field("measure", required=True),
-            Field("primary_visits_100m", "number", "Primary-care visits, 亿人次, as printed."),
-            Field("total_visits_100m", "number", "All institutions' visits, 亿人次, as printed."),
+            # In 1e8 visits: China's yearly total is about 85; 1,000 is over ten times that.
+            Field(
+                "primary_visits_100m",
+                "number",
+                "Primary-care visits, 亿人次, as printed.",
+                minimum=0,
+                maximum=1_000,
+            ),
+            Field(
+                "total_visits_100m",
+                "number",
+                "All institutions' visits, 亿人次, as printed.",
+                minimum=0,
+                maximum=1_000,
+            ),
             Field(
                 "how_obtained",
                 required=True,
@@ -605,10 +758,40 @@ DATASETS: tuple[Declaration, ...] = (
         fields=(
             Field("state", required=True, description="US state name as in the source."),
             Field("year", "year", required=True, minimum=1970, maximum=2000),
-            Field("cigsale", "number", "Cigarette sales, packs per capita.", required=True),
-            Field("retprice", "number", "Average retail price per pack, cents.", required=True),
-            Field("lnincome", "number", "Log state per-capita personal income (1972-1997)."),
-            Field("beer", "number", "Beer consumption per capita, gallons (1984-1997)."),
+            # A pack a day is 365 packs a year; 1,000 per head, smokers or not, is impossible.
+            Field(
+                "cigsale",
+                "number",
+                "Cigarette sales, packs per capita.",
+                required=True,
+                minimum=0,
+                maximum=1_000,
+            ),
+            # In cents: 10,000 is 100 dollars a pack, far above any state's price to 2000.
+            Field(
+                "retprice",
+                "number",
+                "Average retail price per pack, cents.",
+                required=True,
+                minimum=0,
+                maximum=10_000,
+            ),
+            # Natural log of dollars: 0 is one dollar a year, 20 is about 500 million.
+            Field(
+                "lnincome",
+                "number",
+                "Log state per-capita personal income (1972-1997).",
+                minimum=0,
+                maximum=20,
+            ),
+            # 200 gallons a year is over two litres a day for every resident.
+            Field(
+                "beer",
+                "number",
+                "Beer consumption per capita, gallons (1984-1997).",
+                minimum=0,
+                maximum=200,
+            ),
             Field(
                 "age15to24",
                 "number",
@@ -638,13 +821,33 @@ DATASETS: tuple[Declaration, ...] = (
         "1955-1997 (the Basque Country's terrorism from 1970); used to reproduce the "
         "published synthetic control.",
         fields=(
-            Field("regionno", "integer", "Region number (1 = Spain).", required=True),
+            # Spain (1) and its 17 regions.
+            Field(
+                "regionno",
+                "integer",
+                "Region number (1 = Spain).",
+                required=True,
+                minimum=1,
+                maximum=18,
+            ),
             Field("regionname", required=True, description="Region name as in the source."),
             Field("year", "year", required=True, minimum=1955, maximum=1997),
-            Field("gdpcap", "number", "Real GDP per capita, thousands of 1986 USD.", required=True),
+            # Thousands of 1986 dollars: 1,000 (a million dollars a head) is no region's.
+            Field(
+                "gdpcap",
+                "number",
+                "Real GDP per capita, thousands of 1986 USD.",
+                required=True,
+                minimum=0,
+                maximum=1_000,
+            ),
             *(
                 Field(
-                    f"sec.{s}", "number", f"Production share of {s}, percent (odd years 1961-69)."
+                    f"sec.{s}",
+                    "number",
+                    f"Production share of {s}, percent (odd years 1961-69).",
+                    minimum=0,
+                    maximum=100,
                 )
                 for s in (
                     "agriculture",
@@ -656,13 +859,31 @@ DATASETS: tuple[Declaration, ...] = (
                 )
             ),
             *(
+                # In thousands: 1e5 is 100 million people, above Spain's population (4e7).
                 Field(
-                    f"school.{s}", "number", f"Population by schooling: {s}, thousands (1964-69)."
+                    f"school.{s}",
+                    "number",
+                    f"Population by schooling: {s}, thousands (1964-69).",
+                    minimum=0,
+                    maximum=1e5,
                 )
                 for s in ("illit", "prim", "med", "high", "post.high")
             ),
-            Field("popdens", "number", "Population density, persons per km2 (1969)."),
-            Field("invest", "number", "Gross investment over GDP, percent (1964-95)."),
+            # The densest cities have about 4e4 persons per km2; no region averages 1e5.
+            Field(
+                "popdens",
+                "number",
+                "Population density, persons per km2 (1969).",
+                minimum=0,
+                maximum=1e5,
+            ),
+            Field(
+                "invest",
+                "number",
+                "Gross investment over GDP, percent (1964-95).",
+                minimum=0,
+                maximum=100,
+            ),
             provenance_field("public"),
         ),
         primary_key=("regionname", "year"),
@@ -683,10 +904,161 @@ DATASETS: tuple[Declaration, ...] = (
         "bureau's export (Chinese headers and labels, GB18030), invented counties 9901xx; "
         "written by analysis.synthetic.bureau_exports from "
         "synthetic/bureau_exports/config.toml and its seed, with settlements_2023.xlsx.",
-        fields=bureau_exports.schema_fields(),
+        fields=bureau_export_fields(),
         primary_key=("结算流水号",),
-        generated_by=bureau_exports.__name__,
-        loader=bureau_exports.read_export,
+        generated_by="analysis.synthetic.bureau_exports",
+        loader=_bureau_export,
+    ),
+    # The published numbers the engines reproduce (analysis.published): each value typed once,
+    # as printed, with the source that printed it.
+    Declaration(
+        name="published_results",
+        path="published/published_results.csv",
+        provenance="public",
+        title="Published results the engines reproduce",
+        description="One number per row as a publication or a reference package printed it, "
+        "with the engine fit and target that compute ours and the tolerance with its reason; "
+        "the validation appendix's registry of checks.",
+        fields=(
+            Field("check_id", required=True, unique=True, pattern=r"^[a-z0-9][a-z0-9-]*$"),
+            Field("area", required=True, description="Method family of the check."),
+            Field("source_id", required=True, description="Source that printed the value."),
+            Field("quantity", required=True, description="What the number is."),
+            Field("printed", required=True, description="The value exactly as printed."),
+            Field(
+                "derived",
+                description="How the value follows from the printed text, if not read as is.",
+                enum=("se-from-95-ci",),
+            ),
+            Field("fit", required=True, pattern=r"^[a-z][a-z0-9_]*$"),
+            Field("target", required=True, description="Name of our number in the fit."),
+            Field(
+                "tolerance",
+                required=True,
+                description="Acceptance rule: printed digits, an absolute or relative allowance, "
+                "or the spread of R's placebo draws.",
+                pattern=r"^(printed|placebo-draws|(abs|rel):[0-9.e+-]+)$",
+            ),
+            Field("tolerance_why", description="Reason for an allowance beyond printed digits."),
+        ),
+        primary_key=("check_id",),
+        foreign_keys=(("source_id", "published_sources", "source_id"),),
+        source="Each row's source_id names its publication in published/published_sources.csv.",
+        loader=_text,
+    ),
+    Declaration(
+        name="published_sources",
+        path="published/published_sources.csv",
+        provenance="public",
+        title="Sources of the published results",
+        description="The publications and reference packages whose printed numbers the "
+        "validation checks reproduce: a short name and the full citation (edition, section, "
+        "commit or version where the number was printed).",
+        fields=(
+            Field("source_id", required=True, unique=True, pattern=r"^[a-z][a-z0-9_]*$"),
+            Field("short", required=True, description="Short name for tables."),
+            Field("citation", required=True, description="Full citation."),
+        ),
+        primary_key=("source_id",),
+        source="The citations are in the file, one per row.",
+        loader=_text,
+    ),
+    Declaration(
+        name="readme_medicaid_results",
+        path="published/honestdid/readme_medicaid_results.csv",
+        provenance="public",
+        title="HonestDiD R README: Medicaid sensitivity results",
+        description="The robust 95 % sets for the 2014 Medicaid effect that the R package "
+        "HonestDiD's README prints (relative magnitudes, C-LF; smoothness, FLCI), as printed.",
+        fields=(
+            Field("restriction", required=True, enum=("relative_magnitude", "smoothness")),
+            Field("method", required=True, enum=("C-LF", "FLCI")),
+            # M-bar is a ratio of violations and M a slope bound; the README's grids stop at 2.
+            Field("m", "number", "M-bar or M, as printed.", required=True, minimum=0, maximum=100),
+            # Effects on a coverage rate (a fraction): a change lies within -1 and 1.
+            Field("lb", "number", "Lower end of the set.", required=True, minimum=-1, maximum=1),
+            Field("ub", "number", "Upper end of the set.", required=True, minimum=-1, maximum=1),
+        ),
+        primary_key=("restriction", "m"),
+        source=(
+            "HonestDiD R package README, section 'Example usage -- Medicaid expansions' "
+            "(github.com/asheshrambachan/HonestDiD, commit "
+            "02b541bb42b5d98d11e7803cd1caa0a0506434de); see published/honestdid/SOURCE.md."
+        ),
+        loader=_text_with(m="float", lb="float", ub="float"),
+    ),
+    Declaration(
+        name="stata_readme_medicaid_average",
+        path="published/honestdid/stata_readme_medicaid_average.csv",
+        provenance="public",
+        title="HonestDiD Stata README: Medicaid original and average-effect sets",
+        description="The original 95 % intervals and the relative-magnitude sets for the "
+        "average 2014-15 Medicaid effect that the Stata honestdid README prints, as printed.",
+        fields=(
+            Field("target", required=True, enum=("first", "average")),
+            Field("restriction", required=True, enum=("original", "relative_magnitude")),
+            Field("method", required=True, enum=("Original", "C-LF")),
+            # M-bar is a ratio of violations; the README's grid stops at 2.
+            Field(
+                "m",
+                "number",
+                "M-bar, as printed (empty for the original interval).",
+                minimum=0,
+                maximum=100,
+            ),
+            # Effects on a coverage rate (a fraction): a change lies within -1 and 1.
+            Field("lb", "number", "Lower end.", required=True, minimum=-1, maximum=1),
+            Field("ub", "number", "Upper end.", required=True, minimum=-1, maximum=1),
+        ),
+        primary_key=("target", "restriction", "m"),
+        source=(
+            "Stata honestdid README (github.com/mcaceresb/stata-honestdid, commit "
+            "0aa6d4f1ba557728e61eba230f8b357e77ed337b, version 0.5.3); see "
+            "published/honestdid/SOURCE.md."
+        ),
+        loader=_text_with(m="float", lb="float", ub="float"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """A non-tabular file in ``data/`` (JSON) read as it is: described and hashed, no schema."""
+
+    name: str
+    path: str
+    provenance: Provenance
+    title: str
+    description: str
+    source: str
+
+    @property
+    def file(self) -> Path:
+        """Absolute path of the file."""
+        return paths.DATA / self.path
+
+
+REFERENCE_FILES: tuple[ReferenceFile, ...] = (
+    ReferenceFile(
+        name="honestdid_medicaid_event_study",
+        path="published/honestdid/medicaid_event_study.json",
+        provenance="public",
+        title="HonestDiD R README: the Medicaid event study (input)",
+        description="Coefficients and clustered covariance of the README's TWFE event study, "
+        "recomputed from the same public data; the input of the Medicaid sensitivity checks.",
+        source="R HonestDiD README's feols event study on the Mixtape Sessions ehec_data, "
+        "recomputed with pyfixest 0.60.0; see published/honestdid/SOURCE.md.",
+    ),
+    ReferenceFile(
+        name="honestdid_bc_event_study",
+        path="published/honestdid/bc_event_study.json",
+        provenance="public",
+        title="HonestDiD: Benzarti & Carloni (2019) event study and R's intervals",
+        description="The event study shipped with R HonestDiD (BCdata_EventStudy) and R's "
+        "original interval and FLCIs for its first post period.",
+        source="Benzarti & Carloni 2019 via R HonestDiD data(BCdata_EventStudy), as transcribed "
+        "in eohne/HonestDiD.jl test/reference.jl (commit "
+        "c749750ef998882c4e5e14f5ed9ce5c32ac2a7cb); see published/honestdid/SOURCE.md.",
     ),
 )
 

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from analysis.did.panel import Panel
-from analysis.validation.published import published_value
+from analysis.published.registry import published_value
 
 DESIGNS = {"annual": (8, 5), "monthly": (96, 60)}
 N_CONTROLS = 8

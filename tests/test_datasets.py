@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis import paths, registry
-from analysis.datasets import PROVENANCE_CLASSES, Dataset, dataset_table, list_datasets, load_data
+from analysis.datasets import Dataset, dataset_table, list_datasets, load_data
 from analysis.synthetic.config import load_config, read_claim_values, treated_district
+from analysis.validation.schemas import PROVENANCE_CLASSES
 
 REQUIRED = (
     "papers",

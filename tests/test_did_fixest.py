@@ -23,7 +23,7 @@ from analysis.did.event_study import event_study
 from analysis.did.panel import prepare_panel
 from analysis.did.simulate import simulate_staggered
 from analysis.did.twfe import fixest_fit, twfe
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 pf = pytest.importorskip("pyfixest")
 

@@ -4,7 +4,7 @@ Published reference: the R package HonestDiD's README, "Example usage -- Medicai
 (github.com/asheshrambachan/HonestDiD, README.md), which prints the C-LF sets under
 Delta^RM(Mbar) and the FLCIs under Delta^SD(M) for the 2014 effect. The numbers, the event
 study they come from and the secondary Benzarti-Carloni check are in
-``tests/reference/honestdid/`` with their sources in ``SOURCE.md`` there.
+``data/published/honestdid/`` with their sources in ``SOURCE.md`` there.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import paths
 from analysis.did import honest_arp
 from analysis.did.honest import HonestResult, honest_bounds
 from analysis.did.honest_flci import folded_normal_quantile, optimal_flci
 from analysis.did.panel import PanelError
 from analysis.errors import UsageError
 
-REFERENCE = Path(__file__).parent / "reference" / "honestdid"
+REFERENCE = paths.DATA / "published" / "honestdid"
 
 
 def _frame(betahat, sigma, rel_time):

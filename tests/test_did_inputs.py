@@ -88,7 +88,7 @@ def test_first_treated_must_be_constant_within_unit(frame):
 def test_missing_outcome_values_are_rejected(frame):
     bad = frame.copy()
     bad.loc[3, "y"] = np.nan
-    with pytest.raises(PanelError, match="missing or non-numeric"):
+    with pytest.raises(PanelError, match="has 1 missing value"):
         prepare_panel(bad, **COLUMNS)
 
 

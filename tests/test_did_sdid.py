@@ -1,7 +1,7 @@
 """Synthetic DiD against the paper and the R package on California Proposition 99.
 
 References (typed once, with their citations, in the validation registry
-``tests/reference/published/``, and read from there):
+``data/published/``, and read from there):
 
 * Arkhangelsky, Athey, Hirshberg, Imbens & Wager (2021), "Synthetic difference-in-
   differences", AER 111(12): 4088-4118, Table 1: the SDID, SC and DID estimates and placebo
@@ -33,7 +33,7 @@ import pytest
 from analysis.datasets import load_data
 from analysis.did.panel import PanelError, prepare_panel
 from analysis.did.sdid import synthetic_did
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 R_SYNTHDID = published_targets("sdid_prop99", "r_synthdid")
 R_UNIT_WEIGHTS = published_targets("sdid_prop99", "r_synthdid", "unit_weight:")

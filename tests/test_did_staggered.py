@@ -11,7 +11,7 @@ rounded to four decimals (the overall group ATT to three). The simple aggregatio
 in the package's "Getting Started with the did Package" vignette (did-basics).
 Published standard errors come from R's multiplier bootstrap (random), so SEs are compared
 loosely; point estimates are compared at the printed precision. The printed values are typed
-once, with these citations, in the validation registry (``tests/reference/published/``,
+once, with these citations, in the validation registry (``data/published/``,
 sources ``did_readme`` and ``did_vignette``, check ids ``cs-mpdta-*``) and read from there.
 
 The data are the package's own ``mpdta`` (500 counties, 2003-2007), read offline from the copy
@@ -31,7 +31,7 @@ import pytest
 from analysis.did.panel import PanelError, prepare_panel
 from analysis.did.simulate import simulate_staggered
 from analysis.did.staggered import callaway_santanna
-from analysis.validation.published import published_targets, published_value
+from analysis.published.registry import published_targets, published_value
 
 # (group, time): (ATT(g,t), bootstrap SE) from the did README (check ids cs-mpdta-att-*).
 _README = published_targets("cs_mpdta", "did_readme")

@@ -1,7 +1,7 @@
 """Synthetic control with predictors, placebos and conformal intervals, against published results.
 
 Published references (typed once, with their citations, in the validation registry
-``tests/reference/published/``, and read from there; never from our output):
+``data/published/``, and read from there; never from our output):
 
 * Abadie, Diamond & Hainmueller (2010), "Synthetic control methods for comparative case
   studies: estimating the effect of California's tobacco control program", JASA 105(490):
@@ -35,7 +35,7 @@ from analysis.datasets import load_data
 from analysis.did.panel import Panel, PanelError, prepare_panel
 from analysis.did.sc_inference import conformal_interval, moving_block_p, simplex_least_squares
 from analysis.did.synthetic_control import synthetic_control
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 ADH_WEIGHTS = published_targets("sc_prop99", "adh2010", "weight:")
 STATA_WEIGHTS = published_targets("sc_prop99", "stata_synth", "weight:")

@@ -20,7 +20,7 @@ from analysis.datasets import load_data
 from analysis.estimates import ESTIMATE_COLUMNS
 from analysis.its.cli import command_line, configure, spec_arguments
 from analysis.its.fit import ITSSpec, OtherInterruption
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 ESTIMATE_KEYS = set(ESTIMATE_COLUMNS)
 

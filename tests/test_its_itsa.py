@@ -11,7 +11,7 @@ re-estimated and its printed output quoted in the help file of Linden's ``power 
 and control post-trends, and the P values of ``_z_x1989`` (difference in the level change)
 and ``_z_x_t1989`` (difference in the trend change) that the issue quotes. The values are
 typed once, with this citation, in the validation registry
-(``tests/reference/published/results.csv``, source ``linden2015``, check ids
+(``data/published/published_results.csv``, source ``linden2015``, check ids
 ``itsa-multi-*``, ``itsa-single-*``, ``itsa-actest-lag``) and read from there.
 
 Printed precision is seven significant digits for coefficients and three decimals for P.
@@ -41,7 +41,7 @@ from analysis.its import its
 from analysis.its.actest import lag_tests
 from analysis.its.cli import command_line
 from analysis.its.fit import ITSSpec
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 # itsa's printed output (power itsa help file), see the module docstring
 MULTI = published_targets("itsa_multi", "linden2015")  # check ids itsa-multi-*

@@ -8,7 +8,7 @@ seasonality (the authors' code, model 3: quasi-Poisson, step change, linear tren
 harmonic pairs over 12 months, log age-standardised population as offset) prints the ban's
 rate ratio with its 95 % CI, the dispersion and the underlying trend per year to three
 decimals. Those values are typed once, with this citation, in the validation registry
-(``tests/reference/published/results.csv``, check ids ``its-sicily-*``, source
+(``data/published/published_results.csv``, check ids ``its-sicily-*``, source
 ``lopezbernal2017``) and read from there.
 """
 
@@ -21,7 +21,7 @@ import statsmodels.api as sm
 from analysis.chapters.its_qianjiang import sicily_fit, sicily_numbers
 from analysis.datasets import load_data
 from analysis.its import its
-from analysis.validation.published import published_targets
+from analysis.published.registry import published_targets
 
 
 def sicily():

@@ -96,7 +96,14 @@ def test_records_to_series_to_its(qianjiang_records: RecordsManifest, tmp_path: 
 def test_default_quarantine_file_and_plain_summary(tmp_path: Path) -> None:
     records = write_csv(tmp_path / "r.csv", good_rows(10) + [row(record_id="B", scheme="商保")])
     done = series_cli(
-        "--records", records, "--out", tmp_path / "out" / "s.csv", "--max-quarantine", "10%"
+        "--records",
+        records,
+        "--out",
+        tmp_path / "out" / "s.csv",
+        "--max-quarantine",
+        "10%",
+        "--drop-unknown-labels",  # an unknown label refuses the run unless dropped on purpose
+        "true",
     )
     assert done.returncode == 0, done.stderr
     for label in (

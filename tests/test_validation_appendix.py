@@ -1,7 +1,7 @@
 """Every published result in the registry is reproduced, and the appendix shows all of them.
 
-The registry (``analysis/validation/published.py``) holds each published value once, with its
-citation, in ``tests/reference/published/`` and ``tests/reference/honestdid/``. These tests run
+The registry (``analysis/published/registry.py``) holds each published value once, with its
+citation, in ``data/published/`` and ``data/published/honestdid/``. These tests run
 every check through the engines (one engine call per fit, shared with the appendix page), test
 the comparison rules on values that must fail, and check that no test or chapter module types
 a published value again instead of reading it from the registry.
@@ -16,8 +16,8 @@ import pytest
 
 from analysis import paths
 from analysis.chapters import validation
-from analysis.validation import published
-from analysis.validation.published import FITS, half_unit, load_checks, sources, status
+from analysis.published import registry as published
+from analysis.published.registry import FITS, half_unit, load_checks, sources, status
 
 CHECKS = {c.check_id: c for c in load_checks()}
 
@@ -146,8 +146,8 @@ def test_no_test_or_chapter_types_a_published_value():
     assert not stale, f"{stale} now read the registry: remove them from AWAITING_THE_REGISTRY"
     wrong = {name: found for name, found in typed.items() if name not in AWAITING_THE_REGISTRY}
     assert not wrong, (
-        f"published values typed outside tests/reference/published/: {wrong}; read them with "
-        "analysis.validation.published.published_value(check_id) or published_targets(...)"
+        f"published values typed outside data/published/: {wrong}; read them with "
+        "analysis.published.registry.published_value(check_id) or published_targets(...)"
     )
 
 

@@ -175,10 +175,10 @@ def scenario_districts(scenario: str) -> pd.DataFrame:
     """The monthly district panel regenerated with a shock scenario, loaded as the committed."""
     import io
 
-    from analysis.registry import declaration
+    from analysis.datasets import load_frame
 
     raw = generated(scenario).district_monthly
-    return declaration("district_monthly").loader(io.StringIO(raw.to_csv(index=False)))
+    return load_frame("district_monthly", io.StringIO(raw.to_csv(index=False)))
 
 
 def design_estimates(frame: pd.DataFrame, outcome: Outcome) -> dict[str, float]:

@@ -88,13 +88,13 @@ from analysis.its.power import (
 )
 from analysis.its.results import ITSResult
 from analysis.plotting.provenance import plot_synthetic, synthetic_title
+from analysis.published.fits import sicily_fit
+from analysis.published.registry import published_targets
 from analysis.registry import declaration
 from analysis.synthetic import generate
 from analysis.synthetic.config import load_config, read_anchors
 from analysis.synthetic.scenarios import scenario_settings
 from analysis.synthetic.truth import BuiltInEffect, built_in_effect
-from analysis.validation.published import published_targets
-from analysis.validation.reference_fits import sicily_fit
 
 OUTCOMES: dict[str, str] = {name: share.title for name, share in SHARES.items()}
 REFORM = REFORM_MONTH.strftime("%Y-%m-%d")

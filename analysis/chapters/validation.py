@@ -2,7 +2,7 @@
 reproduce, recomputed when the book is built.
 
 The checks, their published values, citations and tolerances are the registry of
-:mod:`analysis.validation.published`; this module only counts and lays them out.
+:mod:`analysis.published.registry`; this module only counts and lays them out.
 
 Examples
 --------
@@ -22,7 +22,7 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from analysis.datasets import load_data
-from analysis.validation.published import (
+from analysis.published.registry import (
     PLACEBO_DRAWS,
     Outcome,
     half_unit,

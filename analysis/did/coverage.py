@@ -67,7 +67,10 @@ def score(frame: pd.DataFrame, spec: DiDSpec, truth: float) -> dict[str, float |
         }
     if math.isnan(estimate.p_value):
         # counted as refused: the estimator says it has no valid interval for this design
-        raise PanelError(f"no interval or p-value: {estimate.interval_method}")
+        raise PanelError(
+            f"no interval or p-value: {estimate.interval_method}",
+            zh=f"没有置信区间或 p 值：{estimate.interval_method}",
+        )
     shifted = frame.copy()
     shifted[spec.outcome] = shifted[spec.outcome] - truth * _treated_cells(frame, spec)
     at_truth = estimate_did(shifted, spec).estimates()[0]

@@ -120,7 +120,10 @@ class EventStudyResult(ResultMixin):
             return self.post
         post = [k for k in self.vcov.index if k >= 0]
         if not post:
-            raise PanelError("the event study has no post-period coefficient")
+            raise PanelError(
+                "the event study has no post-period coefficient",
+                zh="事件研究没有任何干预后时期的系数",
+            )
         weights = np.full(len(post), 1.0 / len(post))
         coef = self.table.set_index("rel_time").loc[post, "estimate"].to_numpy()
         se = float(np.sqrt(weights @ self.vcov.loc[post, post].to_numpy() @ weights))
@@ -274,18 +277,27 @@ def event_study(
     EventStudyResult
     """
     if leads < 0:
-        raise PanelError(f"leads={leads}: must be 0 or more")
+        raise PanelError(f"leads={leads}: must be 0 or more", zh=f"leads={leads}：必须大于或等于 0")
     if lags < 0:
-        raise PanelError(f"lags={lags}: must be 0 or more")
+        raise PanelError(f"lags={lags}: must be 0 or more", zh=f"lags={lags}：必须大于或等于 0")
     if bin_width < 1:
-        raise PanelError(f"bin_width={bin_width}: must be 1 or more")
+        raise PanelError(
+            f"bin_width={bin_width}: must be 1 or more",
+            zh=f"bin_width={bin_width}：必须大于或等于 1",
+        )
     if not panel.ever_treated.any() or panel.ever_treated.all():
-        raise PanelError("an event study needs treated and never-treated units")
+        raise PanelError(
+            "an event study needs treated and never-treated units",
+            zh="事件研究需要处理组单位和从未处理的单位",
+        )
     method, reason = inf.choose(inference, panel)
     options = {"leads": leads, "lags": lags, "bin_width": bin_width}
     dummies = event_dummies(panel.group_code, panel.n_periods, **options)
     if not dummies:
-        raise PanelError("the event window holds no event time other than the reference")
+        raise PanelError(
+            "the event window holds no event time other than the reference",
+            zh="事件窗口中除参照期外没有其他事件时间",
+        )
     long = panel.to_long()
     for k, x in dummies.items():
         long[_name(k)] = x.ravel()
@@ -336,7 +348,9 @@ def event_study(
         def weights_for(group_code: np.ndarray) -> np.ndarray:
             placebo = event_dummies(group_code, panel.n_periods, **options)
             if any(k not in placebo for k in keep):
-                raise PanelError("placebo assignment lacks an event time")
+                raise PanelError(
+                    "placebo assignment lacks an event time", zh="安慰剂分配缺少事件时间"
+                )
             rows = dict(zip(keep, inf.regression_weights([placebo[k] for k in keep])))
             if key is not None:
                 return rows[key]

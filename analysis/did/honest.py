@@ -228,46 +228,69 @@ def _event_study(result: EventStudyResult | pd.DataFrame, vcov: pd.DataFrame | N
         table = result
     missing = {"rel_time", "estimate"} - set(table.columns)
     if missing:
-        raise PanelError(f"the event-study table lacks column(s) {sorted(missing)}")
+        raise PanelError(
+            f"the event-study table lacks column(s) {sorted(missing)}",
+            zh=f"事件研究表缺少列 {sorted(missing)}",
+        )
     coef = table.set_index("rel_time")["estimate"].astype(float)
     times = sorted(int(t) for t in coef.index)
     if len(set(times)) != len(times):
-        raise PanelError("the event-study table repeats an event time in column rel_time")
+        raise PanelError(
+            "the event-study table repeats an event time in column rel_time",
+            zh="事件研究表的 rel_time 列中有重复的事件时间",
+        )
     if times != list(range(times[0], times[-1] + 1)):
         raise PanelError(
             f"event times {times} are not consecutive: Rambachan-Roth restrictions compare "
-            "consecutive periods; bin the event study so that no event time is missing"
+            "consecutive periods; bin the event study so that no event time is missing",
+            zh=f"事件时间 {times} 不连续：Rambachan-Roth 约束比较的是相邻时期；"
+            "请对事件研究分箱，使事件时间不缺失",
         )
     if -1 not in coef.index or abs(coef.loc[-1]) > 1e-12:
         raise PanelError(
-            "the event study must be normalised to 0 at event time -1 (the reference period)"
+            "the event study must be normalised to 0 at event time -1 (the reference period)",
+            zh="事件研究必须在事件时间 -1（参照期）处标准化为 0",
         )
     pre = [t for t in times if t < -1]
     post = [t for t in times if t >= 0]
     if not pre:
         raise PanelError(
             "no pre-period coefficient besides the reference -1: Rambachan-Roth bounds need "
-            "at least one lead (event time -2 or earlier); re-run the event study with leads >= 2"
+            "at least one lead (event time -2 or earlier); re-run the event study with leads >= 2",
+            zh="除参照期 -1 外没有干预前时期的系数："
+            "Rambachan-Roth 界至少需要一个前导期（事件时间 -2 或更早）；"
+            "请以 leads >= 2 重新运行事件研究",
         )
     if not post:
-        raise PanelError("the event study has no post-period coefficient (event time >= 0)")
+        raise PanelError(
+            "the event study has no post-period coefficient (event time >= 0)",
+            zh="事件研究没有干预后时期的系数（事件时间 >= 0）",
+        )
     if vcov is None:
         raise PanelError(
             "the covariance of the event-study coefficients is needed (vcov=, index and "
-            "columns = event times); standard errors alone ignore their correlation"
+            "columns = event times); standard errors alone ignore their correlation",
+            zh="需要事件研究系数的协方差矩阵（vcov=，"
+            "行和列均为事件时间）；只有标准误会忽略系数之间的相关",
         )
     order = pre + post
     absent = [t for t in order if t not in vcov.index or t not in vcov.columns]
     if absent:
-        raise PanelError(f"vcov has no row/column for event time(s) {absent}")
+        raise PanelError(
+            f"vcov has no row/column for event time(s) {absent}",
+            zh=f"vcov 缺少事件时间 {absent} 的行/列",
+        )
     sigma = vcov.loc[order, order].to_numpy(dtype=float)
     betahat = coef.loc[order].to_numpy(dtype=float)
     if not (np.all(np.isfinite(sigma)) and np.all(np.isfinite(betahat))):
-        raise PanelError("the event-study coefficients or their covariance contain NaN or inf")
+        raise PanelError(
+            "the event-study coefficients or their covariance contain NaN or inf",
+            zh="事件研究的系数或其协方差矩阵含有 NaN 或 inf",
+        )
     if not np.allclose(sigma, sigma.T, atol=1e-12 * max(1.0, np.abs(sigma).max())):
-        raise PanelError("vcov is not symmetric")
+        raise PanelError("vcov is not symmetric", zh="vcov 不对称")
     if np.linalg.eigvalsh((sigma + sigma.T) / 2).min() < -1e-10 * np.abs(sigma).max():
-        raise PanelError("vcov is not positive semi-definite")
+        raise PanelError("vcov is not positive semi-definite", zh="vcov 不是半正定矩阵")
     return _EventStudy(betahat=betahat, sigma=sigma, pre=pre, post=post)
 
 
@@ -278,7 +301,9 @@ def _target(
         if rel_time not in es.post:
             raise PanelError(
                 f"rel_time={rel_time}: not a post period of this event study "
-                f"(post periods: {es.post[0]}..{es.post[-1]})"
+                f"(post periods: {es.post[0]}..{es.post[-1]})",
+                zh=f"rel_time={rel_time}：不是此事件研究的干预后时期（干预后时期："
+                f"{es.post[0]}..{es.post[-1]}）",
             )
         weights = np.zeros(es.n_post)
         weights[es.post.index(rel_time)] = 1.0

@@ -99,6 +99,17 @@ def rule_note(panel: Panel) -> str:
     )
 
 
+def rule_note_zh(panel: Panel) -> str:
+    """:func:`rule_note` in Chinese, for refusals shown under ``--lang zh``."""
+    k, n0 = panel.n_treated, panel.n_units - panel.n_treated
+    verdict = "低于" if few_treated(panel) else "达到或高于"
+    return (
+        f"{k} 个处理组聚类和 {n0} 个对照组聚类：{verdict}少处理组阈值（{FEW_CLUSTERS}；"
+        "Conley & Taber 2011；MacKinnon & Webb 2017, 2018；Ferman & Pinto 2019：处理组"
+        f"（或对照组）聚类少于 {FEW_CLUSTERS} 个时，聚类稳健推断和野聚类自助法推断不可靠）"
+    )
+
+
 def invalid_label(panel: Panel) -> str:
     """The prefix every cluster-robust method gets in a few-treated design."""
     return f"NOT VALID with {panel.n_treated} treated of {panel.n_units} clusters"
@@ -107,7 +118,10 @@ def invalid_label(panel: Panel) -> str:
 def choose(requested: Inference, panel: Panel) -> tuple[str, str]:
     """Resolve ``auto``; return (method, reason for the notes)."""
     if requested not in INFERENCE_METHODS:
-        raise PanelError(f"inference={requested!r}: choose one of {', '.join(INFERENCE_METHODS)}")
+        raise PanelError(
+            f"inference={requested!r}: choose one of {', '.join(INFERENCE_METHODS)}",
+            zh=f"inference={requested!r}：请从 {', '.join(INFERENCE_METHODS)} 中选择",
+        )
     if requested != "auto":
         return requested, f"inference={requested!r} as requested; {rule_note(panel)}"
     if not few_treated(panel):
@@ -146,7 +160,10 @@ def twfe_weights(group_code: np.ndarray, n_periods: int) -> np.ndarray:
     d = within(treated_indicator(group_code, n_periods))
     norm = float((d * d).sum())
     if norm <= 1e-12:
-        raise PanelError("the treatment indicator is absorbed by the unit and time effects")
+        raise PanelError(
+            "the treatment indicator is absorbed by the unit and time effects",
+            zh="处理指示变量被单位固定效应和时间固定效应吸收",
+        )
     return d / norm
 
 
@@ -193,7 +210,8 @@ def collapse_covariance(panel: Panel, weights: list[np.ndarray]) -> tuple[np.nda
     if n0 < 2:
         raise PanelError(
             f"{n0} never-treated unit(s): the collapse variance needs at least 2; use "
-            "inference='permutation'"
+            "inference='permutation'",
+            zh=f"只有 {n0} 个从未处理的单位：折叠方差至少需要 2 个；请使用 inference='permutation'",
         )
     # projected[j] = R @ C_j' : (N0 x units) per estimate
     projected = np.stack([residuals @ w.T for w in weights])
@@ -370,7 +388,10 @@ def conley_taber_estimate(
     n0 = residuals.shape[0]
     treated = np.flatnonzero(panel.ever_treated)
     if n0 < 2 or treated.size == 0:
-        raise PanelError("Conley-Taber needs treated units and at least 2 never-treated units")
+        raise PanelError(
+            "Conley-Taber needs treated units and at least 2 never-treated units",
+            zh="Conley-Taber 推断需要处理组单位和至少 2 个从未处理的单位",
+        )
     # Each treated unit's weights applied to each control's residual path.
     projected = residuals @ est.weights[treated].T  # N0 x k
     k = treated.size
@@ -433,7 +454,10 @@ def infer(
         )
     if method == "conley-taber":
         return conley_taber_estimate(panel, est, alpha=alpha, draws=draws, seed=seed)
-    raise PanelError(f"inference={method!r}: choose one of {', '.join(INFERENCE_METHODS)}")
+    raise PanelError(
+        f"inference={method!r}: choose one of {', '.join(INFERENCE_METHODS)}",
+        zh=f"inference={method!r}：请从 {', '.join(INFERENCE_METHODS)} 中选择",
+    )
 
 
 def two_sample_estimate(

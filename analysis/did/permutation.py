@@ -125,7 +125,9 @@ def placebo_in_space(panel: Panel, *, alpha: float = 0.05) -> PermutationResult:
     if treated.sum() != 1:
         raise PanelError(
             f"placebo in space needs exactly one treated unit, found "
-            f"{int(treated.sum())}; use permutation_test"
+            f"{int(treated.sum())}; use permutation_test",
+            zh="空间安慰剂检验需要恰好一个处理组单位，"
+            f"实际有 {int(treated.sum())} 个；请使用 permutation_test",
         )
     changes = unit_changes(panel, adoption)
     # The real treated unit stays out of every placebo's comparison group.
@@ -180,7 +182,10 @@ def permutation_test(
     PermutationResult
     """
     if n_draws < 1:
-        raise PanelError(f"n_draws={n_draws}: at least one draw is needed")
+        raise PanelError(
+            f"n_draws={n_draws}: at least one draw is needed",
+            zh=f"n_draws={n_draws}：至少需要一次抽样",
+        )
     adoption = common_adoption(panel)
     changes = unit_changes(panel, adoption)
     treated = panel.ever_treated

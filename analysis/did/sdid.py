@@ -410,17 +410,28 @@ def synthetic_did(
         For a staggered panel, fewer than two pre-periods or controls, or an unknown option.
     """
     if se_method not in SE_METHODS:
-        raise PanelError(f"se_method={se_method!r}; choose one of {', '.join(SE_METHODS)}")
+        raise PanelError(
+            f"se_method={se_method!r}; choose one of {', '.join(SE_METHODS)}",
+            zh=f"se_method={se_method!r}；请从 {', '.join(SE_METHODS)} 中选择",
+        )
     if variant not in ("sdid", "sc", "did"):
-        raise PanelError(f"variant={variant!r}; choose sdid, sc or did")
+        raise PanelError(
+            f"variant={variant!r}; choose sdid, sc or did",
+            zh=f"variant={variant!r}；请选择 sdid、sc 或 did",
+        )
     adoption = common_adoption(panel)
     if adoption < 2:
-        raise PanelError("synthetic DiD needs at least two pre-treatment periods")
+        raise PanelError(
+            "synthetic DiD needs at least two pre-treatment periods",
+            zh="合成双重差分至少需要两个干预前时期",
+        )
     order = np.r_[np.flatnonzero(~panel.ever_treated), np.flatnonzero(panel.ever_treated)]
     n1 = int(panel.ever_treated.sum())
     n0 = panel.n_units - n1
     if n0 < 2:
-        raise PanelError("synthetic DiD needs at least two control units")
+        raise PanelError(
+            "synthetic DiD needs at least two control units", zh="合成双重差分至少需要两个对照单位"
+        )
     y = panel.outcome[order]
     t0 = adoption
     setting = _setting(y, n0, t0, variant)

@@ -349,7 +349,11 @@ def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
         raise PanelError(
             f"{panel.n_always_treated_kept} unit(s) treated from the first period were kept "
             f"(always_treated='keep'), which only {' and '.join(USES_ALWAYS_TREATED)} can use; "
-            f"pass always_treated='drop' for estimator {name!r}"
+            f"pass always_treated='drop' for estimator {name!r}",
+            zh=f"保留了 {panel.n_always_treated_kept} 个从第一期起就接受处理的单位"
+            "（always_treated='keep'），"
+            f"只有 {' 和 '.join(USES_ALWAYS_TREATED)} 能使用它们；"
+            f"对估计量 {name!r} 请传入 always_treated='drop'",
         )
     shared = {
         "alpha": spec.alpha,

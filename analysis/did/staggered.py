@@ -182,7 +182,7 @@ def aggregate_weights(
     sizes = {int(g): int((group_code == g).sum()) for g in np.unique(group_code) if g != NEVER}
     post = [(g, t) for (g, t) in cells if t >= g]
     if not post:
-        raise PanelError("no post-treatment group-time cell")
+        raise PanelError("no post-treatment group-time cell", zh="没有任何干预后的组-时期单元")
     total = sum(sizes[g] for g, _ in post)
     simple = sum(sizes[g] * cells[(g, t)] for g, t in post) / total
     group = {}
@@ -244,17 +244,25 @@ def callaway_santanna(
     from differences import ATTgt
 
     if comparison not in _COMPARISON:
-        raise PanelError(f"comparison={comparison!r}: must be 'never' or 'notyet'")
+        raise PanelError(
+            f"comparison={comparison!r}: must be 'never' or 'notyet'",
+            zh=f"comparison={comparison!r}：必须是 'never' 或 'notyet'",
+        )
     if not panel.ever_treated.any():
-        raise PanelError("no treated units in the panel")
+        raise PanelError("no treated units in the panel", zh="面板中没有处理组单位")
     if comparison == "never" and panel.ever_treated.all():
-        raise PanelError("no never-treated units: use comparison='notyet'")
+        raise PanelError(
+            "no never-treated units: use comparison='notyet'",
+            zh="没有从未处理的单位：请使用 comparison='notyet'",
+        )
     chosen, reason = inf.choose(inference, panel)
     if inf.n_never(panel) == 0 and chosen != "cluster":
         if inference != "auto":
             raise PanelError(
                 f"inference={inference!r} needs never-treated units (none here); use "
-                "inference='cluster'"
+                "inference='cluster'",
+                zh=f"inference={inference!r} 需要从未处理的单位（这里没有）；"
+                "请使用 inference='cluster'",
             )
         chosen = "cluster"
         reason = (

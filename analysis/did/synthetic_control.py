@@ -371,15 +371,22 @@ def _synth_search(loss, starts, x1, x0, z1, z0) -> _Fit:
 # Predictors ---------------------------------------------------------------------------------
 
 
-def _window(panel_times: np.ndarray, first, last, limit: int, what: str) -> np.ndarray:
-    """Column indices of the labels first..last that lie before ``limit``."""
+def _window(
+    panel_times: np.ndarray, first, last, limit: int, what: str, what_zh: str
+) -> np.ndarray:
+    """Column indices of the labels first..last that lie before ``limit``.
+
+    ``what`` and ``what_zh`` name the window in the English and Chinese refusal.
+    """
     times = pd.Index(panel_times)
     inside = np.flatnonzero((times >= first) & (times <= last))
     inside = inside[inside < limit]
     if inside.size == 0:
         raise PanelError(
             f"{what}: no pre-treatment period between {first!r} and {last!r}; choose a window "
-            f"within {panel_times[0]!r}..{panel_times[limit - 1]!r}"
+            f"within {panel_times[0]!r}..{panel_times[limit - 1]!r}",
+            zh=f"{what_zh}：{first!r} 到 {last!r} 之间没有干预前时期；"
+            f"请在 {panel_times[0]!r}..{panel_times[limit - 1]!r} 范围内选择窗口",
         )
     return inside
 
@@ -401,9 +408,12 @@ def _predictor_rows(
         if name not in panel.covariates:
             raise PanelError(
                 f"predictor {name!r} is not a covariate of the panel; pass it in "
-                f"prepare_panel(covariates=...) (available: {', '.join(panel.covariates) or 'none'})"
+                f"prepare_panel(covariates=...) (available: {', '.join(panel.covariates) or 'none'})",
+                zh=f"预测变量 {name!r} 不是面板中的协变量；"
+                "请通过 prepare_panel(covariates=...) 传入（可用的协变量："
+                f"{', '.join(panel.covariates) or '无'}）",
             )
-        cols = _window(times, first, last, adoption, f"predictor {name!r}")
+        cols = _window(times, first, last, adoption, f"predictor {name!r}", f"预测变量 {name!r}")
         values = panel.covariates[name][:, cols]
         empty = np.all(np.isnan(values), axis=1)
         if empty.any():
@@ -412,6 +422,9 @@ def _predictor_rows(
                 f"{times[cols[-1]]!r} for unit {panel.units[np.flatnonzero(empty)[0]]!r}; "
                 "choose a window where every unit is observed",
                 column=name,
+                zh=f"预测变量 {name!r} 在 {times[cols[0]]!r} 到 {times[cols[-1]]!r} 之间"
+                f"对单位 {panel.units[np.flatnonzero(empty)[0]]!r} 没有取值；"
+                "请选择每个单位都有观测的窗口",
             )
         with np.errstate(all="ignore"):
             rows.append(np.nanmean(values, axis=1))
@@ -419,9 +432,11 @@ def _predictor_rows(
         labels.append(f"{name} ({shown})")
     for lag in outcome_lags:
         if isinstance(lag, tuple):
-            cols = _window(times, lag[0], lag[1], adoption, "outcome lag")
+            cols = _window(times, lag[0], lag[1], adoption, "outcome lag", "结局变量滞后项")
         else:
-            cols = _window(times, lag, lag, adoption, f"outcome lag {lag!r}")
+            cols = _window(
+                times, lag, lag, adoption, f"outcome lag {lag!r}", f"结局变量滞后项 {lag!r}"
+            )
         rows.append(panel.outcome[:, cols].mean(axis=1))
         shown = f"{times[cols[0]]}" if cols.size == 1 else f"{times[cols[0]]}-{times[cols[-1]]}"
         labels.append(f"{panel.outcome_name} ({shown})")
@@ -435,7 +450,8 @@ def _scale_rows(x: np.ndarray, labels: list[str]) -> np.ndarray:
     flat = np.flatnonzero(~(sd > 0))
     if flat.size:
         raise PanelError(
-            f"predictor {labels[flat[0]]} takes the same value for every unit; drop it"
+            f"predictor {labels[flat[0]]} takes the same value for every unit; drop it",
+            zh=f"预测变量 {labels[flat[0]]} 对每个单位取值都相同；请删除它",
         )
     return x / sd[:, None]
 
@@ -469,7 +485,7 @@ def _fit_unit(
     if spec.fit_window is None:
         fit_cols = np.arange(adoption)
     else:
-        fit_cols = _window(panel.times, *spec.fit_window, adoption, "fit window")
+        fit_cols = _window(panel.times, *spec.fit_window, adoption, "fit window", "拟合窗口")
     z1, z0 = y[treated, fit_cols], y[donors][:, fit_cols].T
     if not labels:
         w = simplex_least_squares(y[donors][:, :adoption].T, y[treated, :adoption])
@@ -574,20 +590,31 @@ def synthetic_control(
     treated_idx = np.flatnonzero(panel.ever_treated)
     if treated_idx.size != 1:
         raise PanelError(
-            f"synthetic control needs exactly one treated unit, found {treated_idx.size}"
+            f"synthetic control needs exactly one treated unit, found {treated_idx.size}",
+            zh=f"合成控制法需要恰好一个处理组单位，实际有 {treated_idx.size} 个",
         )
     if adoption < 2:
-        raise PanelError("synthetic control needs at least two pre-treatment periods")
+        raise PanelError(
+            "synthetic control needs at least two pre-treatment periods",
+            zh="合成控制法至少需要两个干预前时期",
+        )
     donors_idx = np.flatnonzero(~panel.ever_treated)
     if donors_idx.size < 2:
-        raise PanelError("synthetic control needs at least two donor units")
+        raise PanelError(
+            "synthetic control needs at least two donor units", zh="合成控制法至少需要两个供体单位"
+        )
     if placebo_time is not None and not 1 <= placebo_time <= adoption - 2:
         raise PanelError(
             f"placebo_time={placebo_time} must leave at least two pre-periods before the "
-            f"placebo adoption (1..{adoption - 2})"
+            f"placebo adoption (1..{adoption - 2})",
+            zh=f"placebo_time={placebo_time} 必须在安慰剂采纳之前留出至少两个干预前时期"
+            f"（1..{adoption - 2}）",
         )
     if v_search not in ("multistart", "synth"):
-        raise PanelError(f"v_search={v_search!r}; choose 'multistart' or 'synth'")
+        raise PanelError(
+            f"v_search={v_search!r}; choose 'multistart' or 'synth'",
+            zh=f"v_search={v_search!r}；请选择 'multistart' 或 'synth'",
+        )
     spec = _Spec(
         tuple(predictors),
         tuple(outcome_lags),

@@ -85,7 +85,10 @@ class TrendAdjustedResult(ResultMixin):
 def departure_weights(adoption: int, n_periods: int) -> np.ndarray:
     """Per-period weights of one unit's post mean minus its pre-period line's post mean."""
     if adoption < 2:
-        raise PanelError("a linear pre-period trend needs at least two pre-periods")
+        raise PanelError(
+            "a linear pre-period trend needs at least two pre-periods",
+            zh="干预前线性趋势至少需要两个干预前时期",
+        )
     t = np.arange(n_periods, dtype=float)
     pre, post = t[:adoption], t[adoption:]
     centred = pre - pre.mean()

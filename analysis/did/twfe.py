@@ -88,7 +88,10 @@ def fixest_fit(
     the result.
     """
     if vcov not in VCOV_CONVENTIONS:
-        raise PanelError(f"vcov={vcov!r}: choose one of {', '.join(VCOV_CONVENTIONS)}")
+        raise PanelError(
+            f"vcov={vcov!r}: choose one of {', '.join(VCOV_CONVENTIONS)}",
+            zh=f"vcov={vcov!r}：请从 {', '.join(VCOV_CONVENTIONS)} 中选择",
+        )
     data = pd.DataFrame(
         {
             "y": long[outcome].to_numpy(dtype=float),
@@ -102,7 +105,10 @@ def fixest_fit(
     n_clusters = int(data["cluster"].nunique())
     if vcov == "linearmodels":
         if cluster not in (None, unit):
-            raise PanelError("vcov='linearmodels' clusters by the unit effect only")
+            raise PanelError(
+                "vcov='linearmodels' clusters by the unit effect only",
+                zh="vcov='linearmodels' 只按单位效应聚类",
+            )
         from linearmodels.panel import PanelOLS
 
         indexed = data.set_index(["unit", "period"])
@@ -129,7 +135,10 @@ def fixest_fit(
     fit = pf.feols(formula, data=data, vcov=_PYFIXEST_VCOV[vcov])
     names = [str(n) for n in fit._coefnames]
     if not names:
-        raise PanelError("every regressor is absorbed by the unit and time effects")
+        raise PanelError(
+            "every regressor is absorbed by the unit and time effects",
+            zh="所有回归变量都被单位固定效应和时间固定效应吸收",
+        )
     coef = pd.Series(np.asarray(fit.coef(), dtype=float), index=names)
     se = pd.Series(np.asarray(fit.se(), dtype=float), index=names)
     cov = pd.DataFrame(np.asarray(fit._vcov, dtype=float), index=names, columns=names)
@@ -238,7 +247,9 @@ def twfe(
     TWFEResult
     """
     if not panel.ever_treated.any() or panel.ever_treated.all():
-        raise PanelError("TWFE needs treated and never-treated units")
+        raise PanelError(
+            "TWFE needs treated and never-treated units", zh="TWFE 需要处理组单位和从未处理的单位"
+        )
     method, reason = inf.choose(inference, panel)
     skip_fit = method != "cluster" and inf.few_treated(panel)
     if skip_fit:
@@ -257,7 +268,10 @@ def twfe(
     else:
         fit = fixest_fit(panel_frame(panel), ["treated"], vcov=vcov)
         if "treated" not in fit.coef.index:
-            raise PanelError("the treatment indicator is absorbed by the unit and time effects")
+            raise PanelError(
+                "the treatment indicator is absorbed by the unit and time effects",
+                zh="处理指示变量被单位固定效应和时间固定效应吸收",
+            )
         cluster = Estimate.from_se(
             "att",
             float(fit.coef["treated"]),

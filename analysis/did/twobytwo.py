@@ -94,13 +94,16 @@ def common_adoption(panel: Panel) -> int:
     """
     codes = np.unique(panel.group_code[panel.ever_treated])
     if codes.size == 0:
-        raise PanelError("no treated units in the panel")
+        raise PanelError("no treated units in the panel", zh="面板中没有处理组单位")
     if panel.ever_treated.all():
-        raise PanelError("no never-treated comparison units in the panel")
+        raise PanelError(
+            "no never-treated comparison units in the panel", zh="面板中没有从未处理的对照单位"
+        )
     if codes.size > 1:
         raise PanelError(
             f"{codes.size} adoption dates: a 2x2 or single-date design needs one; "
-            "use the staggered (cs) estimator"
+            "use the staggered (cs) estimator",
+            zh=f"有 {codes.size} 个采纳日期：2x2 或单一日期设计只能有一个；请使用交错（cs）估计量",
         )
     return int(codes[0])
 

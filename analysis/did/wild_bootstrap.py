@@ -126,14 +126,23 @@ def wild_cluster_bootstrap(
     from wildboottest.wildboottest import wildboottest
 
     if not panel.ever_treated.any() or panel.ever_treated.all():
-        raise PanelError("the wild cluster bootstrap needs treated and never-treated units")
+        raise PanelError(
+            "the wild cluster bootstrap needs treated and never-treated units",
+            zh="野聚类自助法需要处理组单位和从未处理的单位",
+        )
     if draws < 1:
-        raise PanelError(f"draws={draws}: at least one bootstrap draw is needed")
+        raise PanelError(
+            f"draws={draws}: at least one bootstrap draw is needed",
+            zh=f"draws={draws}：至少需要一次自助抽样",
+        )
     if inf.few_treated(panel) and not allow_few_treated:
         raise PanelError(
             f"the wild cluster bootstrap is not valid here: {inf.rule_note(panel)}; use "
             "inference='collapse' or 'permutation' (or inference='cluster' to run it anyway, "
-            "labelled not valid)"
+            "labelled not valid)",
+            zh=f"野聚类自助法在此无效：{inf.rule_note_zh(panel)}；"
+            "请使用 inference='collapse' 或 'permutation'（或用 inference='cluster' 强行运行，"
+            "结果标注为无效）",
         )
     long = panel.to_long()
     unit_dummies = pd.get_dummies(

@@ -79,11 +79,19 @@ class Interruption:
 
     def __post_init__(self) -> None:
         if self.impact not in IMPACTS:
-            raise ITSInputError(f"impact={self.impact!r} is not one of {', '.join(IMPACTS)}")
+            raise ITSInputError(
+                f"impact={self.impact!r} is not one of {', '.join(IMPACTS)}",
+                zh=f"impact={self.impact!r} 不是 {', '.join(IMPACTS)} 之一",
+            )
         if self.window < 0:
-            raise ITSInputError(f"window={self.window} must be >= 0")
+            raise ITSInputError(
+                f"window={self.window} must be >= 0", zh=f"window={self.window} 必须大于或等于 0"
+            )
         if self.window_kind not in ("exclude", "phase-in"):
-            raise ITSInputError(f"window_kind={self.window_kind!r} is not 'exclude' or 'phase-in'")
+            raise ITSInputError(
+                f"window_kind={self.window_kind!r} is not 'exclude' or 'phase-in'",
+                zh=f"window_kind={self.window_kind!r} 不是 'exclude' 或 'phase-in'",
+            )
 
     def prefix(self) -> str:
         """Column prefix: empty for the main intervention, ``name + ':'`` otherwise."""
@@ -146,7 +154,10 @@ def parse_seasonality(text: str) -> tuple[str, int]:
             k = 0
         if k >= 1:
             return "fourier", k
-    raise ITSInputError(f"seasonality={text!r} is not none, month or fourier:K with K >= 1")
+    raise ITSInputError(
+        f"seasonality={text!r} is not none, month or fourier:K with K >= 1",
+        zh=f"seasonality={text!r} 不是 none、month 或 fourier:K（K >= 1）",
+    )
 
 
 @dataclass(frozen=True)
@@ -183,10 +194,12 @@ class SegmentedDesign:
     def __post_init__(self) -> None:
         parse_seasonality(self.seasonality)
         if self.period < 2:
-            raise ITSInputError(f"period={self.period} must be >= 2")
+            raise ITSInputError(
+                f"period={self.period} must be >= 2", zh=f"period={self.period} 必须大于或等于 2"
+            )
         names = [i.name for i in self.interruptions]
         if len(set(names)) != len(names):
-            raise ITSInputError("interruptions need distinct names")
+            raise ITSInputError("interruptions need distinct names", zh="各中断需要互不相同的名称")
 
     @property
     def comparative(self) -> bool:

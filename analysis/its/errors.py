@@ -53,7 +53,9 @@ def require_increasing(
         i = int(bad[0]) + 1
         raise ITSInputError(
             f"time column '{name}' must strictly increase (row {_row(rows, i)}: {arr[i]} "
-            f"after {arr[i - 1]})"
+            f"after {arr[i - 1]})",
+            zh=f"时间列 '{name}' 必须严格递增（第 {_row(rows, i)} 行："
+            f"{arr[i]} 在 {arr[i - 1]} 之后）",
         )
 
 
@@ -76,7 +78,9 @@ def require_no_missing(
     if missing.size:
         raise ITSInputError(
             f"column '{name}' has {missing.size} missing or non-finite value(s), first at row "
-            f"{_row(rows, int(missing[0]))}; impute or drop them explicitly before the analysis"
+            f"{_row(rows, int(missing[0]))}; impute or drop them explicitly before the analysis",
+            zh=f"列 '{name}' 有 {missing.size} 个缺失或非有限值，首个在第 "
+            f"{_row(rows, int(missing[0]))} 行；请在分析前明确插补或删除这些值",
         )
 
 
@@ -98,7 +102,8 @@ def require_positive(
     bad = np.flatnonzero(~(arr > 0))
     if bad.size:
         raise ITSInputError(
-            f"exposure column '{name}' must be > 0 (row {_row(rows, int(bad[0]))} is {arr[bad[0]]})"
+            f"exposure column '{name}' must be > 0 (row {_row(rows, int(bad[0]))} is {arr[bad[0]]})",
+            zh=f"暴露量列 '{name}' 必须大于 0（第 {_row(rows, int(bad[0]))} 行为 {arr[bad[0]]}）",
         )
 
 
@@ -130,7 +135,9 @@ def require_share_range(
         if bad_den.size:
             raise ITSInputError(
                 f"denominator must be > 0 for outcome '{name}' (row "
-                f"{_row(rows, int(bad_den[0]))} is {den[bad_den[0]]})"
+                f"{_row(rows, int(bad_den[0]))} is {den[bad_den[0]]})",
+                zh=f"结局变量 '{name}' 的分母必须大于 0（第 "
+                f"{_row(rows, int(bad_den[0]))} 行为 {den[bad_den[0]]}）",
             )
         share = num / den
     bad = np.flatnonzero((share < 0) | (share > 1))
@@ -138,5 +145,8 @@ def require_share_range(
         raise ITSInputError(
             f"share '{name}' out of range [0, 1] at row {_row(rows, int(bad[0]))} "
             f"({share[bad[0]]:.6g}); for a binomial outcome give counts with denominator=..., "
-            "or proportions in [0, 1]"
+            "or proportions in [0, 1]",
+            zh=f"比例 '{name}' 在第 {_row(rows, int(bad[0]))} 行超出 [0, 1] 范围"
+            f"（{share[bad[0]]:.6g}）；二项结局请给出计数并指定 denominator=...，"
+            "或给出 [0, 1] 之间的比例",
         )

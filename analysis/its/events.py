@@ -14,7 +14,7 @@ The helpers answer three questions:
   because no separate interruption models them. The estimated change at the intervention is
   then the *sum* of the intervention's effect and theirs;
 * :func:`as_interruptions` and :func:`as_exclusion_windows`: turn events into extra
-  interruptions (:class:`analysis.its.fit.OtherInterruption`) or into periods to leave out
+  interruptions (:class:`analysis.its.interruptions.OtherInterruption`) or into periods to leave out
   (:func:`drop_windows`).
 
 Periods are calendar periods of the series' ``frequency`` (``"month"``, ``"quarter"`` or
@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.its.errors import ITSInputError
-from analysis.its.fit import OtherInterruption
+from analysis.its.interruptions import OtherInterruption
 from analysis.tables.frame import read_frame
 
 Frequency = Literal["month", "quarter", "year"]
@@ -173,29 +173,44 @@ def read_events(
             f"columns {', '.join(REQUIRED)} (columns now: {', '.join(map(str, frame.columns))})",
             file=where,
             row=1 if where is not None else None,
+            zh=f"事件表缺少列 {', '.join(map(repr, missing))}；"
+            f"需要的列为 {', '.join(REQUIRED)}（现有列：{', '.join(map(str, frame.columns))}）",
         )
     if len(frame) == 0:
-        raise ITSInputError("the events table has no rows", file=where)
+        raise ITSInputError("the events table has no rows", file=where, zh="事件表没有任何行")
     events = []
     for label, row in frame.iterrows():
         number = int(label) if isinstance(label, (int, np.integer)) else None
 
-        def refuse(message: str, column: str, number: int | None = number) -> ITSInputError:
-            return ITSInputError(message, file=where, row=number, column=column)
+        def refuse(
+            message: str, zh: str, column: str, number: int | None = number
+        ) -> ITSInputError:
+            return ITSInputError(message, file=where, row=number, column=column, zh=zh)
 
         date = parse_date(row["date"])
         if date is None:
+            shown = str(row["date"]).strip()
             raise refuse(
-                f"{str(row['date']).strip()!r} is not a date; write YYYY-MM-DD (e.g. 2022-12-07)",
+                f"{shown!r} is not a date; write YYYY-MM-DD (e.g. 2022-12-07)",
+                f"{shown!r} 不是日期；请写成 YYYY-MM-DD（例如 2022-12-07）",
                 "date",
             )
         for column in ("name", "kind", "source"):
             if pd.isna(row[column]) or not str(row[column]).strip():
                 what = "a citable source (document, issuer, number)" if column == "source" else ""
-                raise refuse(f"the {column} is empty; give {what or 'one'}", column)
+                what_zh = "可引用的出处（文件、发文机关、文号）" if column == "source" else ""
+                raise refuse(
+                    f"the {column} is empty; give {what or 'one'}",
+                    f"{column} 为空；请给出{what_zh or '一个值'}",
+                    column,
+                )
         key = str(row["key"]).strip() if "key" in frame.columns and pd.notna(row["key"]) else ""
         if key and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", key):
-            raise refuse(f"key {key!r} must be a letter then letters, digits or _", "key")
+            raise refuse(
+                f"key {key!r} must be a letter then letters, digits or _",
+                f"key {key!r} 必须以字母开头，其后为字母、数字或 _",
+                "key",
+            )
         provenance = str(row.get("provenance", "") or "").strip()
         events.append(
             Event(
@@ -214,6 +229,7 @@ def read_events(
             f"events share the key {', '.join(duplicated)}; give each a distinct 'key'",
             file=where,
             column="key",
+            zh=f"多个事件使用了同一个键 {', '.join(duplicated)}；请为每个事件给出不同的 'key'",
         )
     return tuple(sorted(events, key=lambda e: e.date))
 
@@ -221,7 +237,10 @@ def read_events(
 def _stamp(value: object, what: str) -> pd.Timestamp:
     stamp = parse_date(value)
     if stamp is None:
-        raise ITSInputError(f"{what}={value!r} is not a date; events can only be placed on dates")
+        raise ITSInputError(
+            f"{what}={value!r} is not a date; events can only be placed on dates",
+            zh=f"{what}={value!r} 不是日期；事件只能放在日期上",
+        )
     return stamp
 
 
@@ -236,7 +255,10 @@ def period_index(value: object, frequency: str = "month") -> int:
     1
     """
     if frequency not in FREQUENCIES:
-        raise ITSInputError(f"frequency={frequency!r} is not one of {', '.join(FREQUENCIES)}")
+        raise ITSInputError(
+            f"frequency={frequency!r} is not one of {', '.join(FREQUENCIES)}",
+            zh=f"frequency={frequency!r} 不是 {', '.join(FREQUENCIES)} 之一",
+        )
     stamp = _stamp(value, "date")
     if frequency == "year":
         return stamp.year
@@ -283,7 +305,9 @@ def events_near(
         The series' period: ``"month"``, ``"quarter"`` or ``"year"``.
     """
     if window < 0:
-        raise ITSInputError(f"event window={window} must be >= 0")
+        raise ITSInputError(
+            f"event window={window} must be >= 0", zh=f"事件窗口 window={window} 必须大于或等于 0"
+        )
     at = period_index(_stamp(intervention, "intervention"), frequency)
     return tuple(e for e in events if abs(period_index(e.date, frequency) - at) <= window)
 
@@ -332,7 +356,7 @@ def separation_warnings(
     intervention
         The first post-intervention period, a date.
     others
-        The design's further interruptions: :class:`~analysis.its.fit.OtherInterruption`
+        The design's further interruptions: :class:`~analysis.its.interruptions.OtherInterruption`
         objects (their exclusion windows count), or ``(name, at)`` pairs.
     frequency
         The series' period.
@@ -377,7 +401,7 @@ def as_interruptions(
     events
         The events to model.
     impact, window, window_kind
-        As for :class:`analysis.its.fit.OtherInterruption`.
+        As for :class:`analysis.its.interruptions.OtherInterruption`.
     frequency
         The series' period; ``at`` is the period's first day (``YYYY-MM-DD``) for months and
         quarters, the year (``YYYY``) for years.
@@ -415,7 +439,10 @@ def as_exclusion_windows(
     [('2019-12', '2020-01')]
     """
     if length < 1:
-        raise ITSInputError(f"exclusion length={length} must be >= 1 period")
+        raise ITSInputError(
+            f"exclusion length={length} must be >= 1 period",
+            zh=f"排除长度 length={length} 必须至少为 1 个时期",
+        )
     months = {"month": 1, "quarter": 3, "year": 12}[frequency]
     out = []
     for event in events:
@@ -433,7 +460,7 @@ def drop_windows(
     quarters) or years as numbers; other numbers (month counters, ``YYYYMM``) are refused.
     """
     if time not in data.columns:
-        raise ITSInputError(f"time={time!r} is not a column")
+        raise ITSInputError(f"time={time!r} is not a column", zh=f"time={time!r} 不是数据中的列")
     values = data[time]
     numeric = pd.api.types.is_numeric_dtype(values)
     if numeric:
@@ -443,12 +470,17 @@ def drop_windows(
                 f"time column '{time}' holds numbers that are not years (e.g. "
                 f"{t[(t < 1000) | (t > 2999)].iloc[0]:g}); exclusion windows need dates or years",
                 column=time,
+                zh=f"时间列 '{time}' 中的数字不是年份"
+                f"（例如 {t[(t < 1000) | (t > 2999)].iloc[0]:g}）；"
+                "排除窗口需要日期或年份",
             )
     else:
         parsed = [parse_date(v) for v in values]
         if any(p is None for p in parsed):
             bad = next(v for v, p in zip(values, parsed, strict=True) if p is None)
-            raise ITSInputError(f"time value {bad!r} is not a date", column=time)
+            raise ITSInputError(
+                f"time value {bad!r} is not a date", column=time, zh=f"时间值 {bad!r} 不是日期"
+            )
         t = pd.Series(parsed, index=data.index)
     drop = pd.Series(False, index=data.index)
     for first, last in windows:

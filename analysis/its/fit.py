@@ -54,7 +54,6 @@ from analysis.cli_spec import option
 from analysis.estimates import Estimate, critical_value
 from analysis.its.actest import AutocorrelationCheck, lag_tests
 from analysis.its.design import (
-    IMPACTS,
     Impact,
     Interruption,
     SegmentedDesign,
@@ -66,6 +65,9 @@ from analysis.its.errors import (
     require_positive,
     require_share_range,
 )
+from analysis.its.events import events_near as find_events_near
+from analysis.its.events import read_events, separation_warnings
+from analysis.its.interruptions import OTHER_FORM, OtherInterruption
 from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
 from analysis.tables.timelabels import (
     TimeAxis,
@@ -89,76 +91,7 @@ STACKED_HAC: tuple[str, ...] = ("itsa", "within-series")
 EVENT_WINDOW = {"month": 6, "quarter": 2, "year": 1, "unit": 1}
 FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "poisson", "quasipoisson")
 ERRORS: tuple[str, ...] = ("ols", "hac", "ar1")
-WINDOW_KINDS: tuple[str, ...] = ("exclude", "phase-in")
 LOG_LINK = ("poisson", "quasipoisson")
-OTHER_FORM = "NAME=AT[:IMPACT[:WINDOW[:KIND]]]"
-
-
-@dataclass(frozen=True)
-class OtherInterruption:
-    """A further interruption modelled beside the intervention (e.g. an epidemic).
-
-    Parameters
-    ----------
-    at
-        First affected time, in the time column's format.
-    impact, window, window_kind
-        As for the main intervention.
-    name
-        Column prefix, e.g. ``"shock"``.
-
-    Examples
-    --------
-    >>> other = OtherInterruption.parse("shock=2019-06-01:level:6")
-    >>> other
-    OtherInterruption(at='2019-06-01', name='shock', impact='level', window=6, window_kind='exclude')
-    >>> other.text
-    'shock=2019-06-01:level:6:exclude'
-    >>> OtherInterruption.parse(other.text) == other
-    True
-    """
-
-    at: object
-    name: str
-    impact: Impact = "level+slope"
-    window: int = 0
-    window_kind: WindowKind = "exclude"
-
-    @classmethod
-    def parse(cls, text: str) -> OtherInterruption:
-        """Read the text form ``NAME=AT[:IMPACT[:WINDOW[:KIND]]]``.
-
-        ``AT`` is a number or a date without a clock time (``2019-06-01`` or ``2019-06``);
-        ``IMPACT`` defaults to ``level+slope``, ``WINDOW`` to 0 and ``KIND`` to ``exclude``.
-        """
-        name, sep, rest = text.strip().partition("=")
-        parts = [p.strip() for p in rest.split(":")]
-        if not sep or not name.strip() or not parts[0] or len(parts) > 4:
-            raise ITSInputError(f"{text!r} is not {OTHER_FORM}, e.g. shock=2019-06-01:level:6")
-        impact = parts[1] if len(parts) > 1 and parts[1] else "level+slope"
-        if impact not in IMPACTS:
-            raise ITSInputError(f"{text!r}: impact {impact!r} is not one of {', '.join(IMPACTS)}")
-        window_text = parts[2] if len(parts) > 2 and parts[2] else "0"
-        if not window_text.isdigit():
-            raise ITSInputError(f"{text!r}: window {window_text!r} is not a whole number >= 0")
-        kind = parts[3] if len(parts) > 3 and parts[3] else "exclude"
-        if kind not in WINDOW_KINDS:
-            raise ITSInputError(
-                f"{text!r}: window kind {kind!r} is not one of {', '.join(WINDOW_KINDS)}"
-            )
-        return cls(
-            at=parts[0],
-            name=name.strip(),
-            impact=impact,  # type: ignore[arg-type]
-            window=int(window_text),
-            window_kind=kind,
-        )  # type: ignore[arg-type]
-
-    @property
-    def text(self) -> str:
-        """The text form :meth:`parse` reads (dates written ``YYYY-MM-DD``)."""
-        at = self.at.strftime("%Y-%m-%d") if hasattr(self.at, "strftime") else self.at
-        return f"{self.name}={at}:{self.impact}:{self.window}:{self.window_kind}"
 
 
 def _other_option(text: str) -> OtherInterruption:
@@ -429,7 +362,8 @@ class _Prepared:
 def _require_column(data: pd.DataFrame, name: str, argument: str) -> None:
     if name not in data.columns:
         raise ITSInputError(
-            f"{argument}={name!r} is not a column; columns are: {', '.join(map(str, data.columns))}"
+            f"{argument}={name!r} is not a column; columns are: {', '.join(map(str, data.columns))}",
+            zh=f"{argument}={name!r} 不是数据中的列；现有列：{', '.join(map(str, data.columns))}",
         )
 
 
@@ -447,7 +381,8 @@ def _select_series(
     if spec.unit is None:
         if spec.select is not None:
             raise ITSInputError(
-                f"select={spec.select!r} needs unit=COL, the column that names the series"
+                f"select={spec.select!r} needs unit=COL, the column that names the series",
+                zh=f"select={spec.select!r} 需要同时给出 unit=COL，即标明各序列的列",
             )
         return data, {}
     _require_column(data, spec.unit, "unit")
@@ -457,12 +392,15 @@ def _select_series(
     if spec.select is None:
         raise ITSInputError(
             f"unit={spec.unit!r} holds {len(values)} series; pick the treated one with "
-            f"select=VALUE (values: {shown})"
+            f"select=VALUE (values: {shown})",
+            zh=f"unit={spec.unit!r} 含有 {len(values)} 个序列；"
+            f"请用 select=VALUE 选出处理序列（取值：{shown}）",
         )
     chosen = as_text(spec.select)
     if chosen not in values:
         raise ITSInputError(
-            f"select={spec.select!r} is not a value of column '{spec.unit}' (values: {shown})"
+            f"select={spec.select!r} is not a value of column '{spec.unit}' (values: {shown})",
+            zh=f"select={spec.select!r} 不是列 '{spec.unit}' 中的取值（取值：{shown}）",
         )
     treated = data.loc[(keys == chosen).to_numpy()]
     controls: dict[str, pd.DataFrame] = {}
@@ -471,22 +409,30 @@ def _select_series(
         wanted = [v for v in values if v != chosen] if every else list(map(as_text, spec.controls))
         for name in wanted:
             if name == chosen:
-                raise ITSInputError(f"controls={name!r} is the treated series (select={chosen!r})")
+                raise ITSInputError(
+                    f"controls={name!r} is the treated series (select={chosen!r})",
+                    zh=f"controls={name!r} 就是处理序列（select={chosen!r}）",
+                )
             if name not in values:
                 raise ITSInputError(
-                    f"controls={name!r} is not a value of column '{spec.unit}' (values: {shown})"
+                    f"controls={name!r} is not a value of column '{spec.unit}' (values: {shown})",
+                    zh=f"controls={name!r} 不是列 '{spec.unit}' 中的取值（取值：{shown}）",
                 )
             controls[name] = data.loc[(keys == name).to_numpy()]
     return treated, controls
 
 
 def _ordered(
-    frame: pd.DataFrame, spec: ITSSpec, series: str = ""
+    frame: pd.DataFrame, spec: ITSSpec, series: str = "", series_zh: str = ""
 ) -> tuple[pd.DataFrame, TimeAxis, list[str]]:
-    """Parse the time column, refuse repeated times, sort rows into time order (with a notice)."""
+    """Parse the time column, refuse repeated times, sort rows into time order (with a notice).
+
+    ``series`` names a control series in messages (`` of control 'x'``), ``series_zh`` the same
+    in Chinese.
+    """
     _require_column(frame, spec.time, "time")
     if len(frame) == 0:
-        raise ITSInputError(f"the data{series} have no rows")
+        raise ITSInputError(f"the data{series} have no rows", zh=f"数据{series_zh}没有任何行")
     axis = parse_time(frame[spec.time], spec.time_format, spec.time, rows=frame.index)
     notices: list[str] = []
     if spec.time_format == "auto" and not series:
@@ -505,9 +451,16 @@ def _ordered(
             if spec.unit is None
             else f"; each value of '{spec.unit}' must have one row per time"
         )
+        hint_zh = (
+            "；如果文件包含多个序列（例如每个县一个），请用 unit=COL select=VALUE 选出其中一个"
+            if spec.unit is None
+            else f"；'{spec.unit}' 的每个取值在每个时间只能有一行"
+        )
         raise ITSInputError(
             f"rows {frame.index[i]} and {frame.index[j]}{series} both have {spec.time} = "
-            f"{axis.labels[i]}{hint}"
+            f"{axis.labels[i]}{hint}",
+            zh=f"第 {frame.index[i]} 行和第 {frame.index[j]} 行{series_zh}的 {spec.time} 都是 "
+            f"{axis.labels[i]}{hint_zh}",
         )
     backwards = np.flatnonzero(np.diff(pos) < 0)
     if backwards.size:
@@ -549,21 +502,40 @@ def _collinear_column(x: pd.DataFrame) -> str | None:
 
 def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     if spec.family not in FAMILIES:
-        raise ITSInputError(f"family={spec.family!r} is not one of {', '.join(FAMILIES)}")
+        raise ITSInputError(
+            f"family={spec.family!r} is not one of {', '.join(FAMILIES)}",
+            zh=f"family={spec.family!r} 不是 {', '.join(FAMILIES)} 之一",
+        )
     if spec.errors not in ERRORS:
-        raise ITSInputError(f"errors={spec.errors!r} is not one of {', '.join(ERRORS)}")
+        raise ITSInputError(
+            f"errors={spec.errors!r} is not one of {', '.join(ERRORS)}",
+            zh=f"errors={spec.errors!r} 不是 {', '.join(ERRORS)} 之一",
+        )
     if spec.design not in DESIGNS:
-        raise ITSInputError(f"design={spec.design!r} is not one of {', '.join(DESIGNS)}")
+        raise ITSInputError(
+            f"design={spec.design!r} is not one of {', '.join(DESIGNS)}",
+            zh=f"design={spec.design!r} 不是 {', '.join(DESIGNS)} 之一",
+        )
     if spec.stacked_hac not in STACKED_HAC:
         raise ITSInputError(
-            f"stacked_hac={spec.stacked_hac!r} is not one of {', '.join(STACKED_HAC)}"
+            f"stacked_hac={spec.stacked_hac!r} is not one of {', '.join(STACKED_HAC)}",
+            zh=f"stacked_hac={spec.stacked_hac!r} 不是 {', '.join(STACKED_HAC)} 之一",
         )
     if spec.lag_rule not in LAG_RULES:
-        raise ITSInputError(f"lag_rule={spec.lag_rule!r} is not one of {', '.join(LAG_RULES)}")
+        raise ITSInputError(
+            f"lag_rule={spec.lag_rule!r} is not one of {', '.join(LAG_RULES)}",
+            zh=f"lag_rule={spec.lag_rule!r} 不是 {', '.join(LAG_RULES)} 之一",
+        )
     if spec.hac_lags is not None and spec.hac_lags < 0:
-        raise ITSInputError(f"hac_lags={spec.hac_lags} must be >= 0")
+        raise ITSInputError(
+            f"hac_lags={spec.hac_lags} must be >= 0",
+            zh=f"hac_lags={spec.hac_lags} 必须大于或等于 0",
+        )
     if not 0.0 < spec.alpha < 1.0:
-        raise ITSInputError(f"alpha={spec.alpha} must lie strictly between 0 and 1")
+        raise ITSInputError(
+            f"alpha={spec.alpha} must lie strictly between 0 and 1",
+            zh=f"alpha={spec.alpha} 必须严格介于 0 和 1 之间",
+        )
     treated_rows, long_controls = _select_series(data, spec)
     frame, axis, notices = _ordered(treated_rows, spec)
     t, unit = axis.positions, axis.unit
@@ -575,7 +547,7 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         controls = {c: _column(frame, c, "controls") for c in spec.controls}
     for name, rows in long_controls.items():
         what = f" of control {name!r}"
-        rows, control_axis, _ = _ordered(rows, spec, what)
+        rows, control_axis, _ = _ordered(rows, spec, what, f"（对照序列 {name!r}）")
         have, need = set(control_axis.positions.tolist()), set(t.tolist())
         if have != need:
             gap = sorted(need - have)
@@ -585,9 +557,16 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
                 if gap
                 else f"has a row for {control_axis.label(extra[0])}, which the treated series lacks"
             )
+            detail_zh = (
+                f"缺少 {axis.label(gap[0])} 这一行，而处理序列有这一行"
+                if gap
+                else f"有 {control_axis.label(extra[0])} 这一行，而处理序列没有"
+            )
             raise ITSInputError(
                 f"control {name!r} ({spec.unit} = {name}) {detail}; comparative ITS needs every "
-                "series at the same times"
+                "series at the same times",
+                zh=f"对照序列 {name!r}（{spec.unit} = {name}）{detail_zh}；"
+                "比较性中断时间序列要求所有序列的时间点相同",
             )
         controls[name] = _column(rows, spec.outcome, f"outcome{what}")
 
@@ -595,34 +574,47 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         if den is not None and np.all(den == 0):
             raise ITSInputError(
                 f"denominator column '{spec.denominator}' is 0 in every row: there is no share "
-                "to analyse; check that the right column was given"
+                "to analyse; check that the right column was given",
+                zh=f"分母列 '{spec.denominator}' 在每一行都是 0："
+                "没有可分析的比例；请检查是否给错了列",
             )
         require_share_range(y, den, spec.outcome, rows=frame.index)
     elif spec.denominator:
-        raise ITSInputError(f"denominator={spec.denominator!r} is for family='binomial' only")
+        raise ITSInputError(
+            f"denominator={spec.denominator!r} is for family='binomial' only",
+            zh=f"denominator={spec.denominator!r} 只用于 family='binomial'",
+        )
     if spec.family in LOG_LINK:
         if np.any(y < 0):
             bad = int(np.flatnonzero(y < 0)[0])
             raise ITSInputError(
                 f"counts in '{spec.outcome}' must be >= 0 for {spec.family} (row "
-                f"{frame.index[bad]} is {y[bad]:g})"
+                f"{frame.index[bad]} is {y[bad]:g})",
+                zh=f"'{spec.outcome}' 中的计数在 {spec.family} "
+                f"族下必须大于或等于 0（第 {frame.index[bad]} 行为 {y[bad]:g}）",
             )
         if exposure is not None:
             require_positive(exposure, spec.exposure or "", rows=frame.index)
     elif spec.exposure:
         raise ITSInputError(
-            f"exposure={spec.exposure!r} is for the poisson and quasipoisson families only"
+            f"exposure={spec.exposure!r} is for the poisson and quasipoisson families only",
+            zh=f"exposure={spec.exposure!r} 只用于 poisson 和 quasipoisson 族",
         )
     if spec.controls and spec.family != "gaussian":
         raise ITSInputError(
-            "comparative ITS (controls=...) is available for the gaussian family only"
+            "comparative ITS (controls=...) is available for the gaussian family only",
+            zh="比较性中断时间序列（controls=...）只适用于 gaussian 族",
         )
     if spec.controls and spec.errors == "ar1":
-        raise ITSInputError("AR(1) errors are not available with control series; use errors='hac'")
+        raise ITSInputError(
+            "AR(1) errors are not available with control series; use errors='hac'",
+            zh="有对照序列时不能使用 AR(1) 误差；请使用 errors='hac'",
+        )
     if spec.errors == "ar1" and spec.family != "gaussian":
         raise ITSInputError(
             "AR(1) errors are available for the gaussian family; for counts and "
-            "shares use errors='hac'"
+            "shares use errors='hac'",
+            zh="AR(1) 误差只适用于 gaussian 族；计数和比例请使用 errors='hac'",
         )
 
     def locate(value: object, what: str) -> float:
@@ -630,7 +622,9 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
         if not (t[0] < pos <= t[-1]):
             raise ITSInputError(
                 f"{what} is outside the data: it must be after the first time "
-                f"({axis.label(t[0])}) and no later than the last ({axis.label(t[-1])})"
+                f"({axis.label(t[0])}) and no later than the last ({axis.label(t[-1])})",
+                zh=f"{what} 超出数据范围：必须晚于第一个时间（{axis.label(t[0])}），"
+                f"且不晚于最后一个时间（{axis.label(t[-1])}）",
             )
         return pos
 
@@ -666,10 +660,14 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
             names = [
                 f"others={i.name!r}" if i.name else "the intervention" for i in (first, second)
             ]
+            names_zh = [f"others={i.name!r}" if i.name else "干预" for i in (first, second)]
             raise ITSInputError(
                 f"the design is perfectly collinear: {names[0]} and {names[1]} start at the same "
                 f"time ({axis.label(first.at)}), so their effects cannot be separated; drop or "
-                "move one"
+                "move one",
+                zh=f"设计矩阵完全共线：{names_zh[0]} 和 {names_zh[1]} "
+                f"在同一时间（{axis.label(first.at)}）开始，"
+                "其效应无法区分；请删除或移动其中一个",
             )
     bounds = [-np.inf, *(i.at for i in ordered), np.inf]
     needs = [2, *(len(i.effect_columns()) for i in ordered)]
@@ -680,15 +678,24 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
             if lo == -np.inf
             else f"from {axis.label(lo)}" + ("" if hi == np.inf else f" to before {axis.label(hi)}")
         )
+        where_zh = (
+            f"{axis.label(hi)} 之前"
+            if lo == -np.inf
+            else f"自 {axis.label(lo)} 起" + ("" if hi == np.inf else f"至 {axis.label(hi)} 之前")
+        )
         if count < need:
             raise ITSInputError(
                 f"too few points in a segment: {count} {where}, fewer than the {need} "
-                "parameters the model gives that segment; use a simpler impact or more data"
+                "parameters the model gives that segment; use a simpler impact or more data",
+                zh=f"某一段的数据点太少：{where_zh}只有 {count} 个，"
+                f"少于模型为该段设定的 {need} 个参数；请使用更简单的影响形式或更多数据",
             )
         if count < spec.min_segment:
             raise ITSInputError(
                 f"too few points in a segment: {count} {where} (need at least "
-                f"min_segment={spec.min_segment})"
+                f"min_segment={spec.min_segment})",
+                zh=f"某一段的数据点太少：{where_zh}只有 "
+                f"{count} 个（至少需要 min_segment={spec.min_segment}）",
             )
 
     labels = list(axis.labels)
@@ -708,21 +715,28 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     if np.ptp(observed) <= 1e-12 * max(1.0, float(np.max(np.abs(observed)))):
         raise ITSInputError(
             f"outcome '{spec.outcome}' is constant ({observed[0]:g} in every row used in the "
-            "fit): a constant series has no level or trend change to estimate"
+            "fit): a constant series has no level or trend change to estimate",
+            zh=f"结局变量 '{spec.outcome}' 是常数（拟合所用的每一行都是 {observed[0]:g}）："
+            "常数序列没有可估计的水平或趋势变化",
         )
     x = design.matrix(fit_t, group=fit_group)
     if fit_y.size <= x.shape[1]:
         raise ITSInputError(
             f"{fit_y.size} points cannot estimate the {x.shape[1]} coefficients of this model "
             f"({', '.join(x.columns)}) and an error variance; use fewer terms (seasonality, "
-            "other interruptions, impact) or more data"
+            "other interruptions, impact) or more data",
+            zh=f"{fit_y.size} 个数据点无法估计此模型的 {x.shape[1]} 个系数"
+            f"（{', '.join(x.columns)}）和误差方差；"
+            "请减少模型项（季节性、其他中断、影响形式）或使用更多数据",
         )
     culprit = _collinear_column(x)
     if culprit is not None:
         raise ITSInputError(
             f"the design is perfectly collinear: '{culprit}' is a linear combination of the "
             "terms before it (e.g. two interruptions at the same time, a window covering a "
-            "whole segment, or seasonal terms with too few periods); drop or move one"
+            "whole segment, or seasonal terms with too few periods); drop or move one",
+            zh=f"设计矩阵完全共线：'{culprit}' 是它之前各项的线性组合（例如两个中断在同一时间、"
+            "某个窗口覆盖整段，或季节项的周期太少）；请删除或移动其中一个",
         )
     return _Prepared(
         design=design,
@@ -1089,21 +1103,22 @@ def _events_near(spec: ITSSpec, prep: _Prepared) -> tuple[tuple[Any, ...], list[
     """Events within the window of the intervention, and warnings (see events.py)."""
     if not spec.events:
         return (), [], None
-    from analysis.its import events as event_tools
-
     unit = prep.unit
     main = prep.design.interruptions[0]
     stamp = timestamp_of(main.at, unit)
     if stamp is None:
         raise ITSInputError(
             "events=... needs a calendar time column (dates, months, quarters or years); "
-            f"'{spec.time}' holds plain numbers"
+            f"'{spec.time}' holds plain numbers",
+            zh=f"events=... 需要日历时间列（日期、月、季度或年）；'{spec.time}' 中是普通数字",
         )
     window = spec.event_window if spec.event_window is not None else EVENT_WINDOW[unit]
     if window < 0:
-        raise ITSInputError(f"event_window={window} must be >= 0")
-    found = event_tools.read_events(spec.events)
-    near = event_tools.events_near(found, stamp, window, unit)
+        raise ITSInputError(
+            f"event_window={window} must be >= 0", zh=f"event_window={window} 必须大于或等于 0"
+        )
+    found = read_events(spec.events)
+    near = find_events_near(found, stamp, window, unit)
     others = tuple(
         OtherInterruption(
             at=timestamp_of(itv.at, unit),
@@ -1114,7 +1129,7 @@ def _events_near(spec: ITSSpec, prep: _Prepared) -> tuple[tuple[Any, ...], list[
         )
         for itv in prep.design.interruptions[1:]
     )
-    warnings_ = event_tools.separation_warnings(near, stamp, others, unit)
+    warnings_ = separation_warnings(near, stamp, others, unit)
     return tuple(near), list(warnings_), window
 
 
@@ -1175,7 +1190,9 @@ def fit_its(data: pd.DataFrame, spec: ITSSpec) -> ITSResult:
         if ssr <= 1e-20 * max(float(centred @ centred), 1e-300):
             raise ITSInputError(
                 f"the model fits every point of '{spec.outcome}' exactly (all residuals are 0): "
-                "standard errors would be 0 and every effect 'significant'; check the data"
+                "standard errors would be 0 and every effect 'significant'; check the data",
+                zh=f"模型对 '{spec.outcome}' 的每个点都完全拟合（所有残差为 0）："
+                "标准误将为 0，每个效应都会“显著”；请检查数据",
             )
     check: AutocorrelationCheck | None = None
     if not short and spec.ac_lags != 0:

@@ -53,7 +53,8 @@ from analysis.its.events import (
     drop_windows,
     parse_date,
 )
-from analysis.its.fit import ITSSpec, OtherInterruption, fit_its
+from analysis.its.fit import ITSSpec, fit_its
+from analysis.its.interruptions import OtherInterruption
 
 EFFECTS: tuple[str, ...] = ("level", "slope")
 COLUMNS: tuple[str, ...] = (
@@ -116,7 +117,10 @@ def _from_start(frame: pd.DataFrame, time: str, start: object) -> pd.DataFrame:
         return frame.loc[values.astype(float) >= float(start)]  # type: ignore[arg-type]
     first = parse_date(start)
     if first is None:
-        raise InputError(f"pre-period start {start!r} is not a date like the time column")
+        raise InputError(
+            f"pre-period start {start!r} is not a date like the time column",
+            zh=f"干预前时期的起点 {start!r} 不是与时间列同样形式的日期",
+        )
     return frame.loc[[(d is not None and d >= first) for d in map(parse_date, values)]]
 
 
@@ -149,7 +153,9 @@ def shift_time(value: object, periods: int, months_per_period: int = 1) -> objec
         try:
             return float(str(value)) + periods
         except ValueError:
-            raise InputError(f"{value!r} is neither a date nor a number") from None
+            raise InputError(
+                f"{value!r} is neither a date nor a number", zh=f"{value!r} 既不是日期也不是数字"
+            ) from None
     moved = stamp + pd.DateOffset(months=periods * months_per_period)
     return moved.strftime("%Y-%m-%d")
 
@@ -379,6 +385,8 @@ def robustness_menu(
     variations = list(variations)
     labels = [v.label for v in variations]
     if len(set(labels)) != len(labels):
-        raise InputError("the menu's specifications need distinct labels")
+        raise InputError(
+            "the menu's specifications need distinct labels", zh="清单中的各设定需要互不相同的标签"
+        )
     rows = [row for v in variations for row in _rows(v, data, effects)]
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -7,6 +7,7 @@ Usage::
         [--spark-master local[2]|none] [--typed true|false] [--no-progress] [--json]
 
         [--columns MAP.toml] [--labels LABELS.toml] [--institutions NAMES.csv]
+        [--code-map FILE] [--drop-unknown-labels true|false]
         [--date-format FORMAT] [--header-row N] [--max-quarantine PERCENT]
         [--missing-months refuse|keep-gaps] [--lang zh|en]
 
@@ -20,8 +21,16 @@ run takes longer than a second; the summary (rows read, aggregated and quarantin
 months, counties, columns mapped, unknown labels, files not read) is printed at the end, as
 JSON with ``--json``.
 
+Before the engine runs, aggregate rows (合计, 小计, 全县, 平均 ...) are dropped and listed,
+byte-identical files are read once and named, amounts in 万元/千元 (from the header or the
+``[units]`` of ``--columns``) are converted to yuan exactly, one county's code forms
+(``420101``/``420101000``) are reconciled (refused unless ``--code-map`` maps them), and
+reversals (冲销/退费) are netted against their originals (see
+:mod:`analysis.pipeline.reconcile`). Unknown labels refuse the run unless ``--labels`` maps
+them or ``--drop-unknown-labels true`` drops them (listed per county and month).
+
 The run is refused (exit 1, nothing written to ``--out``) when more than ``--max-quarantine``
-percent of rows (default 5) fail the checks, when the series would be empty, and, unless
+percent of rows (default 5) are individually corrupt, when the series would be empty, and, unless
 ``--missing-months keep-gaps``, when a county has no records in a month of the covered span.
 ``--out`` and the quarantine file may not be, or be inside, the records; both are written to a
 temporary file in their folder and renamed when complete.
@@ -96,6 +105,26 @@ def summary_json(run: SeriesRun, out: Path) -> dict[str, object]:
             for (c, label), n in sorted(run.unknown_labels.items())
         ],
         "out_of_county_rows": run.out_of_county,
+        "unknown_labels_dropped": [
+            {"county": county, "month": month, "rows": n}
+            for (county, month), n in (
+                run.reconciled.dropped_labels.items() if run.reconciled else ()
+            )
+        ],
+        "county_codes_mapped": dict(run.reconciled.codes) if run.reconciled else {},
+        "reversals_netted": [
+            {"file": name, "row": row, "record_id": target, "kind": kind}
+            for name, row, target, kind in (run.reconciled.reversals if run.reconciled else ())
+        ],
+        "total_rows_dropped": [
+            {"file": name, "row": row, "column": column, "label": label}
+            for name, row, column, label in run.total_rows
+        ],
+        "amounts_converted": [
+            {"file": name, "field": f, "column": header, "unit": unit}
+            for name, f, header, unit in run.converted
+        ],
+        "identical_files": [{"file": c, "same_as": o} for c, o in run.identical],
         "missing_months": {county: list(m) for county, m in run.missing.items()},
         "not_read": [{"file": name, "reason": why} for name, why in run.skipped],
     }

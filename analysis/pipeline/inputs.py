@@ -19,11 +19,13 @@ Encodings, formats and finding the files are the input layer's (:mod:`analysis.t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow.parquet as pq
+import pyarrow.types as pa_types
 
 from analysis.errors import InputError as CompendiumInputError
 from analysis.pipeline.schema import FIELD_NAMES
@@ -158,11 +160,57 @@ class Prepared:
     files: list[InputFile]
     reports: list[Any]
     skipped: list[tuple[str, str]]
+    identical: list[tuple[str, str]] = field(default_factory=list)
+    """(copy, original): byte-identical files, read once."""
+    reconciled: Any = None
+    """:class:`analysis.pipeline.reconcile.Reconciled`: what the run-level steps changed."""
 
 
 def prepare(records: Path, workdir: Path, options: Any = None) -> list[InputFile]:
     """Resolve ``records`` into engine-readable files (see :func:`prepare_all`)."""
     return prepare_all(records, workdir, options).files
+
+
+def _direct_needs_nothing(path: Path, options: Any) -> bool:
+    """Whether a schema-named Parquet file can go to the engine as it is: its county codes
+    are clean, its labels known, and it holds no aggregate row and no reversal. Only a few
+    columns' distinct values are read."""
+    import pyarrow.compute as pc
+
+    from analysis.tables.identity import canonical_code
+    from analysis.tables.mapping import is_total_label
+
+    columns = {c.lower(): c for c in pq.read_schema(path).names}
+    wanted = [
+        "county_code",
+        "institution_id",
+        "institution_level",
+        "service_type",
+        "scheme",
+        "total_cost",
+    ]
+    table = pq.read_table(path, columns=[columns[c] for c in wanted])
+    for name, column in zip(wanted, table.columns):
+        if name == "total_cost":
+            if pa_types.is_string(column.type) or pa_types.is_large_string(column.type):
+                if pc.any(pc.starts_with(pc.utf8_trim_whitespace(column), "-")).as_py():
+                    return False
+            elif len(column) and (pc.min(column).as_py() or 0) < 0:
+                return False
+            continue
+        uniques = [str(v) for v in pc.unique(column).to_pylist() if v is not None]
+        if any(is_total_label(v) for v in uniques):
+            return False
+        # The SQL trims codes and drops a whole float's .0; anything more needs normalising.
+        if name == "county_code" and any(canonical_code(v) != _sql_code(v) for v in uniques):
+            return False
+        if name in ("institution_level", "service_type", "scheme"):
+            known = options.label_map.labels[name]
+            from analysis.tables.identity import normal_key
+
+            if any(v.strip() and known.get(normal_key(v)) in (None, "unrated") for v in uniques):
+                return False
+    return True
 
 
 def prepare_all(
@@ -192,9 +240,22 @@ def prepare_all(
     -------
     Prepared
         Files in name order, each normalised file's
-        :class:`~analysis.pipeline.normalise.FileReport`, and the files not read.
+        :class:`~analysis.pipeline.normalise.FileReport`, the files not read, the
+        byte-identical copies read once, and what the run-level steps changed
+        (:mod:`analysis.pipeline.reconcile`: county codes, reversals, unknown labels).
     """
-    from analysis.pipeline.normalise import Options, normalise_file
+    from analysis.pipeline.normalise import (
+        Options,
+        engine_table,
+        normalise_file,
+        write_engine_table,
+    )
+    from analysis.pipeline.reconcile import (
+        Reconciled,
+        net_reversals,
+        unify_counties,
+        unknown_labels,
+    )
     from analysis.tables.mapping import load_header_map, load_label_map
 
     if options is None:
@@ -206,20 +267,40 @@ def prepare_all(
     if direct_parquet and all(SUFFIXES[p.suffix.lower()] == "parquet" for p, _ in found.files):
         direct = [_canonical_parquet(p) for p, _ in found.files]
     if direct and all(columns is not None for columns in direct):
-        return Prepared(
-            [
-                InputFile(path, name, "parquet", "utf-8", columns, origin="parquet")
-                for (path, name), columns in zip(found.files, direct)
-            ],
-            [],
-            found.skipped,
-        )
-    prepared, reports = [], []
-    for index, (path, name) in enumerate(found.files):
+        if all(_direct_needs_nothing(p, options) for p, _ in found.files):
+            # One county in two forms across files still needs the run-level check.
+            seen = _direct_codes(found.files)
+            from analysis.tables.identity import unify_codes
+
+            try:
+                unified = unify_codes(seen)
+            except CompendiumInputError:  # located properly by the normalising route
+                unified = {"": "?"}
+            if all(k == v for k, v in unified.items()):
+                return Prepared(
+                    [
+                        InputFile(path, name, "parquet", "utf-8", columns, origin="parquet")
+                        for (path, name), columns in zip(found.files, direct)
+                    ],
+                    [],
+                    found.skipped,
+                    found.identical,
+                    Reconciled(),
+                )
+    tables, reports = [], []
+    for path, _ in found.files:
         # Messages name the file as the user gave it; source_file keeps the name in the folder.
-        target = workdir / f"{index:05d}.parquet"
-        table, report = normalise_file(path, str(path), options, None if in_memory else target)
+        table, report = normalise_file(path, str(path), options, None)
+        tables.append(table)
         reports.append(report)
+    tables, codes = unify_counties(tables, reports, options.code_map)
+    tables, reversals = net_reversals(tables, reports)
+    dropped = unknown_labels(tables, reports, options.drop_unknown_labels)
+    prepared = []
+    for index, ((_, name), table, report) in enumerate(zip(found.files, tables, reports)):
+        target = workdir / f"{index:05d}.parquet"
+        if not in_memory:
+            write_engine_table(table, target)
         prepared.append(
             InputFile(
                 target,
@@ -228,7 +309,35 @@ def prepare_all(
                 "utf-8",
                 FIELD_NAMES,
                 origin=report.origin,
-                table=table if in_memory else None,
+                table=engine_table(table) if in_memory else None,
             )
         )
-    return Prepared(prepared, reports, found.skipped)
+    return Prepared(
+        prepared,
+        reports,
+        found.skipped,
+        found.identical,
+        Reconciled(codes, reversals, dropped),
+    )
+
+
+def _sql_code(text: str) -> str:
+    value = text.strip()
+    match = re.match(r"^([0-9]+)[.]0+$", value)
+    return match.group(1) if match else value
+
+
+def _direct_codes(files: list[tuple[Path, str]]) -> list[Any]:
+    """The first row of each county code of schema-named Parquet files (for unify_codes)."""
+    import pyarrow.compute as pc
+
+    from analysis.tables.identity import CodeSeen
+
+    seen = []
+    for path, _ in files:
+        columns = {c.lower(): c for c in pq.read_schema(path).names}
+        codes = pq.read_table(path, columns=[columns["county_code"]]).column(0)
+        for code in pc.unique(codes).to_pylist():
+            if code is not None and str(code).strip():
+                seen.append(CodeSeen(_sql_code(str(code)), str(path)))
+    return seen

@@ -5,10 +5,15 @@ Parquet under other column names) is read by :func:`analysis.tables.reading.read
 its headers mapped with the header map and its values normalised, then written as a
 text-only Parquet file in the run's scratch folder for the engine to read:
 
-- **codes** (``county_code``, ``institution_id``, ``treatment_county``, ``record_id``):
-  trimmed, full-width digits folded, a whole number written as a float loses its ``.0``
-  (``420101``, ``420101.0`` and `` 420101 `` are one code); a value in scientific notation
-  (``4.20101E+17``: Excel turned a long number into a rounded float) refuses the file;
+- **aggregate rows** (合计, 小计, 全县, 平均 ... in the id, county, institution or level
+  cell, or in another cell of a row without an id) are dropped before anything else and
+  listed in :attr:`FileReport.total_rows`: they are not settlements;
+- **codes** (``county_code``, ``institution_id``, ``treatment_county``, ``record_id``,
+  ``original_record_id``): cleaned as :func:`analysis.tables.identity.canonical_code` does,
+  column-wise (:func:`canonical_codes`): Excel's ``="420101"`` and ``'420101`` wrappers,
+  full-width digits, spaces and a whole float's ``.0`` removed; a value in scientific
+  notation (``4.20101E+17``: Excel turned a long number into a rounded float) refuses the
+  file. Forms of one county across files are reconciled by :mod:`analysis.pipeline.reconcile`;
 - **dates**: ``2024-03-05``, ``2024/3/5``, ``2024.3.5``, ``2024年3月5日``, ``20240305``,
   a time after the date (ignored), date cells of a workbook, and Excel serial numbers 20000
   to 79999 (1954-10-03 to 2118-12-03) all become ``YYYY-MM-DD``. A date with the year last
@@ -16,9 +21,11 @@ text-only Parquet file in the run's scratch folder for the engine to read:
   is refused with examples unless ``date_format`` (e.g. ``%d/%m/%Y``) says;
 - **amounts**: ``1,234.50``, ``1,234.50元``, ``￥1,234.50``, ``297.990`` become plain decimals
   written without trailing zeros, so that a re-exported duplicate (``297.99`` vs ``297.990``)
-  is the same record;
+  is the same record; a column in 万元 or 千元 (unit in the header, or ``[units]`` of the
+  header map; :mod:`analysis.tables.units`) is converted to yuan exactly;
 - **labels** (level, service type, scheme): mapped with the label map onto the schema's
-  categories; unknown labels stay as written (the SQL quarantines them) and are counted;
+  categories; unknown labels stay as written and are counted with their first row (the run
+  refuses them, or with ``drop_unknown_labels`` the SQL quarantines them);
   ``未定级`` becomes ``unrated`` unless the institution-name file gives the level.
 
 What cannot be parsed is left as written, so the SQL's checks quarantine it with its reason;
@@ -51,14 +58,17 @@ from analysis.pipeline.schema import FIELD_NAMES
 from analysis.tables.identity import normal_key
 from analysis.tables.mapping import (
     LABEL_FIELDS,
+    TOTAL_HINT,
     UNRATED,
     HeaderMap,
     LabelMap,
+    is_total_label,
     known_headers,
     match_headers,
     missing_message,
 )
 from analysis.tables.reading import read_sheet
+from analysis.tables.units import to_yuan, unit_factor
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (20000, 80000)
@@ -69,6 +79,14 @@ _SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
 _SCIENTIFIC = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"
 _PLAIN_NUMBER = r"^-?\d+(?:\.\d+)?$"
 CODE_FIELDS: tuple[str, ...] = ("county_code", "institution_id", "treatment_county")
+EXTRA_FIELDS: tuple[str, ...] = ("treatment_county", "original_record_id")
+"""Optional columns carried past normalising for the run-level steps, never to the engine."""
+ROW = "_row"
+"""Column of the spreadsheet row number of each normalised row (for messages)."""
+# Rows whose label cells hold one of these hold a total, if any of these fields says so; the
+# other fields only when the record id is empty (a total row has no settlement id).
+_TOTAL_FIELDS = ("record_id", "county_code", "institution_id", "institution_level")
+_TOTAL_IF_NO_ID = ("settlement_date", "service_type", "scheme", "institution_name")
 
 
 def canonical_date(text: str, date_format: str | None = None) -> str | None:
@@ -107,6 +125,9 @@ class Options:
     institutions: dict[str, str] | None = None
     date_format: str | None = None
     header_row: int | None = None
+    code_map: dict[str, str] | None = None
+    """Written county code -> unit code (``--code-map``), for the run-level reconciliation."""
+    drop_unknown_labels: bool = False
 
 
 @dataclass
@@ -119,6 +140,12 @@ class FileReport:
     header_row: int
     rename: dict[str, str]
     unknown_labels: Counter[tuple[str, str]] = field(default_factory=Counter)
+    label_rows: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    """(field, label) -> (first row, column as written) of each unknown label."""
+    total_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    """(row, column, label) of each aggregate row (合计, 全县, ...) dropped as not a record."""
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Amount field -> (column as written, unit) of amounts converted to yuan."""
     unrated_resolved: int = 0
     out_of_county: int | None = None
     examples: dict[str, tuple[int, str, str]] = field(default_factory=dict)
@@ -157,6 +184,51 @@ def _fold(values: pa.Array) -> pa.Array:
     if not len(values) or pc.all(pc.string_is_ascii(values)).as_py():
         return values
     return pc.utf8_normalize(values, "NFKC")
+
+
+def canonical_codes(values: pa.Array) -> pa.Array:
+    """:func:`analysis.tables.identity.canonical_code` for a whole column (scientific
+    notation is left as written, for the caller to refuse).
+
+    Each rewrite runs only when some cell needs it.
+
+    Examples
+    --------
+    >>> from analysis.tables.identity import canonical_code
+    >>> cells = ['="420101"', "'420101", " ４２０１０１.0 ", "4201 01", "‘S1", "S2"]
+    >>> canonical_codes(pa.array(cells)).to_pylist() == [canonical_code(c) for c in cells]
+    True
+    """
+    values = _fold(_trim(values))
+    if _any_literal(values, "="):
+        values = pc.replace_substring_regex(values, r'^=\s*"(.*)"$', r"\1")
+    if _any_literal(values, "^\\s*['‘’]", regex=True):
+        values = pc.replace_substring_regex(values, "^\\s*['‘’]", "")
+    if _any_literal(values, r"\s", regex=True):
+        values = pc.replace_substring_regex(values, r"\s+", "")
+    if _any_literal(values, "."):
+        values = pc.replace_substring_regex(values, r"^([+-]?\d+)\.0+$", r"\1")
+    return values
+
+
+def _total_mask(out: dict[str, pa.Array], present: set[str]) -> np.ndarray:
+    """Rows holding an aggregate (合计, 全县, 平均, ...) rather than one settlement."""
+    n = len(out["record_id"])
+    mask = np.zeros(n, dtype=bool)
+    no_id = np.asarray(pc.equal(out["record_id"], "").to_numpy(zero_copy_only=False), bool)
+    for f in (*_TOTAL_FIELDS, *_TOTAL_IF_NO_ID):
+        if f not in present or f not in out:
+            continue
+        hint = pc.match_substring_regex(out[f], TOTAL_HINT)
+        where = np.flatnonzero(np.asarray(hint.to_numpy(zero_copy_only=False), bool))
+        if not len(where):
+            continue
+        values = out[f].take(pa.array(where)).to_pylist()
+        hits = where[[is_total_label(v) for v in values]]
+        if f in _TOTAL_IF_NO_ID:
+            hits = hits[no_id[hits]]
+        mask[hits] = True
+    return mask
 
 
 def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
@@ -210,6 +282,28 @@ def normalise_file(
         return _trim(sheet.columns[by_field[field_name]])
 
     out: dict[str, pa.Array] = {}
+    for f in (*FIELD_NAMES, *EXTRA_FIELDS, "institution_name"):
+        if f not in FIELD_NAMES:
+            out[f] = column(f)
+    totals = _total_mask({**out, **{f: column(f) for f in FIELD_NAMES}}, set(by_field))
+    if totals.any():
+        # An aggregate row is not a settlement: dropped, listed in the summary, and never
+        # counted as a quarantined row (it would otherwise double a county-month).
+        for i in np.flatnonzero(totals):
+            f, label = next(
+                (f, column(f)[int(i)].as_py())
+                for f in (*_TOTAL_FIELDS, *_TOTAL_IF_NO_ID)
+                if f in by_field and is_total_label(column(f)[int(i)].as_py())
+            )
+            report.total_rows.append((int(numbers[i]), header_of[f], label))
+        keep = pa.array(~totals)
+        sheet_columns = [pc.filter(c, keep) for c in sheet.columns]
+        numbers = numbers[~totals]
+        n = len(numbers)
+        report.rows = n
+        sheet = _Filtered(sheet_columns)
+        for f in list(out):
+            out[f] = column(f)
     for f in FIELD_NAMES:
         values = column(f)
         empty = pc.equal(values, "")
@@ -218,11 +312,11 @@ def normalise_file(
             report.examples.setdefault(f"missing_{f}", (row, header_of[f], ""))
         out[f] = values
 
-    # Ids: refuse scientific notation, drop a whole float's ".0".
-    for f in ("record_id", *CODE_FIELDS):
+    # Ids: cleaned as analysis.tables.identity.canonical_code does; refuse scientific notation.
+    for f in ("record_id", *CODE_FIELDS, "original_record_id"):
         if f not in by_field:
             continue
-        values = out[f] if f in out else column(f)
+        values = canonical_codes(out[f] if f in out else column(f))
         scientific = pc.match_substring_regex(values, _SCIENTIFIC)
         row = _first_row(scientific, numbers)
         if row is not None:
@@ -241,13 +335,7 @@ def normalise_file(
                 "设为“文本”格式，或用“数据 > 自文本”导入并把该列设为文本），不要在 Excel 中"
                 "打开后另存",
             )
-        cleaned = _fold(values)
-        if _any_literal(cleaned, "."):
-            cleaned = pc.replace_substring_regex(cleaned, r"^([+-]?\d+)\.0+$", r"\1")
-        if f in out:
-            out[f] = cleaned
-        else:
-            out[f] = cleaned
+        out[f] = values
 
     # Dates (few distinct values once a time of day is dropped: parsed once each in Python).
     date_values = _fold(out["settlement_date"])
@@ -320,6 +408,15 @@ def normalise_file(
         if row is not None:
             i = int(np.flatnonzero(numbers == row)[0])
             report.examples.setdefault("malformed_amount", (row, header_of[f], out[f][i].as_py()))
+        unit = plan.units.get(f)
+        if unit is not None and unit_factor(unit) and n:
+            # Moving the decimal point of each distinct value: exact, unlike a float product.
+            indices, mapped, _ = _map_uniques(
+                values, lambda v, u=unit: to_yuan(v, u) if _is_plain(v) else v
+            )
+            values = _take(mapped, indices)
+        if unit is not None:
+            report.units[f] = (header_of[f], unit)
         out[f] = values
 
     _amount_examples(out, numbers, header_of, report)
@@ -337,9 +434,13 @@ def normalise_file(
         counts = np.bincount(
             np.asarray(indices.to_numpy(zero_copy_only=False)), minlength=len(uniques)
         )
+        first = np.full(len(uniques), -1)
+        order = np.asarray(indices.to_numpy(zero_copy_only=False))
+        first[order[::-1]] = np.arange(len(order))[::-1]
         for i, (label, category) in enumerate(zip(uniques, mapped.to_pylist())):
             if category is None or category == UNRATED:
                 report.unknown_labels[(f, label)] += int(counts[i])
+                report.label_rows[(f, label)] = (int(numbers[first[i]]), header_of[f])
         known = pc.if_else(pc.is_null(mapped), pa.array(uniques, pa.string()), mapped)
         out[f] = _take(known, indices)
         unknown = [i for i, m in enumerate(mapped.to_pylist()) if m is None or m == UNRATED]
@@ -375,6 +476,19 @@ def normalise_file(
             report.unknown_labels[("institution_level", "未定级/unrated")] = int(
                 pc.sum(still).as_py()
             )
+            report.label_rows[("institution_level", "未定级/unrated")] = (
+                _first_row(still, numbers),
+                header_of.get("institution_level", header_of["institution_name"]),
+            )
+        other = pc.invert(pc.fill_null(pc.is_in(level, pa.array([*_CATEGORIES, UNRATED])), False))
+        still = pc.and_(pc.and_(other, pc.not_equal(level, "")), pc.invert(use))
+        for label, count in Counter(pc.filter(level, still).to_pylist()).items():
+            report.unknown_labels[("institution_level", label)] = count
+            where = pc.and_(still, pc.equal(level, label))
+            report.label_rows[("institution_level", label)] = (
+                _first_row(where, numbers),
+                header_of["institution_level"],
+            )
 
     if "treatment_county" in by_field and n:
         treated_at = out["treatment_county"]
@@ -383,11 +497,40 @@ def normalise_file(
         )
         report.out_of_county = int(pc.sum(differs).as_py() or 0)
 
-    table = pa.table({f: out[f] for f in FIELD_NAMES})
+    table = pa.table(
+        {
+            **{f: out[f] for f in (*FIELD_NAMES, *EXTRA_FIELDS)},
+            ROW: pa.array(numbers, pa.int64()),
+        }
+    )
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, target, compression="none")
+        write_engine_table(table, target)
     return table, report
+
+
+def engine_table(table: pa.Table) -> pa.Table:
+    """The schema's columns only: what an engine reads."""
+    return table.select(list(FIELD_NAMES))
+
+
+def write_engine_table(table: pa.Table, target: Path) -> None:
+    """Write the schema's columns of a normalised table as Parquet for an engine."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(engine_table(table), target, compression="none")
+
+
+_CATEGORIES = ("primary", "secondary", "tertiary")
+
+
+def _is_plain(value: str) -> bool:
+    return bool(re.match(_PLAIN_NUMBER, value))
+
+
+@dataclass
+class _Filtered:
+    """A sheet's columns after aggregate rows are dropped (what normalising reads)."""
+
+    columns: list[pa.Array]
 
 
 def _amount_examples(

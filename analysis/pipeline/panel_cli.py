@@ -151,4 +151,4 @@ def _panel(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Build and write the panel. Returns the exit status."""
-    return run_guarded(lambda: _panel(args), _FLAGS, lang=args.lang)
+    return run_guarded(lambda: _panel(args), _FLAGS, lang=args.lang, source=args.series)

@@ -75,8 +75,10 @@ FIELDS: tuple[Field, ...] = (
         "county_code",
         "text",
         "County of the insured person (参保地; also 统筹区/区县代码): the county a settlement "
-        "counts for. Trimmed, full-width digits folded, a whole float's .0 dropped "
-        "(420101.0 is 420101); otherwise copied into the output column district. 就医地 (where "
+        "counts for. Cleaned once (Excel's =\"420101\" and '420101 wrappers, full-width digits, "
+        "spaces and a whole float's .0 removed: all are 420101); one county written in two "
+        "forms in one run (420101 and 420101000 or 420101000000) is refused unless --code-map "
+        "maps them; otherwise copied into the output column district. 就医地 (where "
         "the care took place) is optional and only counts out-of-county care.",
         "county_01",
     ),
@@ -100,7 +102,9 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "total_cost",
-        "number ≥ 0, yuan; 1,234.50, 1,234.50元 and ￥1,234.50 are read as 1234.50",
+        "number ≥ 0, yuan; 1,234.50, 1,234.50元 and ￥1,234.50 are read as 1234.50; a column in "
+        "万元 or 千元 (医疗总费用(万元), or [units] in --columns) is converted to yuan exactly; "
+        "a negative total is a reversal (冲销/退费), netted against its original",
         "Total eligible cost of the settlement (医疗总费用).",
         "236.50",
     ),
@@ -153,9 +157,17 @@ REASONS: tuple[Reason, ...] = (
     Reason("malformed_amount", "total_cost or fund_paid is present but is not a number"),
     Reason("negative_amount", "total_cost or fund_paid is below zero"),
     Reason("fund_exceeds_total", "fund_paid is larger than total_cost"),
-    Reason("unknown_level", "institution_level is not one of the accepted labels"),
-    Reason("unknown_service_type", "service_type is not one of the accepted labels"),
-    Reason("unknown_scheme", "scheme is not one of the accepted labels"),
+    Reason(
+        "unknown_level",
+        "institution_level is not one of the accepted labels (only with "
+        "--drop-unknown-labels true; otherwise the run is refused; never counted toward "
+        "--max-quarantine)",
+    ),
+    Reason(
+        "unknown_service_type",
+        "service_type is not one of the accepted labels (as unknown_level)",
+    ),
+    Reason("unknown_scheme", "scheme is not one of the accepted labels (as unknown_level)"),
     Reason(
         "conflicting_record_id",
         "another row has the same record_id but different "

@@ -58,6 +58,8 @@ from analysis.pipeline.inputs import (
 from analysis.pipeline.schema import COUNT_COLUMNS, OUTPUT_COLUMNS, REASON_CODES
 from analysis.tables.files import refuse_output_inside_input
 
+UNKNOWN_LABEL_REASONS = ("unknown_level", "unknown_service_type", "unknown_scheme")
+"""Reasons that are not corruption: present only with ``drop_unknown_labels``."""
 DEFAULT_MAX_QUARANTINE = 5.0
 """Percent of rows that may fail the checks before a run is refused (see SeriesSpec)."""
 MissingMonths = Literal["refuse", "keep-gaps"]
@@ -159,7 +161,9 @@ class SeriesSpec:
         default=None,
         metadata=option(
             "header map (TOML) from your export's headers to the schema; replaces the shipped "
-            "map's list for each field it names (see analysis/tables/mappings/headers.toml)",
+            "map's list for each field it names (see analysis/tables/mappings/headers.toml); "
+            'a [units] section gives the money unit of an amount column (total_cost = "万元"), '
+            "converted to yuan exactly; a unit in the header (医疗总费用(万元)) is recognised",
             metavar="MAP.toml",
             parse=str,
         ),
@@ -170,6 +174,25 @@ class SeriesSpec:
             "label map (TOML) added to the shipped one (analysis/tables/mappings/labels.toml)",
             metavar="LABELS.toml",
             parse=str,
+        ),
+    )
+    code_map: str | Path | None = field(
+        default=None,
+        metadata=option(
+            "map of written county codes to the county's code (CSV: written code, county code; "
+            'or TOML: 420101000 = "420101"): needed when one county is written in two forms '
+            "(420101 and 420101000) in one run, which is otherwise refused",
+            metavar="FILE",
+            parse=str,
+        ),
+    )
+    drop_unknown_labels: bool = field(
+        default=False,
+        metadata=option(
+            "true: drop (quarantine) rows whose level, service type or scheme label is unknown "
+            "instead of refusing the run; the summary lists the rows dropped per county and "
+            "month; they do not count toward --max-quarantine",
+            metavar="true|false",
         ),
     )
     institutions: str | Path | None = field(
@@ -200,7 +223,8 @@ class SeriesSpec:
         default=DEFAULT_MAX_QUARANTINE,
         metadata=option(
             "refuse the run (exit 1, per-reason table) when more than this percent of rows "
-            "fail the checks",
+            "are corrupt (malformed date or amount, missing field, fund above total, "
+            "conflicting or duplicate id); unknown labels are never counted here",
             metavar="PERCENT",
             parse=_percent,
         ),
@@ -295,6 +319,32 @@ class SeriesRun:
     skipped: tuple[tuple[str, str], ...] = ()
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """County -> the months (``YYYY-MM``) of the covered span it has no records for."""
+    identical: tuple[tuple[str, str], ...] = ()
+    """(copy, original): byte-identical input files, read once."""
+    reconciled: Any = None
+    """What the run-level steps changed (:class:`analysis.pipeline.reconcile.Reconciled`)."""
+
+    @property
+    def total_rows(self) -> list[tuple[str, int, str, str]]:
+        """(file, row, column, label) of aggregate rows (合计, 全县, ...) dropped, not counted."""
+        return [(r.name, *t) for r in self.file_reports for t in r.total_rows]
+
+    @property
+    def converted(self) -> list[tuple[str, str, str, str]]:
+        """(file, field, column as written, unit) of amounts converted to yuan."""
+        return [
+            (r.name, f, header, unit)
+            for r in self.file_reports
+            for f, (header, unit) in r.units.items()
+            if unit != "元"
+        ]
+
+    @property
+    def corrupt_rows(self) -> int:
+        """Quarantined rows that are individually corrupt (unknown labels excluded)."""
+        return self.rows_quarantined - sum(
+            self.quarantine_counts.get(code, 0) for code in UNKNOWN_LABEL_REASONS
+        )
 
     @property
     def unknown_labels(self) -> dict[tuple[str, str], int]:
@@ -350,7 +400,35 @@ class SeriesRun:
             if mapped:
                 lines.append(f"{report.name}: columns {mapped}")
         for (column, label), count in sorted(self.unknown_labels.items()):
-            lines.append(f"unknown label {column} {label!r}: {count:,} row(s) quarantined")
+            lines.append(
+                f"unknown label {column} {label!r}: {count:,} row(s) dropped "
+                "(--drop-unknown-labels; quarantined, not counted toward --max-quarantine)"
+            )
+        done = self.reconciled
+        if done is not None:
+            for (county, month), count in done.dropped_labels.items():
+                lines.append(f"  dropped in county {county} {month}: {count:,} row(s)")
+            for written, code in sorted(done.codes.items()):
+                lines.append(f"county code {written!r} counted as {code!r} (--code-map)")
+            if done.reversals:
+                full = sum(1 for r in done.reversals if r[3] == "full")
+                lines.append(
+                    f"reversals netted (冲销/退费): {len(done.reversals):,} row(s); "
+                    f"{full:,} fully reversed (zero visits, zero money), "
+                    f"{len(done.reversals) - full:,} partly refunded (net amounts)"
+                )
+                for name, row, target, kind in done.reversals[:10]:
+                    lines.append(f"  {name} row {row}: reverses {target!r} ({kind})")
+        for name, row, column, label in self.total_rows:
+            lines.append(
+                f"total row dropped (not a record): {name} row {row}, column {column!r}, "
+                f"label {label!r}"
+            )
+        for name, f, header, unit in self.converted:
+            factor = {"千元": "1,000", "万元": "10,000"}.get(unit, "1")
+            lines.append(f"{name}: {f} ({header!r}) converted from {unit} to yuan (x {factor})")
+        for copy, original in self.identical:
+            lines.append(f"identical file not read twice: {copy} (same bytes as {original})")
         if self.out_of_county is not None:
             lines.append(f"out-of-county care (就医地 != 参保地): {self.out_of_county:,} row(s)")
         for county, months in self.missing.items():
@@ -457,21 +535,39 @@ def build_series(
 
 def _options(spec: SeriesSpec) -> Any:
     from analysis.pipeline.normalise import Options
-    from analysis.tables.mapping import load_header_map, load_institutions, load_label_map
+    from analysis.tables.mapping import (
+        load_code_map,
+        load_header_map,
+        load_institutions,
+        load_label_map,
+    )
 
     labels = load_label_map(spec.labels)
     institutions = (
         None if spec.institutions is None else load_institutions(spec.institutions, labels)
     )
     return Options(
-        load_header_map(spec.columns), labels, institutions, spec.date_format, spec.header_row
+        load_header_map(spec.columns),
+        labels,
+        institutions,
+        spec.date_format,
+        spec.header_row,
+        None if spec.code_map is None else load_code_map(spec.code_map),
+        spec.drop_unknown_labels,
     )
 
 
 def _given_reading_options(spec: SeriesSpec) -> bool:
     return any(
         v is not None
-        for v in (spec.columns, spec.labels, spec.institutions, spec.date_format, spec.header_row)
+        for v in (
+            spec.columns,
+            spec.labels,
+            spec.institutions,
+            spec.date_format,
+            spec.header_row,
+            spec.code_map,
+        )
     )
 
 
@@ -554,7 +650,7 @@ def check_run(run: SeriesRun, spec: SeriesSpec) -> None:
         With the per-reason table, located at the first failing row found.
     """
     reports = run.file_reports
-    if run.series.empty or 100 * run.rows_quarantined / max(run.rows_in, 1) > spec.max_quarantine:
+    if run.series.empty or 100 * run.corrupt_rows / max(run.rows_in, 1) > spec.max_quarantine:
         for report in reports:
             report.resolve()
     table = reason_table(run.quarantine_counts, run.rows_in, reports)
@@ -576,13 +672,13 @@ def check_run(run: SeriesRun, spec: SeriesSpec) -> None:
             f"序列为空\n{table_zh}{labels_zh}",
             **where,
         )
-    share = 100 * run.rows_quarantined / max(run.rows_in, 1)
+    share = 100 * run.corrupt_rows / max(run.rows_in, 1)
     if share > spec.max_quarantine:
         raise InputError(
-            f"{run.rows_quarantined:,} of {run.rows_in:,} rows ({share:.1f} %) failed the "
+            f"{run.corrupt_rows:,} of {run.rows_in:,} rows ({share:.1f} %) failed the "
             f"checks, more than max_quarantine={spec.max_quarantine:g} %; fix the export (or "
             f"the header/label maps) or raise the limit\n{table}{labels}",
-            zh=f"{run.rows_in:,} 行中有 {run.rows_quarantined:,} 行（{share:.1f} %）未通过检查，"
+            zh=f"{run.rows_in:,} 行中有 {run.corrupt_rows:,} 行（{share:.1f} %）未通过检查，"
             f"超过 --max-quarantine {spec.max_quarantine:g} %；请修正导出文件（或列名/标签对照表），"
             f"或提高上限\n{table_zh}{labels_zh}",
             **where,
@@ -623,6 +719,8 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
             files = remote(str(records))
             reports: tuple[Any, ...] = ()
             skipped: tuple[tuple[str, str], ...] = ()
+            identical: tuple[tuple[str, str], ...] = ()
+            reconciled: Any = None
         else:
             prepared = prepare_all(
                 Path(records),
@@ -636,6 +734,7 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
                 tuple(prepared.reports),
                 tuple(prepared.skipped),
             )
+            identical, reconciled = tuple(prepared.identical), prepared.reconciled
         step("read")
         # Written beside the final name and renamed when complete: a reader never sees a
         # half-written quarantine file (Spark's Parquet output is a folder it manages itself).
@@ -678,6 +777,8 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
         file_reports=reports,
         skipped=skipped,
         missing=coverage(series),
+        identical=identical,
+        reconciled=reconciled,
     )
     check_run(run, spec)
     return run

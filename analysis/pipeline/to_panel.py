@@ -71,6 +71,9 @@ import pandas as pd
 from analysis.datasets import SHARE_PAIRS, add_shares
 from analysis.errors import InputError, UsageError
 from analysis.pipeline.schema import COUNT_COLUMNS
+from analysis.tables.checks import numeric_values, require_no_totals
+from analysis.tables.identity import CodeSeen, canonical_code, unify_codes, unwrap_cell
+from analysis.tables.timelabels import as_text, excel_serial_dates, parse_point, timestamp_of
 
 Frequency = Literal["annual", "monthly"]
 MissingMonths = Literal["refuse", "drop", "keep"]
@@ -101,10 +104,74 @@ def _row_numbers(frame: pd.DataFrame) -> list[int]:
     return list(range(2, len(frame) + 2))
 
 
-def _code(value: object) -> str:
-    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-    text = text.strip()
-    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
+CODE_FIX = (
+    "write the county codes of the series and of the reform table in one form (e.g. both "
+    "6-digit, 420101)"
+)
+
+
+def _code(value: object, name: str, row: int, column: str) -> str:
+    """A county code by the one rule (:func:`analysis.tables.identity.canonical_code`)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    code = canonical_code(text)
+    if code is None:
+        raise InputError(
+            f"{text!r} is in scientific notation: Excel has rounded this code; format the "
+            "column as text in Excel and export again",
+            file=name,
+            row=row,
+            column=column,
+            zh=f"{text!r} 是科学计数法：Excel 已把这个编码四舍五入；请在 Excel 中将该列设为文本"
+            "格式后重新导出",
+        )
+    return code
+
+
+def _date(value: object) -> pd.Timestamp | None:
+    """A reform day as written (``2022-07-01``, ``2022年7月1日``, ``2022-07``, an Excel day
+    number), or ``None``."""
+    if hasattr(value, "strftime"):
+        return pd.Timestamp(value)  # type: ignore[arg-type]
+    text = unwrap_cell("" if value is None else str(value))
+    serial = excel_serial_dates([text]) if re.fullmatch(r"\d{5}(?:\.0+)?", text) else None
+    if serial:
+        return serial[0]
+    match = _DATE.match(text)
+    if not match:
+        return None
+    month_text = match.group(2) or match.group(4)
+    day_text = match.group(3) or match.group(5) or "1"
+    if month_text is None:
+        return None
+    try:
+        return pd.Timestamp(year=int(match.group(1)), month=int(month_text), day=int(day_text))
+    except ValueError:
+        return None
+
+
+def _month(value: object, name: str, row: int) -> pd.Timestamp:
+    """A series month by the time-label rule of every command; a day other than the 1st is
+    refused (a series holds months, a date in the middle of one is something else)."""
+    text = unwrap_cell(as_text(value))
+    day = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)
+    position = None
+    if day is None or int(day.group(3)) == 1:
+        try:
+            position = parse_point(value, "month", "month")
+        except InputError:
+            position = None
+    if position is None:
+        raise InputError(
+            f"{value!r} is not the first day of a month (YYYY-MM-01) or a month (YYYY-MM, "
+            "2023年1月)",
+            file=name,
+            row=row,
+            column="month",
+            zh=f"{value!r} 不是某月的第一天（YYYY-MM-01）或月份（YYYY-MM、2023年1月）",
+        )
+    return timestamp_of(position, "month")  # type: ignore[return-value]
 
 
 def parse_partial_year(text: str) -> str | int:
@@ -136,28 +203,34 @@ def read_reforms(reforms: pd.DataFrame, counties: set[str], name: str = "reforms
     """
     missing = [c for c in (UNIT, REFORM) if c not in reforms.columns]
     if missing:
+        listed = ", ".join(map(repr, missing))
+        columns = ", ".join(map(str, reforms.columns))
         raise InputError(
-            f"the reform table needs columns {UNIT!r} and {REFORM!r} (missing "
-            f"{', '.join(map(repr, missing))}); columns are: {', '.join(map(str, reforms.columns))}",
+            f"the reform table needs columns {UNIT!r} and {REFORM!r} (missing {listed}); "
+            f"columns are: {columns}",
             file=name,
             row=1,
+            zh=f"改革表需要 {UNIT!r} 和 {REFORM!r} 两列（缺少 {listed}）；现有列：{columns}",
         )
     out: list[Reform] = []
     seen: dict[str, int] = {}
     for row, (county_value, date_value) in zip(
         _row_numbers(reforms), reforms[[UNIT, REFORM]].itertuples(index=False)
     ):
-        county = _code(county_value)
+        county = _code(county_value, name, row, UNIT)
         if not county:
-            raise InputError("the county is empty", file=name, row=row, column=UNIT)
-        if county not in counties:
             raise InputError(
-                f"county {county!r} is not in the series (counties there: "
-                f"{', '.join(sorted(counties)[:10])}{'...' if len(counties) > 10 else ''}); "
+                "the county is empty", file=name, row=row, column=UNIT, zh="县区编码为空"
+            )
+        if county not in counties:
+            shown = f"{', '.join(sorted(counties)[:10])}{'...' if len(counties) > 10 else ''}"
+            raise InputError(
+                f"county {county!r} is not in the series (counties there: {shown}); "
                 "fix the code or remove the row",
                 file=name,
                 row=row,
                 column=UNIT,
+                zh=f"县区 {county!r} 不在序列中（序列中的县区：{shown}）；请改正编码或删除此行",
             )
         if county in seen:
             raise InputError(
@@ -166,18 +239,11 @@ def read_reforms(reforms: pd.DataFrame, counties: set[str], name: str = "reforms
                 file=name,
                 row=row,
                 column=UNIT,
+                zh=f"县区 {county!r} 有第二条改革记录（第一条在第 {seen[county]} 行）；"
+                "每个县区只写一个改革日期，即最早的一个",
             )
         seen[county] = row
-        match = _DATE.match("" if date_value is None else str(date_value))
-        date = None
-        if match:
-            month_text = match.group(2) or match.group(4)
-            day_text = match.group(3) or match.group(5) or "1"
-            year, month, day = int(match.group(1)), int(month_text), int(day_text)
-            try:
-                date = pd.Timestamp(year=year, month=month, day=day)
-            except ValueError:
-                date = None
+        date = _date(date_value)
         if date is None:
             raise InputError(
                 f"{date_value!r} is not a date; write YYYY-MM-DD (the day the reform took "
@@ -185,6 +251,7 @@ def read_reforms(reforms: pd.DataFrame, counties: set[str], name: str = "reforms
                 file=name,
                 row=row,
                 column=REFORM,
+                zh=f"{date_value!r} 不是日期；请写成 YYYY-MM-DD（改革生效的那一天）或 YYYY-MM",
             )
         first = date if date.day == 1 else date + pd.offsets.MonthBegin(1)
         out.append(Reform(county, date, first.normalize(), row))
@@ -209,11 +276,13 @@ def series_counts(series: pd.DataFrame, name: str = "series") -> tuple[pd.DataFr
     rows = _row_numbers(series)
     for column in ("district", "month"):
         if column not in series.columns:
+            columns = ", ".join(map(str, series.columns))
             raise InputError(
                 f"the series needs a {column!r} column (the output of python -m analysis "
-                f"series); columns are: {', '.join(map(str, series.columns))}",
+                f"series); columns are: {columns}",
                 file=name,
                 row=1,
+                zh=f"序列需要 {column!r} 列（python -m analysis series 的输出）；现有列：{columns}",
             )
     counts = [c for c in COUNT_COLUMNS if c in series.columns]
     pairs = [(n, d) for n, d in SHARE_PAIRS.values() if n in counts and d in counts]
@@ -224,30 +293,24 @@ def series_counts(series: pd.DataFrame, name: str = "series") -> tuple[pd.DataFr
             + (f"; {', '.join(lone)} has no partner" if lone else ""),
             file=name,
             row=1,
+            zh="序列需要成对的计数列（如 visits_primary 和 visits_total）"
+            + (f"；{', '.join(lone)} 缺少配对列" if lone else ""),
         )
     counts = [c for p in pairs for c in p]
-    out = pd.DataFrame({"county": [_code(v) for v in series["district"]]})
-    months = []
-    for row, value in zip(rows, series["month"]):
-        stamp = pd.to_datetime(str(value).strip()[:10], format="%Y-%m-%d", errors="coerce")
-        if pd.isna(stamp) or stamp.day != 1:
-            raise InputError(
-                f"{value!r} is not the first day of a month (YYYY-MM-01)",
-                file=name,
-                row=row,
-                column="month",
-            )
-        months.append(stamp)
-    out["month"] = months
+    codes = [_code(v, name, r, "district") for v, r in zip(series["district"], rows)]
+    out = pd.DataFrame({"county": codes})
+    out["month"] = [_month(value, name, row) for row, value in zip(rows, series["month"])]
     for column in counts:
-        values = pd.to_numeric(series[column], errors="coerce").to_numpy(dtype=float)
+        values = numeric_values(series, column, file=name)
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0) | (values != np.round(values)))
         if bad.size:
+            cell = series[column].iloc[bad[0]]
             raise InputError(
-                f"{series[column].iloc[bad[0]]!r} is not a whole number of 0 or more",
+                f"{cell!r} is not a whole number of 0 or more",
                 file=name,
                 row=rows[bad[0]],
                 column=column,
+                zh=f"{cell!r} 不是大于等于 0 的整数",
             )
         out[column] = values.astype("int64")
     for numerator, denominator in pairs:
@@ -258,20 +321,47 @@ def series_counts(series: pd.DataFrame, name: str = "series") -> tuple[pd.DataFr
                 file=name,
                 row=rows[over[0]],
                 column=numerator,
+                zh=f"{numerator} 大于 {denominator}",
             )
     twice = out.duplicated(["county", "month"], keep="first").to_numpy()
     if twice.any():
         i = int(np.flatnonzero(twice)[0])
+        county, month = out["county"].iloc[i], f"{out['month'].iloc[i]:%Y-%m}"
         raise InputError(
-            f"county {out['county'].iloc[i]!r} has month {out['month'].iloc[i]:%Y-%m} twice",
+            f"county {county!r} has month {month} twice",
             file=name,
             row=rows[i],
             column="month",
+            zh=f"县区 {county!r} 的 {month} 月出现了两次",
         )
     if out.empty:
-        raise InputError("the series has no rows", file=name)
+        raise InputError("the series has no rows", file=name, zh="序列没有数据行")
+    unify_codes(
+        [CodeSeen(c, name, r, "district") for c, r in zip(codes, rows) if c],
+        what="county",
+        fix=CODE_FIX,
+    )
+    located = out.set_axis(pd.Index(rows, name="row"))
+    require_no_totals(located, "county", time="month", counts=counts, file=name)
     out["_row"] = rows
     return out, counts
+
+
+def _same_code_forms(
+    frame: pd.DataFrame, reforms: pd.DataFrame, series_name: str, reforms_name: str
+) -> None:
+    """Refuse a reform table that writes a county in another form than the series does."""
+    if UNIT not in reforms.columns:
+        return
+    first = frame.drop_duplicates("county")
+    seen = [
+        CodeSeen(c, series_name, int(r), "district") for c, r in zip(first["county"], first["_row"])
+    ]
+    for row, value in zip(_row_numbers(reforms), reforms[UNIT]):
+        code = _code(value, reforms_name, row, UNIT)
+        if code:
+            seen.append(CodeSeen(code, reforms_name, row, UNIT))
+    unify_codes(seen, what="county", fix=CODE_FIX)
 
 
 def _first_year(reform: Reform, rule: str | int, name: str) -> int:
@@ -289,6 +379,9 @@ def _first_year(reform: Reform, rule: str | int, name: str) -> int:
         file=name,
         row=reform.row,
         column=REFORM,
+        zh=f"{reform.county!r} 于 {reform.date:%Y-%m-%d} 的改革使 {year} 年只有部分月份受处理"
+        f"（首个完整处理月为 {reform.first_month:%Y-%m}）；请选择 --partial-year treat（{year} "
+        f"为首个处理年）、next（{year + 1}）或 cutoff:M",
     )
 
 
@@ -350,17 +443,21 @@ def build_panel(
     if frequency == "monthly" and missing_months == "drop":
         raise UsageError("missing_months='drop' is for annual panels; use refuse or keep")
     frame, counts = series_counts(series, series_name)
+    _same_code_forms(frame, reforms, series_name, reforms_name)
     found = read_reforms(reforms, set(frame["county"]), reforms_name)
     gaps = _gaps(frame)
     if frequency == "monthly":
         if gaps and missing_months == "refuse":
             county, missing = gaps[0]
+            shown = f"{', '.join(f'{m:%Y-%m}' for m in missing[:6])}"
+            shown += " ..." if len(missing) > 6 else ""
             raise InputError(
-                f"county {county!r} has no row for {', '.join(f'{m:%Y-%m}' for m in missing[:6])}"
-                f"{' ...' if len(missing) > 6 else ''} ({len(missing)} month(s) missing inside "
-                "its span); add them, or pass missing_months='keep' to leave the gaps",
+                f"county {county!r} has no row for {shown} ({len(missing)} month(s) missing "
+                "inside its span); add them, or pass missing_months='keep' to leave the gaps",
                 file=series_name,
                 column="month",
+                zh=f"县区 {county!r} 缺少 {shown} 的行（其时间范围内缺 {len(missing)} 个月）；"
+                "请补上，或用 --missing-months keep 保留缺口",
             )
         firsts = {r.county: r.first_month for r in found}
         panel = frame.drop(columns="_row").sort_values(["county", "month"]).reset_index(drop=True)
@@ -381,13 +478,17 @@ def build_panel(
         missing = [
             m for m in pd.date_range(f"{year}-01-01", periods=12, freq="MS") if m not in have
         ]
+        shown = ", ".join(f"{m:%Y-%m}" for m in missing)
         raise InputError(
             f"county {county!r} has {12 - len(missing)} of 12 months in {year} (missing "
-            f"{', '.join(f'{m:%Y-%m}' for m in missing)}); {len(short)} county-year(s) are "
+            f"{shown}); {len(short)} county-year(s) are "
             "incomplete. Add the months, or choose missing_months='drop' (leave incomplete "
             "years out) or 'keep' (sum the months present)",
             file=series_name,
             column="month",
+            zh=f"县区 {county!r} 在 {year} 年只有 {12 - len(missing)} 个月（缺 {shown}）；共 "
+            f"{len(short)} 个县区-年份不完整。请补上这些月份，或选择 --missing-months drop"
+            "（不计不完整的年份）或 keep（按现有月份求和）",
         )
     if gaps and missing_months == "refuse":
         county, missing = gaps[0]
@@ -397,6 +498,8 @@ def build_panel(
             "missing_months='drop' or 'keep'",
             file=series_name,
             column="month",
+            zh=f"县区 {county!r} 缺少 {missing[0]:%Y-%m} 至 {missing[-1]:%Y-%m} 的行（其时间范围"
+            f"内缺 {len(missing)} 个月）；请补上，或选择 --missing-months drop 或 keep",
         )
     if missing_months == "drop":
         panel = panel[panel["months"] == 12]

@@ -123,4 +123,4 @@ def run(args: argparse.Namespace) -> int:
     """Write the report. Returns the exit status."""
     # Refusals follow the report's language; with both, the locale's (analysis.errors).
     lang = args.lang if args.lang in ("zh", "en") else None
-    return run_guarded(lambda: _report(args), _FLAGS, lang=lang)
+    return run_guarded(lambda: _report(args), _FLAGS, lang=lang, source=args.series)

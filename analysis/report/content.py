@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from analysis.errors import InputError, UsageError
 from analysis.estimates import Estimate
 from analysis.pipeline.to_panel import build_panel, read_reforms, series_counts
 from analysis.tables.frame import read_frame
+from analysis.tables.identity import canonical_code
 
 OUTCOMES: tuple[str, ...] = tuple(SHARE_PAIRS)
 EVENT_WINDOW = 6  # months either side of the reform in which an event is flagged
@@ -148,21 +149,25 @@ def _county_rows(frame: pd.DataFrame, county: str, name: str) -> pd.DataFrame:
     rows = frame[frame["county"] == county].sort_values("month").reset_index(drop=True)
     if rows.empty:
         known = sorted(frame["county"].unique())
+        shown = f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}"
         raise InputError(
-            f"county {county!r} is not in the series; counties there: "
-            f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}",
+            f"county {county!r} is not in the series; counties there: {shown}",
             file=name,
             column="district",
+            zh=f"县区 {county!r} 不在序列中；序列中的县区：{shown}",
         )
     full = pd.date_range(rows["month"].iloc[0], rows["month"].iloc[-1], freq="MS")
     missing = full.difference(pd.DatetimeIndex(rows["month"]))
     if len(missing):
+        shown = f"{', '.join(f'{m:%Y-%m}' for m in missing[:6])}"
+        shown += " ..." if len(missing) > 6 else ""
         raise InputError(
-            f"county {county!r} has no row for {', '.join(f'{m:%Y-%m}' for m in missing[:6])}"
-            f"{' ...' if len(missing) > 6 else ''} ({len(missing)} month(s) missing inside its "
-            "span): the report needs every month; rebuild the series with those months",
+            f"county {county!r} has no row for {shown} ({len(missing)} month(s) missing inside "
+            "its span): the report needs every month; rebuild the series with those months",
             file=name,
             column="month",
+            zh=f"县区 {county!r} 缺少 {shown} 的行（其时间范围内缺 {len(missing)} 个月）：报告需要"
+            "每个月的数据；请重新生成包含这些月份的序列",
         )
     return rows
 
@@ -175,11 +180,13 @@ def _its(rows: pd.DataFrame, spec: ReportSpec, first: pd.Timestamp) -> tuple[Any
     numerator, denominator = SHARE_PAIRS[spec.outcome]
     zero = rows.index[rows[denominator] == 0]
     if len(zero):
+        month = f"{rows['month'].iloc[zero[0]]:%Y-%m}"
         raise InputError(
-            f"{denominator} is 0 in {rows['month'].iloc[zero[0]]:%Y-%m}: the share is undefined",
+            f"{denominator} is 0 in {month}: the share is undefined",
             file=str(spec.series),
             row=int(rows["_row"].iloc[zero[0]]),
             column=denominator,
+            zh=f"{month} 的 {denominator} 为 0：占比无法计算",
         )
     its_spec = ITSSpec(
         time="month",
@@ -195,11 +202,16 @@ def _its(rows: pd.DataFrame, spec: ReportSpec, first: pd.Timestamp) -> tuple[Any
         if exc.file is not None:
             raise
         raise InputError(
-            f"county {spec.county!r}: {exc.message}", file=str(spec.series), column=spec.outcome
+            f"county {spec.county!r}: {exc.message}",
+            file=str(spec.series),
+            column=spec.outcome,
+            zh=f"县区 {spec.county!r}：{exc.message_zh or exc.message}",
         ) from exc
     except np.linalg.LinAlgError as exc:
         raise InputError(
-            f"the ITS model could not be fitted: {exc}", file=str(spec.series)
+            f"the ITS model could not be fitted: {exc}",
+            file=str(spec.series),
+            zh=f"无法拟合 ITS 模型：{exc}",
         ) from exc
     options = {
         "family": its_spec.family,
@@ -270,12 +282,20 @@ def analyse(spec: ReportSpec) -> Report:
         Contradictory options.
     """
     name = str(spec.series)
+    # the county codes as the one rule writes them (="420101", 420101.0, full width)
+    spec = replace(
+        spec,
+        county=canonical_code(spec.county) or spec.county,
+        comparisons=tuple(canonical_code(c) or c for c in spec.comparisons),
+    )
     frame, counts = series_counts(read_frame(spec.series), name)
     if spec.outcome not in add_shares(frame.head(1)):
+        pair = " and ".join(SHARE_PAIRS[spec.outcome])
         raise InputError(
-            f"the series has no counts for {spec.outcome} ({' and '.join(SHARE_PAIRS[spec.outcome])})",
+            f"the series has no counts for {spec.outcome} ({pair})",
             file=name,
             row=1,
+            zh=f"序列中没有计算 {spec.outcome} 所需的计数列（{'、'.join(SHARE_PAIRS[spec.outcome])}）",
         )
     frame = add_shares(frame)
     county = _county_rows(frame, spec.county, name)
@@ -304,6 +324,8 @@ def analyse(spec: ReportSpec) -> Report:
                 f"({start:%Y-%m} to {end:%Y-%m}): the series needs months before and after it",
                 file=name,
                 column="month",
+                zh=f"改革后的首月 {first:%Y-%m} 不在 {spec.county} 的序列范围内（{start:%Y-%m} "
+                f"至 {end:%Y-%m}）：序列需要包含改革前后的月份",
             )
         its, options, acf, placebo = _its(county, spec, first)
         if spec.comparisons:

@@ -25,14 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import paths
+from analysis.registry import DATASETS, treated_district
 from analysis.synthetic.calibration import anchor_check
-from analysis.synthetic.config import (
-    CONFIG_PATH,
-    Anchors,
-    load_config,
-    read_anchors,
-    treated_district,
-)
+from analysis.synthetic.config import CONFIG_PATH, Anchors, load_config, read_anchors
 from analysis.synthetic.district import district_monthly
 from analysis.synthetic.panel import county_panel
 from analysis.synthetic.scenarios import (
@@ -59,9 +54,6 @@ class CalibrationError(RuntimeError):
 
 def output_files() -> dict[str, Path]:
     """Dataset name -> the committed file the generator writes, as the registry declares it."""
-    # Imported here: the registry imports this package's config to describe these datasets.
-    from analysis.registry import DATASETS
-
     return {d.name: d.file for d in DATASETS if d.generated_by == __name__}
 
 

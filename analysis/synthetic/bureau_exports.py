@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import paths
+from analysis.registry import BUREAU_CONFIG as CONFIG_PATH
+from analysis.registry import read_config
 
-FOLDER: Path = paths.DATA / "synthetic" / "bureau_exports"
-CONFIG_PATH: Path = FOLDER / "config.toml"
+FOLDER: Path = CONFIG_PATH.parent
 
 #: Output headers in file order: the bureau's Chinese names, then the provenance column.
 HEADERS: tuple[str, ...] = (
@@ -62,65 +61,9 @@ HEADERS: tuple[str, ...] = (
 _WORKBOOK_TIME = dt.datetime(2000, 1, 1)
 
 
-def schema_fields(config: dict[str, Any] | None = None) -> tuple:
-    """The registry's field declarations of the CSV export (closed schema, file order)."""
-    from analysis.validation.schemas import Field, provenance_field
-
-    config = config or load_config()
-    levels = sorted({kind["level"] for kind in config["institution_type"]} | {"三级甲等"})
-    schemes = (config["schemes"]["employee"], config["schemes"]["resident"])
-    return (
-        Field(
-            "结算流水号",
-            required=True,
-            unique=True,
-            pattern=r"^JS\d{8}$",
-            description="Settlement id (record_id).",
-        ),
-        Field("结算日期", "date", "Settlement date (settlement_date).", required=True),
-        Field(
-            "参保地",
-            required=True,
-            pattern=r"^\d{6}$",
-            description="County of the insured person (county_code).",
-        ),
-        Field("医疗机构编码", required=True, description="Institution id (institution_id)."),
-        Field("医疗机构名称", required=True, description="Institution name."),
-        Field(
-            "机构等级",
-            required=True,
-            enum=tuple(levels),
-            description="Institution level as the bureau writes it.",
-        ),
-        Field("就诊类型", required=True, enum=("门诊", "住院"), description="Service type."),
-        Field("医疗总费用", "number", "Total cost, yuan (total_cost).", required=True, minimum=0),
-        Field("统筹基金支付", "number", "Fund paid, yuan (fund_paid).", required=True, minimum=0),
-        Field("险种类型", required=True, enum=schemes, description="Insurance scheme."),
-        Field(
-            "就医地",
-            required=True,
-            pattern=r"^\d{6}$",
-            description="County where the care took place (treatment_county).",
-        ),
-        provenance_field("synthetic"),
-    )
-
-
-def read_export(path: Path) -> pd.DataFrame:
-    """The registry's loader of a CSV export: text columns, amounts as floats."""
-    spec = next((f for f in load_config()["file"] if f["name"] == Path(path).name), {})
-    frame = pd.read_csv(
-        path, dtype=str, keep_default_na=False, encoding=spec.get("encoding", "utf-8")
-    )
-    for column in ("医疗总费用", "统筹基金支付"):
-        frame[column] = pd.to_numeric(frame[column]).astype(float)
-    return frame
-
-
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """Parse the generator's TOML config (the shipped one when ``path`` is ``None``)."""
-    with open(path or CONFIG_PATH, "rb") as handle:
-        return tomllib.load(handle)
+    return read_config(path or CONFIG_PATH)
 
 
 def months(config: dict[str, Any]) -> pd.DatetimeIndex:

@@ -6,7 +6,8 @@ Reported values are never copied into that file or into code: :func:`read_anchor
 in the claims ledger (dataset ``claims``) by ``claim_id`` each time the generator runs.
 
 The treated district is whatever the assumptions file says: its id in the data is the name of
-the one table under ``[treated]`` (:func:`treated_district`), and that table holds its settings.
+the one table under ``[treated]`` (:func:`analysis.registry.treated_district`), and that table
+holds its settings.
 
 Examples
 --------
@@ -19,16 +20,14 @@ True
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis import paths
-
-CONFIG_PATH: Path = paths.DATA / "synthetic" / "assumptions.toml"
+from analysis.registry import SYNTHETIC_CONFIG as CONFIG_PATH
+from analysis.registry import declaration, read_config, treated_district
 
 
 class AnchorError(LookupError):
@@ -48,27 +47,7 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
     dict
         The parsed TOML tables.
     """
-    with open(path or CONFIG_PATH, "rb") as handle:
-        return tomllib.load(handle)
-
-
-def treated_district(config: dict[str, Any] | None = None) -> str:
-    """Id of the treated district: the name of the one table under ``[treated]``.
-
-    Parameters
-    ----------
-    config
-        Parsed assumptions; the committed file when ``None``.
-
-    Raises
-    ------
-    ValueError
-        When ``[treated]`` does not hold exactly one table.
-    """
-    tables = (config or load_config()).get("treated", {})
-    if len(tables) != 1 or not all(isinstance(v, dict) for v in tables.values()):
-        raise ValueError("the assumptions file needs exactly one table [treated.<district id>]")
-    return next(iter(tables))
+    return read_config(path or CONFIG_PATH)
 
 
 def treated_settings(config: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +68,6 @@ def read_claim_values(claims_path: Path | None = None) -> dict[str, float]:
     dict of str to float
     """
     if claims_path is None:
-        # Imported here: the registry reads this module to describe the synthetic datasets.
-        from analysis.registry import declaration
-
         claims_path = declaration("claims").file
     frame = pd.read_csv(claims_path, dtype=str, keep_default_na=False, encoding="utf-8")
     values = pd.to_numeric(frame["value"].str.strip().replace("", None), errors="coerce")

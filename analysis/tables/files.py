@@ -8,7 +8,8 @@ back as inputs, and no output may be written onto an input or inside an input fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import InputError, UsageError
@@ -72,6 +73,48 @@ class Discovery:
 
     files: list[tuple[Path, str]]
     skipped: list[tuple[str, str]]
+    identical: list[tuple[str, str]] = field(default_factory=list)
+    """(copy, first file with the same bytes): byte-identical copies, read once (not in
+    ``files``)."""
+
+
+def _digest(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def identical_files(files: list[tuple[Path, str]]) -> list[tuple[str, str]]:
+    """(copy, original) name pairs of files with the same bytes (sha256), in name order.
+
+    Only files of equal size are hashed, so a folder of distinct exports is not read twice.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name, text in (("a.csv", "x"), ("b.csv", "y"), ("c.csv", "x")):
+    ...     _ = (d / name).write_text(text)
+    >>> identical_files([(d / n, n) for n in ("a.csv", "b.csv", "c.csv")])
+    [('c.csv', 'a.csv')]
+    """
+    by_size: dict[int, list[tuple[Path, str]]] = {}
+    for path, name in files:
+        by_size.setdefault(path.stat().st_size, []).append((path, name))
+    pairs = []
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        first: dict[str, str] = {}
+        for path, name in group:
+            digest = _digest(path)
+            if digest in first:
+                pairs.append((name, first[digest]))
+            else:
+                first[digest] = name
+    return sorted(pairs)
 
 
 def find_files(records: Path) -> Discovery:
@@ -107,4 +150,8 @@ def find_files(records: Path) -> Discovery:
             + (f" (not read: {', '.join(n for n, _ in skipped[:5])})" if skipped else ""),
             zh=f"{records}：文件夹中没有 .csv、.xlsx、.xls、.dta 或 .parquet 文件",
         )
-    return Discovery(found, skipped)
+    # A copy of one export (the same month saved twice) is one file's records, not twice
+    # the records: read once, and named.
+    identical = identical_files(found)
+    copies = {copy for copy, _ in identical}
+    return Discovery([(p, n) for p, n in found if n not in copies], skipped, identical)

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -36,12 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import InputError
-from analysis.tables.identity import normal_key
+from analysis.tables.identity import canonical_code, normal_key
+from analysis.tables.units import canonical_unit, split_unit
 
 MAPPINGS = Path(__file__).with_name("mappings")
 DEFAULT_HEADERS = MAPPINGS / "headers.toml"
 DEFAULT_LABELS = MAPPINGS / "labels.toml"
-OPTIONAL_FIELDS: tuple[str, ...] = ("institution_name", "treatment_county")
+OPTIONAL_FIELDS: tuple[str, ...] = ("institution_name", "treatment_county", "original_record_id")
+AMOUNT_FIELDS: tuple[str, ...] = ("total_cost", "fund_paid")
+"""Fields whose header may carry a money unit (医疗总费用(万元)), see :mod:`.units`."""
 LABEL_FIELDS: tuple[str, ...] = ("institution_level", "service_type", "scheme")
 UNRATED = "unrated"
 
@@ -86,6 +90,8 @@ class HeaderMap:
 
     fields: dict[str, tuple[str, ...]]
     sources: tuple[str, ...]
+    units: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Amount field -> money unit declared in a ``[units]`` section (``total_cost = "万元"``)."""
 
     def field_of(self, header: str) -> str | None:
         """The field a header maps to, if any."""
@@ -94,6 +100,20 @@ class HeaderMap:
             if key in names:
                 return name
         return None
+
+    def field_and_unit(self, header: str) -> tuple[str | None, str | None]:
+        """The field a header maps to and the money unit written in it (``医疗总费用(万元)``).
+
+        A header that maps as written keeps a unit written in it; one that does not is
+        tried again without its unit, for the amount fields only.
+        """
+        name = self.field_of(header)
+        base, unit = split_unit(header)
+        if name is None and unit is not None:
+            name = self.field_of(base)
+            if name not in AMOUNT_FIELDS:
+                return None, None
+        return name, (unit if name in AMOUNT_FIELDS else None)
 
 
 def load_header_map(override: str | Path | None = None) -> HeaderMap:
@@ -105,6 +125,7 @@ def load_header_map(override: str | Path | None = None) -> HeaderMap:
         When the override is missing, not TOML, or names an unknown field.
     """
     fields: dict[str, tuple[str, ...]] = {}
+    units: dict[str, str] = {}
     sources = [str(DEFAULT_HEADERS)]
     paths = [DEFAULT_HEADERS] + ([Path(override)] if override is not None else [])
     for path in paths:
@@ -121,15 +142,43 @@ def load_header_map(override: str | Path | None = None) -> HeaderMap:
                         file=path,
                     )
                 fields[name] = tuple(dict.fromkeys([normal_key(name), *map(normal_key, headers)]))
-        unknown_sections = set(data) - {"fields", "optional"}
+        units.update(_units_section(data.get("units", {}), path))
+        unknown_sections = set(data) - {"fields", "optional", "units"}
         if unknown_sections:
             raise InputError(
-                f"unknown section(s) {sorted(unknown_sections)}; use [fields] and [optional]",
+                f"unknown section(s) {sorted(unknown_sections)}; use [fields], [optional] and "
+                "[units]",
                 file=path,
+                zh=f"未知的节 {sorted(unknown_sections)}；请用 [fields]、[optional] 和 [units]",
             )
         if path is not DEFAULT_HEADERS:
             sources.append(str(path))
-    return HeaderMap(fields, tuple(sources))
+    return HeaderMap(fields, tuple(sources), units)
+
+
+def _units_section(table: object, path: Path) -> dict[str, str]:
+    """``[units] total_cost = "万元"``: the money unit of amount fields, checked."""
+    if not isinstance(table, dict):
+        raise InputError(
+            '[units] must be a table such as total_cost = "万元"',
+            file=path,
+            zh='[units] 应为如 total_cost = "万元" 的表',
+        )
+    out = {}
+    for name, unit in table.items():
+        if name not in AMOUNT_FIELDS or not isinstance(unit, str):
+            raise InputError(
+                f"[units] {name} = {unit!r}: units are given for {', '.join(AMOUNT_FIELDS)} "
+                'as text, e.g. total_cost = "万元"',
+                file=path,
+                zh=f"[units] {name} = {unit!r}：只能为 {', '.join(AMOUNT_FIELDS)} 指定单位，"
+                '写成文本，如 total_cost = "万元"',
+            )
+        try:
+            out[name] = canonical_unit(unit)
+        except InputError as error:
+            raise InputError(error.message, file=path, zh=error.message_zh) from error
+    return out
 
 
 @dataclass(frozen=True)
@@ -138,6 +187,8 @@ class HeaderPlan:
 
     rename: dict[str, str]  # file header -> field
     missing: dict[str, str | None]  # required field -> closest header in the file
+    units: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Amount field -> money unit (from the header text or the map's ``[units]``)."""
 
 
 def match_headers(
@@ -152,10 +203,24 @@ def match_headers(
     """
     rename: dict[str, str] = {}
     seen: dict[str, str] = {}
+    units: dict[str, str] = {}
     for header in headers:
-        field = header_map.field_of(header)
+        field, unit = header_map.field_and_unit(header)
         if field is None:
             continue
+        declared = header_map.units.get(field)
+        if unit is not None and declared is not None and unit != declared:
+            raise InputError(
+                f"header {header!r} says {unit} but the header map's [units] says "
+                f"{field} = {declared!r}; correct the [units] entry of --columns",
+                file=file,
+                row=row,
+                column=header,
+                zh=f"列名 {header!r} 写明单位 {unit}，但 --columns 的 [units] 写 {field} = "
+                f"{declared!r}；请修改 --columns 的 [units]",
+            )
+        if unit or declared:
+            units[field] = unit or declared
         if field in seen:
             raise InputError(
                 f"headers {seen[field]!r} and {header!r} both map to {field}; keep one, or "
@@ -181,7 +246,7 @@ def match_headers(
                 if score > best[0]:
                     best = (score, header)
         missing[field] = best[1] if best[0] >= 0.4 else None
-    return HeaderPlan(rename, missing)
+    return HeaderPlan(rename, missing, units)
 
 
 def missing_message(plan: HeaderPlan) -> tuple[str, str]:
@@ -325,3 +390,134 @@ def known_headers(header_map: HeaderMap) -> Iterable[str]:
     """Every accepted header (normal form), for finding the header row of a sheet."""
     for headers in header_map.fields.values():
         yield from headers
+
+
+# Labels of aggregate rows that spreadsheets append to a detail export (合计 = total, 小计 =
+# subtotal, 全县 = the whole county, 平均 = average). Compared in normal_key form with
+# trailing punctuation removed, so "合 计", "合计：" and "全市合计" all count.
+TOTAL_LABELS: frozenset[str] = frozenset(
+    {
+        "合计",
+        "总计",
+        "小计",
+        "累计",
+        "总合计",
+        "本页合计",
+        "本页小计",
+        "合计金额",
+        "平均",
+        "平均值",
+        "均值",
+        "全县",
+        "全市",
+        "全区",
+        "全省",
+        "全县合计",
+        "全市合计",
+        "全区合计",
+        "全省合计",
+        "全县总计",
+        "全市总计",
+        "total",
+        "totals",
+        "subtotal",
+        "grandtotal",
+        "sum",
+        "average",
+        "mean",
+    }
+)
+TOTAL_HINT = r"计|全|均|(?i:total|sum|average|mean)"
+"""A regular expression every total label matches: cells that do not are never checked."""
+
+
+def is_total_label(text: str) -> bool:
+    """Whether a cell is the label of an aggregate row (合计, 全县, 平均, ...), not a record.
+
+    Examples
+    --------
+    >>> is_total_label("合 计"), is_total_label(" 全市合计："), is_total_label("Total")
+    (True, True, True)
+    >>> is_total_label("全县人民医院"), is_total_label("S0001")
+    (False, False)
+    """
+    key = normal_key(text).rstrip(":：.。")
+    return key in TOTAL_LABELS
+
+
+def load_code_map(path: str | Path) -> dict[str, str]:
+    """Written code -> the code of its unit, from a two-column CSV or a TOML file.
+
+    CSV: a header row, then one ``written code, unit code`` pair per row. TOML: pairs at the
+    top level or in a ``[codes]`` section (``420101000 = "420101"``). Codes are cleaned with
+    :func:`canonical_code` (``="420101"`` and ``'420101`` are ``420101``).
+
+    Raises
+    ------
+    InputError
+        When the file is missing or unreadable, a code is empty or in scientific notation, or
+        one written code is mapped to two units.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "codes.toml"
+    >>> _ = p.write_text('[codes]\\n420101000 = "420101"\\n"\\'420102" = "420102"\\n')
+    >>> load_code_map(p)
+    {'420101000': '420101', '420102': '420102'}
+    """
+    path = Path(path)
+    pairs: list[tuple[str, str, int | None]] = []
+    if path.suffix.lower() == ".toml":
+        data = _load_toml(path, "code map")
+        table = data["codes"] if "codes" in data else data
+        if (
+            not isinstance(table, dict)
+            or ("codes" in data and len(data) > 1)
+            or any(isinstance(v, (dict, list)) for v in table.values())
+        ):
+            raise InputError(
+                'a TOML code map holds written = "unit" pairs, at the top level or in [codes]',
+                file=path,
+                zh='TOML 编码映射应为 原编码 = "单位编码" 的键值对（顶层或 [codes] 节中）',
+            )
+        pairs = [(str(k), str(v), None) for k, v in table.items()]
+    else:
+        from analysis.tables.reading import read_table
+
+        try:
+            table = read_table(path)
+        except FileNotFoundError as error:
+            raise InputError(
+                "code map file not found", file=path, zh="找不到编码映射文件"
+            ) from error
+        if len(table.header) < 2:
+            raise InputError(
+                "the code map needs two columns: written code, unit code",
+                file=path,
+                row=1,
+                zh="编码映射需要两列：原编码、单位编码",
+            )
+        pairs = [
+            ((c + ("", ""))[0], (c + ("", ""))[1], n) for n, c in zip(table.row_numbers, table.rows)
+        ]
+    out: dict[str, str] = {}
+    for written, unit, row in pairs:
+        a, b = canonical_code(written), canonical_code(unit)
+        if not a or not b:
+            raise InputError(
+                f"code map entry {written!r} -> {unit!r}: both codes must be written out in "
+                "full (not empty, not in scientific notation)",
+                file=path,
+                row=row,
+                zh=f"编码映射 {written!r} -> {unit!r}：两个编码都须完整写出（不能为空或科学计数法）",
+            )
+        if a in out and out[a] != b:
+            raise InputError(
+                f"code {a!r} is mapped to both {out[a]!r} and {b!r}; keep one",
+                file=path,
+                row=row,
+                zh=f"编码 {a!r} 同时映射到 {out[a]!r} 和 {b!r}；请只保留一个",
+            )
+        out[a] = b
+    return out

@@ -21,7 +21,15 @@ months only when the series crosses a year boundary (which a counter would not d
 (``time_format="yyyymm"`` or ``"number"``). The same goes for eight-digit ``YYYYMMDD``
 integers, which are refused unless ``time_format="month"`` is given.
 
-Messages quote the user's own labels (``2021年3月``), never internal positions.
+Labels are read after folding full-width characters and Excel's text wrappers
+(``2018．01``, ``２０２１年３月``, ``="2021-03"``). ``YYYY.MM`` labels are months (``2018.10`` is
+October: :func:`analysis.tables.frame.read_frame` keeps such a column as text so that it does
+not become the number 2018.1). Whole numbers from 20000 to 80000 that all fall on the same day
+of a month, or a month apart, are Excel's serial day numbers of dates (a date column exported
+without its format) and are read as months.
+
+Messages quote the user's own labels (``2021年3月``), never internal positions, and name the
+row and the column.
 
 Examples
 --------
@@ -37,7 +45,9 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,10 +56,53 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.tables.identity import unwrap_cell
 
 
 class TimeLabelError(InputError):
     """A time label that cannot be placed on the calendar axis (the message quotes it)."""
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_RANGE = (20000, 80000)
+"""Excel serial day numbers read as dates: 1954-10-03 to 2119-01-10, as the pipeline does."""
+
+
+def _fold(text: str) -> str:
+    """A label as it is parsed: full width folded, Excel's wrappers removed."""
+    return unicodedata.normalize("NFKC", unwrap_cell(text)).strip()
+
+
+def excel_serial_dates(values: Sequence[object]) -> list[pd.Timestamp] | None:
+    """The dates of Excel serial day numbers, or ``None`` when the values are not such.
+
+    Every value must be a whole number in :data:`SERIAL_RANGE`, and the dates must all fall
+    on one day of the month or be a month apart (28 to 31 days): a counter or a count in that
+    range would not.
+
+    Examples
+    --------
+    >>> [d.strftime("%Y-%m-%d") for d in excel_serial_dates([44927, 44958, 44986])]
+    ['2023-01-01', '2023-02-01', '2023-03-01']
+    >>> excel_serial_dates([30001, 30002, 30003]) is None
+    True
+    """
+    numbers = []
+    for value in values:
+        try:
+            number = float(_fold(as_text(value)))
+        except ValueError:
+            return None
+        if not number.is_integer() or not SERIAL_RANGE[0] <= number < SERIAL_RANGE[1]:
+            return None
+        numbers.append(int(number))
+    if not numbers:
+        return None
+    dates = [pd.Timestamp(EXCEL_EPOCH + dt.timedelta(days=n)) for n in numbers]
+    steps = np.diff(sorted(set(numbers)))
+    if len({d.day for d in dates}) == 1 or (steps.size and ((steps >= 28) & (steps <= 31)).all()):
+        return dates
+    return None
 
 
 TIME_FORMATS: tuple[str, ...] = ("auto", "number", "year", "yyyymm", "month", "quarter")
@@ -112,7 +165,10 @@ def as_text(value: object) -> str:
 
 def _month_position(year: int, month: int, text: str, what: str) -> float:
     if not 1 <= month <= 12:
-        raise TimeLabelError(f"{what}: {text!r} has month {month}, which is not 1 to 12")
+        raise TimeLabelError(
+            f"{what}: {text!r} has month {month}, which is not 1 to 12",
+            zh=f"{what}：{text!r} 的月份是 {month}，不在 1 到 12 之间",
+        )
     return float(12 * year + month - 1)
 
 
@@ -125,23 +181,44 @@ def _parse_one(value: object, fmt: str, what: str) -> float:
         if fmt == "year":
             return float(stamp.year)
         return float(12 * stamp.year + stamp.month - 1)
-    text = as_text(value)
+    written = as_text(value)
+    text = _fold(written)
     if fmt == "number":
         try:
             return float(text)
         except ValueError:
-            raise TimeLabelError(f"{what}: {text!r} is not a number") from None
+            hint = ""
+            if _kind(text) in ("month", "quarter", "year"):
+                hint = (
+                    "; the time column holds plain numbers, so give the time as one of "
+                    "them (or write the time column as dates)"
+                )
+            raise TimeLabelError(
+                f"{what}: {written!r} is not a number{hint}",
+                zh=f"{what}：{written!r} 不是数字"
+                + (
+                    "；时间列是普通数字，请用同样的数字表示时间（或把时间列写成日期）"
+                    if hint
+                    else ""
+                ),
+            ) from None
     if fmt == "year":
         match = _CN_YEAR.match(text)
         if match:
             return float(match.group(1))
         if re.fullmatch(r"\d{4}", text):
             return float(text)
-        raise TimeLabelError(f"{what}: {text!r} is not a year such as 2017 or 2017年")
+        raise TimeLabelError(
+            f"{what}: {written!r} is not a year such as 2017 or 2017年",
+            zh=f"{what}：{written!r} 不是年份（如 2017 或 2017年）",
+        )
     if fmt == "yyyymm":
         if not re.fullmatch(r"\d{6}", text):
-            raise TimeLabelError(f"{what}: {text!r} is not a YYYYMM integer such as 202103")
-        return _month_position(int(text[:4]), int(text[4:]), text, what)
+            raise TimeLabelError(
+                f"{what}: {written!r} is not a YYYYMM integer such as 202103",
+                zh=f"{what}：{written!r} 不是 YYYYMM 形式的整数（如 202103）",
+            )
+        return _month_position(int(text[:4]), int(text[4:]), written, what)
     if fmt == "quarter":
         match = _QUARTER.match(text)
         if match:
@@ -153,27 +230,33 @@ def _parse_one(value: object, fmt: str, what: str) -> float:
             return float(4 * int(match.group(2)) + int(match.group(1)) - 1)
         match = _CN_MONTH.match(text) or _YEAR_MONTH.match(text)
         if match:  # a date names the quarter that contains it
-            month = _month_position(int(match.group(1)), int(match.group(2)), text, what)
+            month = _month_position(int(match.group(1)), int(match.group(2)), written, what)
             return float(4 * (month // 12) + (month % 12) // 3)
         raise TimeLabelError(
-            f"{what}: {text!r} is not a quarter such as 2023Q1, 2023-Q1 or 2023年第1季度"
+            f"{what}: {written!r} is not a quarter such as 2023Q1, 2023-Q1 or 2023年第1季度",
+            zh=f"{what}：{written!r} 不是季度（如 2023Q1、2023-Q1 或 2023年第1季度）",
         )
     # month
     for pattern in (_CN_MONTH, _YEAR_MONTH):
         match = pattern.match(text)
         if match:
-            return _month_position(int(match.group(1)), int(match.group(2)), text, what)
+            return _month_position(int(match.group(1)), int(match.group(2)), written, what)
     if re.fullmatch(r"\d{8}", text):
-        return _month_position(int(text[:4]), int(text[4:6]), text, what)
+        return _month_position(int(text[:4]), int(text[4:6]), written, what)
     if re.fullmatch(r"\d{6}", text):
-        return _month_position(int(text[:4]), int(text[4:]), text, what)
+        return _month_position(int(text[:4]), int(text[4:]), written, what)
+    serial = excel_serial_dates([text])
+    if serial:
+        return float(12 * serial[0].year + serial[0].month - 1)
     raise TimeLabelError(
-        f"{what}: {text!r} is not a month such as 2021-03, 2021-03-01, 202103 or 2021年3月"
+        f"{what}: {written!r} is not a month such as 2021-03, 2021-03-01, 202103 or 2021年3月",
+        zh=f"{what}：{written!r} 不是月份（如 2021-03、2021-03-01、202103 或 2021年3月）",
     )
 
 
 def _kind(text: str) -> str | None:
     """The form of one value: quarter, month, year (``2023年``), number, or ``None``."""
+    text = _fold(text)
     if _QUARTER.match(text) or _QUARTER_LEADING.match(text):
         return "quarter"
     if _CN_MONTH.match(text) or _YEAR_MONTH.match(text):
@@ -197,14 +280,24 @@ def _guess(
         return str(kinds[0]), None
     if len(set(kinds)) > 1 or not known:
         majority = max(set(known), key=known.count) if known else None
-        i = next(i for i, k in enumerate(kinds) if k != majority)
+        i = next((i for i, k in enumerate(kinds) if k != majority), 0)
         row = rows[i] if rows is not None else i
         raise TimeLabelError(
-            f"time column '{name}': cannot read {texts[i]!r} (row {row}) as a time like the "
-            "other rows; write months as 2021-03, 2021-03-01, 202103 or 2021年3月, quarters "
-            "as 2023Q1 or 2023年第1季度, years as 2023, or plain numbers"
+            f"cannot read {texts[i]!r} as a time like the other rows; write months as "
+            "2021-03, 2021-03-01, 202103 or 2021年3月, quarters as 2023Q1 or 2023年第1季度, "
+            "years as 2023, or plain numbers",
+            row=row,  # type: ignore[arg-type]
+            column=name,
+            zh=f"无法把 {texts[i]!r} 按其他行的方式读作时间；月份请写作 2021-03、2021-03-01、"
+            "202103 或 2021年3月，季度写作 2023Q1 或 2023年第1季度，年份写作 2023，或写普通数字",
         )
-    numbers = pd.to_numeric(pd.Series(texts), errors="coerce")
+    if excel_serial_dates(texts) is not None:
+        return "month", (
+            f"time column '{name}' read as Excel serial dates (e.g. {texts[0]} is "
+            f"{excel_serial_dates(texts[:1])[0]:%Y-%m-%d}); give time_format='number' if they "  # type: ignore[index]
+            "are plain numbers"
+        )
+    numbers = pd.to_numeric(pd.Series([_fold(t) for t in texts]), errors="coerce")
     values = numbers.to_numpy(dtype=float)
     integers = bool(np.all(np.isclose(values, np.round(values))))
     if integers and np.all((values >= 100001) & (values <= 999912)):
@@ -220,13 +313,19 @@ def _guess(
             raise TimeLabelError(
                 f"time column '{name}' holds six-digit integers such as {texts[0]} that are "
                 "either YYYYMM months or plain numbers; say which with --time-format yyyymm "
-                "or --time-format number"
+                "or --time-format number",
+                column=name,
+                zh=f"时间列 '{name}' 是六位整数（如 {texts[0]}），既可能是 YYYYMM 月份也可能是"
+                "普通数字；请用 --time-format yyyymm 或 --time-format number 说明",
             )
     if integers and np.all((values >= 10000101) & (values <= 99991231)):
         raise TimeLabelError(
             f"time column '{name}' holds eight-digit integers such as {texts[0]} that look like "
             "YYYYMMDD dates; say --time-format month to read them as months, or --time-format "
-            "number for plain numbers"
+            "number for plain numbers",
+            column=name,
+            zh=f"时间列 '{name}' 是八位整数（如 {texts[0]}），像 YYYYMMDD 日期；请用 "
+            "--time-format month 读作月份，或 --time-format number 读作普通数字",
         )
     if integers and np.all((values >= 1800) & (values <= 2200)):
         return "year", None
@@ -264,7 +363,10 @@ def parse_time(
         Missing values, unreadable or ambiguous values, or a value in the wrong format.
     """
     if time_format not in TIME_FORMATS:
-        raise TimeLabelError(f"time_format={time_format!r} is not one of {', '.join(TIME_FORMATS)}")
+        raise TimeLabelError(
+            f"time_format={time_format!r} is not one of {', '.join(TIME_FORMATS)}",
+            zh=f"time_format={time_format!r} 不是以下之一：{', '.join(TIME_FORMATS)}",
+        )
     series = pd.Series(list(values), dtype=object)
     row_labels = list(rows) if rows is not None else list(range(len(series)))
     missing = np.flatnonzero(
@@ -275,8 +377,10 @@ def parse_time(
     )
     if missing.size:
         raise TimeLabelError(
-            f"time column '{name}' is empty at row {row_labels[int(missing[0])]}; every row "
-            "needs a time"
+            "the time is empty; every row needs a time",
+            row=row_labels[int(missing[0])],
+            column=name,
+            zh="时间为空；每一行都需要时间",
         )
     texts = [as_text(v) for v in series]
     with warnings.catch_warnings():
@@ -290,9 +394,19 @@ def parse_time(
     positions = []
     for i, value in enumerate(series):
         try:
-            positions.append(_parse_one(value, fmt, f"time column '{name}'"))
+            positions.append(_parse_one(value, fmt, "time"))
         except TimeLabelError as error:
-            raise TimeLabelError(f"{error} (row {row_labels[i]})") from None
+            message = error.message.removeprefix("time: ")
+            raise TimeLabelError(
+                message,
+                row=row_labels[i],
+                column=name,
+                zh=(error.message_zh or message).removeprefix("time："),
+            ) from None
+    if fmt == "month" and not datetimes:
+        serial = excel_serial_dates(texts)
+        if serial is not None:  # show the dates the user sees in Excel, not day numbers
+            texts = [f"{d:%Y-%m-%d}" for d in serial]
     return TimeAxis(
         positions=np.asarray(positions, dtype=float),
         unit=UNIT_OF_FORMAT[fmt],

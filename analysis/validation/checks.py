@@ -104,9 +104,14 @@ def _parse_date(text: str) -> pd.Timestamp:
 
 def _parse_year(text: str) -> int:
     try:
-        return _parse_integer(text)
+        year = _parse_integer(text)
     except _CellError:
         raise _CellError(f"{text!r} is not a year") from None
+    # The same calendar as dates; it also keeps the annual gap check from enumerating the
+    # billion years between a typo such as -1000000000 and the file's real years.
+    if not 1900 <= year <= 2100:
+        raise _CellError(f"{text!r} is outside the years 1900-2100")
+    return year
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis import paths
-from analysis.registry import DATASETS, Declaration, declaration
+from analysis.registry import DATASETS, REFERENCE_FILES, Declaration, declaration
 from analysis.synthetic.config import CONFIG_PATH, load_config
 from analysis.tables.reading import read_table
 
@@ -157,6 +157,7 @@ def _tabular(entry: Declaration) -> dict[str, Any]:
 def _file_resource(path: Path, name: str, title: str, provenance: dict[str, Any]) -> dict:
     kinds = {
         ".toml": ("toml", "application/toml"),
+        ".json": ("json", "application/json"),
         ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     }
     fmt, mediatype = kinds[path.suffix]
@@ -240,6 +241,19 @@ def build_descriptor() -> dict[str, Any]:
         }
     )
     resources.extend(_companion_files())
+    # Non-tabular reference files (JSON) declared in the registry: described and hashed.
+    resources.extend(
+        {
+            **_file_resource(
+                paths.DATA / ref.path,
+                ref.name,
+                ref.title,
+                {"class": ref.provenance, "source": ref.source},
+            ),
+            "description": ref.description,
+        }
+        for ref in REFERENCE_FILES
+    )
     # Documentation files (READMEs written next to the data) are described and hashed too, so
     # every file in data/ is covered; they hold no data values.
     for doc in sorted(paths.DATA.rglob("*.md")):

@@ -24,9 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from analysis.datasets import PROVENANCE_CLASSES, SHARE_PAIRS
-
 FieldType = Literal["string", "integer", "number", "boolean", "date", "year"]
+
+Provenance = Literal["reported", "public", "assumed", "synthetic", "reading", "mixed"]
+PROVENANCE_CLASSES: tuple[str, ...] = ("reported", "public", "assumed", "synthetic", "reading")
+"""Values of a per-row ``provenance`` column ("mixed" describes a whole dataset, never a row)."""
+
+SHARE_PAIRS: dict[str, tuple[str, str]] = {
+    "visit_share": ("visits_primary", "visits_total"),
+    "admission_share": ("admissions_primary", "admissions_total"),
+    "fund_share": ("fund_primary", "fund_total"),
+}
+"""Share column -> (numerator, denominator) count columns: the one definition of a share."""
 
 
 @dataclass(frozen=True)
@@ -126,10 +135,16 @@ def provenance_field(*allowed: str) -> Field:
     )
 
 
-_COUNT_DESCRIPTIONS = {
-    "visits": "outpatient visits",
-    "admissions": "inpatient admissions",
-    "fund": "insurance-fund revenue, integer yuan",
+# Measure -> (what is counted, the most one district or county can count in a year or month).
+# The ceilings are above the whole country's yearly totals, so no real unit can reach them.
+_COUNTS: dict[str, tuple[str, float]] = {
+    # China: about 8.5e9 visits a year (2021 statistical bulletin: 84.7 亿人次).
+    "visits": ("outpatient visits", 1e10),
+    # China: about 2.5e8 admissions a year.
+    "admissions": ("inpatient admissions", 1e9),
+    # China's whole basic medical insurance fund spends about 2.5e12 yuan a year; one county's
+    # is below 1e10, so 1e11 leaves room for any district or city.
+    "fund": ("insurance-fund revenue, integer yuan", 1e11),
 }
 
 
@@ -137,13 +152,18 @@ def count_fields(*measures: str) -> tuple[Field, ...]:
     """The ``<measure>_primary`` and ``<measure>_total`` count columns of each measure."""
     out = []
     for m in measures:
-        what = _COUNT_DESCRIPTIONS[m]
-        out.append(
-            Field(f"{m}_primary", "integer", f"Primary-care {what}.", required=True, minimum=0)
-        )
-        out.append(
-            Field(f"{m}_total", "integer", f"All institutions' {what}.", required=True, minimum=0)
-        )
+        what, most = _COUNTS[m]
+        for part, whose in (("primary", "Primary-care"), ("total", "All institutions'")):
+            out.append(
+                Field(
+                    f"{m}_{part}",
+                    "integer",
+                    f"{whose} {what}.",
+                    required=True,
+                    minimum=0,
+                    maximum=most,
+                )
+            )
     return tuple(out)
 
 

@@ -1,9 +1,9 @@
 """Our side of each published check: one engine call per fit, answering every target asked.
 
 Each fit runs an engine the way the publication ran its software (same data, same options)
-and returns a mapping from target names (as ``tests/reference/published/results.csv`` names
-them) to numbers, plus what a tolerance rule needs (placebo estimates, grid steps,
-half-lengths). :mod:`analysis.validation.published` compares them with the published values.
+and returns a mapping from target names (as ``data/published/published_results.csv``
+names them) to numbers, plus what a tolerance rule needs (placebo estimates, grid steps,
+half-lengths). :mod:`analysis.published.registry` compares them with the published values.
 """
 
 from __future__ import annotations
@@ -13,16 +13,28 @@ import json
 import pickle
 from collections.abc import Callable, Sequence
 from importlib.metadata import distribution
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-
-HONESTDID = paths.ROOT / "tests" / "reference" / "honestdid"
+from analysis.registry import REFERENCE_FILES
 
 Values = dict[str, Any]
+
+
+def reference_file(name: str) -> Path:
+    """Path of a non-tabular reference file declared in :data:`analysis.registry.REFERENCE_FILES`.
+
+    >>> reference_file("honestdid_bc_event_study").name
+    'bc_event_study.json'
+    """
+    for entry in REFERENCE_FILES:
+        if entry.name == name:
+            return entry.file
+    known = ", ".join(e.name for e in REFERENCE_FILES)
+    raise KeyError(f"no reference file {name!r} in analysis.registry; known: {known}")
 
 
 def m_key(m: str) -> str:
@@ -310,7 +322,7 @@ def _m_grid(targets: Sequence[str]) -> list[float]:
 def _honest_medicaid(targets: Sequence[str], restriction: str, average: bool = False) -> Values:
     from analysis.did.honest import honest_bounds
 
-    doc = json.loads((HONESTDID / "medicaid_event_study.json").read_text(encoding="utf-8"))
+    doc = json.loads(reference_file("honestdid_medicaid_event_study").read_text(encoding="utf-8"))
     table, vcov = _event_study(doc["betahat"], doc["sigma"], doc["rel_time"])
     result = honest_bounds(
         table,
@@ -325,7 +337,7 @@ def _honest_medicaid(targets: Sequence[str], restriction: str, average: bool = F
 def _honest_bc() -> Values:
     from analysis.did.honest import honest_bounds
 
-    doc = json.loads((HONESTDID / "bc_event_study.json").read_text(encoding="utf-8"))
+    doc = json.loads(reference_file("honestdid_bc_event_study").read_text(encoding="utf-8"))
     n_pre = doc["num_pre_periods"]
     rel_time = [*range(-n_pre - 1, -1), *range(doc["num_post_periods"])]
     table, vcov = _event_study(doc["betahat"], doc["sigma"], rel_time)

@@ -2,10 +2,11 @@
 
 Each check is one number a publication or a reference package printed: where it was printed,
 what it is, the value as printed, a tolerance with its reason, and the engine call that
-computes ours (:mod:`analysis.validation.reference_fits`). The published values are typed once, with their citations, in
-``tests/reference/published/`` (``results.csv``, ``sources.csv``) and, for HonestDiD, in the
-reference files ``tests/reference/honestdid/`` that its tests already read; nothing here is
-copied from our own output. :func:`run_checks` calls the engines, so a table made from it
+computes ours (:mod:`analysis.published.fits`). The published values are typed once, with
+their citations, in ``data/published/`` (``published_results.csv``, ``published_sources.csv``)
+and, for HonestDiD, in the reference files of ``data/published/honestdid/``; every one of these
+files is declared in :mod:`analysis.registry` and checksummed in ``data/datapackage.json``.
+Nothing here is copied from our own output. :func:`run_checks` calls the engines, so a table made from it
 cannot drift from the code.
 
 A check passes when the published value lies in the acceptance band around ours: half a unit
@@ -13,7 +14,7 @@ in the last printed digit by default, or a stated allowance (an optimiser's or a
 known difference). Standard errors that R draws at random (synthetic DiD placebo SEs) are
 compared with the spread of R's own estimator, so a known difference is shown as such.
 
-Run ``python -m analysis.validation.published`` to print every check; it exits 1 if one fails.
+Run ``python -m analysis.published.registry`` to print every check; it exits 1 if one fails.
 
 Examples
 --------
@@ -38,10 +39,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.validation.reference_fits import FITS, HONESTDID, Values, m_key
+from analysis.published.fits import FITS, Values, m_key, reference_file
+from analysis.registry import declaration
 
-PUBLISHED = paths.ROOT / "tests" / "reference" / "published"
+RESULTS = declaration("published_results").file
+SOURCES = declaration("published_sources").file
 
 Status = Literal["agrees", "known difference", "fails"]
 
@@ -95,19 +97,19 @@ def _published(printed: str, derived: str) -> float:
         low, high = (float(v) for v in printed.strip("() ").split(","))
         return (high - low) / (2 * 1.959963984540054)
     if derived:
-        raise ValueError(f"unknown derivation {derived!r} in {PUBLISHED / 'results.csv'}")
+        raise ValueError(f"unknown derivation {derived!r} in {RESULTS}")
     return float(printed)
 
 
 @cache
 def sources() -> pd.DataFrame:
     """Source id -> short name and full citation."""
-    frame = pd.read_csv(PUBLISHED / "sources.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(SOURCES, dtype=str, keep_default_na=False)
     return frame.set_index("source_id")
 
 
 def _table_checks() -> list[Check]:
-    frame = pd.read_csv(PUBLISHED / "results.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(RESULTS, dtype=str, keep_default_na=False)
     return [
         Check(
             check_id=row.check_id,
@@ -138,7 +140,7 @@ _FLCI_WHY = (
 def _honestdid_checks() -> list[Check]:
     """The HonestDiD reference files, read as they are (each value typed once there)."""
     out: list[Check] = []
-    readme = pd.read_csv(HONESTDID / "readme_medicaid_results.csv", dtype=str)
+    readme = pd.read_csv(declaration("readme_medicaid_results").file, dtype=str)
     for row in readme.itertuples(index=False):
         rm = row.restriction == "relative_magnitude"
         name = "relative magnitudes, M̄" if rm else "smoothness, M"
@@ -158,7 +160,7 @@ def _honestdid_checks() -> list[Check]:
                     tolerance_why="" if rm else _FLCI_WHY,
                 )
             )
-    stata = pd.read_csv(HONESTDID / "stata_readme_medicaid_average.csv", dtype=str)
+    stata = pd.read_csv(declaration("stata_readme_medicaid_average").file, dtype=str)
     for row in stata.itertuples(index=False):
         original = row.restriction == "original"
         what = "2014 effect" if row.target == "first" else "average 2014-15 effect"
@@ -184,7 +186,7 @@ def _honestdid_checks() -> list[Check]:
                     tolerance_why="" if original else _GRID_WHY,
                 )
             )
-    doc = json.loads((HONESTDID / "bc_event_study.json").read_text(encoding="utf-8"))
+    doc = json.loads(reference_file("honestdid_bc_event_study").read_text(encoding="utf-8"))
     for end, value in zip(("lb", "ub"), doc["r_original_ci"], strict=True):
         out.append(
             Check(
@@ -241,7 +243,7 @@ def published_value(check_id: str) -> float:
     for check in load_checks():
         if check.check_id == check_id:
             return check.published
-    raise KeyError(f"no check {check_id!r} in {PUBLISHED / 'results.csv'}: add its row there")
+    raise KeyError(f"no check {check_id!r} in {RESULTS}: add its row there")
 
 
 def published_targets(fit: str, source_id: str, prefix: str = "") -> dict[str, float]:
@@ -262,12 +264,12 @@ def published_targets(fit: str, source_id: str, prefix: str = "") -> dict[str, f
     if not found:
         raise KeyError(
             f"no check of fit {fit!r} from {source_id!r} with a target starting {prefix!r} "
-            f"in {PUBLISHED / 'results.csv'}"
+            f"in {RESULTS}"
         )
     targets = [c.target for c in found]
     repeated = sorted({t for t in targets if targets.count(t) > 1})
     if repeated:
-        raise ValueError(f"{source_id} prints {repeated} twice for fit {fit!r} in {PUBLISHED}")
+        raise ValueError(f"{source_id} prints {repeated} twice for fit {fit!r} in {RESULTS}")
     return {c.target.removeprefix(prefix): c.published for c in found}
 
 
@@ -366,7 +368,7 @@ def outcome_frame(outcomes: list[Outcome]) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     """Print every check and the seconds per fit; exit 1 if a check fails."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.validation.published")
+    parser = argparse.ArgumentParser(prog="python -m analysis.published.registry")
     parser.parse_args(argv)
     outcomes, seconds = run_checks()
     frame = outcome_frame(outcomes)
