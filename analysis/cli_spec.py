@@ -34,7 +34,7 @@ import os
 import sys
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal
 
 from analysis.errors import (
@@ -49,40 +49,6 @@ from analysis.errors import (
     language,
     set_language,
 )
-
-
-def option(
-    help: str,
-    *,
-    flag: str | None = None,
-    metavar: str | None = None,
-    choices: Sequence[str] | None = None,
-    parse: Callable[[str], Any] | None = None,
-    cli: bool = True,
-) -> dict[str, Any]:
-    """Field metadata describing the command-line form of a spec field.
-
-    Parameters
-    ----------
-    help
-        Help text (shown by ``--help``).
-    flag
-        The flag; ``--`` plus the field name with ``-`` for ``_`` by default.
-    metavar, choices
-        As in argparse; ``Literal`` types give their choices automatically.
-    parse
-        Turns one command-line word into the field's value (for structured fields).
-    cli
-        ``False`` for fields the command fills itself (e.g. an in-memory table).
-    """
-    return {
-        "help": help,
-        "flag": flag,
-        "metavar": metavar,
-        "choices": choices,
-        "parse": parse,
-        "cli": cli,
-    }
 
 
 def _unwrap_optional(tp: Any) -> tuple[Any, bool]:

@@ -37,10 +37,9 @@ LAYERS: dict[str, int] = {
     "analysis.errors": CORE,
     "analysis.estimates": CORE,
     "analysis.paths": CORE,
+    # How a spec dataclass declares its command-line form: the engines' specs use it.
+    "analysis.options": CORE,
     "analysis.tables": INPUT,
-    # The command-line form of the inputs: the spec dataclasses the engines take declare their
-    # options with cli_spec.option, so it sits under the engines; it imports only errors.
-    "analysis.cli_spec": INPUT,
     "analysis.validation.schemas": DATA,
     "analysis.registry": DATA,
     "analysis.datasets": DATA,
@@ -49,11 +48,14 @@ LAYERS: dict[str, int] = {
     "analysis.pipeline": ENGINE,
     "analysis.synthetic": ENGINE,
     "analysis.plotting": ENGINE,
-    # Byte-stable figure files: a plotting helper that the report's figures and the book's
-    # share; it imports nothing of analysis.
-    "analysis.build.figures": ENGINE,
     "analysis.__main__": APPLICATION,
     "analysis.cli": APPLICATION,
+    "analysis.cli_spec": APPLICATION,
+    # Each engine's command: the engine's options and output on the command line.
+    "analysis.its.cli": APPLICATION,
+    "analysis.did.cli": APPLICATION,
+    "analysis.pipeline.cli": APPLICATION,
+    "analysis.pipeline.panel_cli": APPLICATION,
     "analysis.report": APPLICATION,
     "analysis.validation": APPLICATION,
     "analysis.published": APPLICATION,

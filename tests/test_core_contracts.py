@@ -18,10 +18,11 @@ from scipy import stats
 from analysis.chapters import case
 from analysis.cli import COMMANDS
 from analysis.cli import main as cli_main
-from analysis.cli_spec import add_spec_options, option, run_guarded, spec_from_args
+from analysis.cli_spec import add_spec_options, run_guarded, spec_from_args
 from analysis.datasets import load_data
 from analysis.errors import EXIT_INPUT_REFUSED, EXIT_OK, EXIT_USAGE, InputError, UsageError
 from analysis.estimates import Estimate, ResultMixin, critical_value, wald_interval
+from analysis.options import option
 from analysis.tables.frame import read_frame
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from analysis.build.figures import is_sharp, png_pixel_size
+from analysis.plotting.figure_files import is_sharp, png_pixel_size
 
 matplotlib.use("module://matplotlib_inline.backend_inline")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build.figures import png_text_chunks
+from analysis.plotting.figure_files import png_text_chunks
 
 DRAW = r"""
 import sys
@@ -25,7 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from analysis.build.figures import save_figure
+from analysis.plotting.figure_files import save_figure
 from analysis.plotting.style import use_book_style
 
 use_book_style()

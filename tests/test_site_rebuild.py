@@ -26,7 +26,7 @@ import pytest
 from analysis import paths
 from analysis.build.book import run_build
 from analysis.build.figure_index import figures_in_source
-from analysis.build.figures import image_files
+from analysis.plotting.figure_files import image_files
 from site_helpers import (
     article,
     copy_project,

@@ -37,7 +37,6 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.cli_spec import option
 from analysis.did.event_study import event_study
 from analysis.did.honest import Restriction, honest_bounds
 from analysis.did.inference import Inference
@@ -55,6 +54,7 @@ from analysis.did.twobytwo import two_by_two
 from analysis.did.wild_bootstrap import WeightsType, wild_cluster_bootstrap
 from analysis.errors import UsageError
 from analysis.estimates import Estimate, ResultMixin
+from analysis.options import option
 
 Estimator = Literal[
     "2x2", "twfe", "event", "cs", "sc", "sdid", "placebo", "permutation", "wild", "honest"

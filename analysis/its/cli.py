@@ -46,7 +46,6 @@ import shlex
 from dataclasses import fields
 
 import numpy as np
-import pandas as pd
 
 from analysis.cli_spec import (
     add_lang_option,
@@ -56,7 +55,6 @@ from analysis.cli_spec import (
 )
 from analysis.its.errors import ITSInputError
 from analysis.its.fit import ITSSpec, OtherInterruption, fit_its
-from analysis.tables.checks import checked_columns, require_one_share_scale
 from analysis.tables.frame import read_frame
 
 COMMAND = ("python", "-m", "analysis", "its")
@@ -82,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
     def action() -> str:
         data = read_frame(args.data)
         spec = spec_from_args(ITSSpec, args)
-        data = checked_frame(data, spec)
-        try:
+        try:  # fit_its runs the input layer's checks (analysis.its.fit.checked_frame)
             result = fit_its(data, spec)
         except np.linalg.LinAlgError as exc:
             first = str(exc).splitlines()[0]
@@ -99,43 +96,6 @@ def run(args: argparse.Namespace) -> int:
         lang=getattr(args, "lang", None),
         source=args.data,
     )
-
-
-def checked_frame(data: pd.DataFrame, spec: ITSSpec) -> pd.DataFrame:
-    """``data`` after the input layer's checks (:mod:`analysis.tables.checks`) for ``spec``.
-
-    The ``--unit`` codes are cleaned (``="420101"``, ``420101.0``) and two forms of one
-    county refused; the outcome, ``--denominator`` and ``--exposure`` must hold numbers
-    (``'abc' is not a number``); a share outcome must be on one scale in every series; and a
-    comparative ITS may not use a total (``合计``, ``全市``) as a series.
-    """
-    numeric = [c for c in (spec.denominator, spec.exposure) if c]
-    every = tuple(spec.controls) in (("*",), ("all",))
-    if spec.unit is not None and spec.unit in data.columns:
-        units = None if (every or spec.select is None) else [spec.select, *spec.controls]
-        return checked_columns(
-            data,
-            spec.outcome,
-            unit=spec.unit,
-            time=spec.time,
-            units=units,
-            numeric=numeric,
-            comparative=bool(spec.controls),
-        )
-    controls = [c for c in spec.controls if c in data.columns and c != spec.outcome]
-    out = checked_columns(data, spec.outcome, numeric=[*numeric, *controls])
-    if controls and spec.outcome in out.columns:
-        # series side by side as columns: one share scale across them, like units of a long file
-        long = pd.concat(
-            [
-                pd.DataFrame({"series": c, spec.outcome: out[c]}, index=out.index)
-                for c in [spec.outcome, *controls]
-            ]
-        )
-        long.index.name = out.index.name
-        long.attrs = dict(out.attrs)
-        require_one_share_scale(long, spec.outcome, unit="series")
-    return out
 
 
 def _words(value: object) -> list[str]:

@@ -50,7 +50,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.linalg import toeplitz
 
-from analysis.cli_spec import option
+from analysis.errors import InputError
 from analysis.estimates import Estimate, critical_value
 from analysis.its.actest import AutocorrelationCheck, lag_tests
 from analysis.its.design import (
@@ -69,6 +69,8 @@ from analysis.its.events import events_near as find_events_near
 from analysis.its.events import read_events, separation_warnings
 from analysis.its.interruptions import OTHER_FORM, OtherInterruption
 from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
+from analysis.options import option
+from analysis.tables.checks import checked_columns, require_one_share_scale
 from analysis.tables.timelabels import (
     TimeAxis,
     as_text,
@@ -500,6 +502,61 @@ def _collinear_column(x: pd.DataFrame) -> str | None:
     return None
 
 
+def checked_frame(data: pd.DataFrame, spec: ITSSpec) -> pd.DataFrame:
+    """``data`` after the input layer's checks (:mod:`analysis.tables.checks`) for ``spec``.
+
+    Run once by :func:`fit_its` (and so by :func:`its`, the ``its`` command and the report),
+    so that a frame built in Python is refused as the same file would be on the command line.
+
+    The ``--unit`` codes are cleaned (``="420101"``, ``420101.0``) and two forms of one
+    county refused; the outcome, ``--denominator`` and ``--exposure`` must hold numbers
+    (``'abc' is not a number``); a share outcome must be on one scale in every series; and a
+    comparative ITS may not use a total (``合计``, ``全市``) as a series.
+    """
+    try:
+        return _checked(data, spec)
+    except ITSInputError:
+        raise
+    except InputError as error:  # one exception family for the ITS API's callers
+        raise ITSInputError(
+            error.message,
+            file=error.file,
+            row=error.row,
+            column=error.column,
+            zh=error.message_zh,
+        ) from None
+
+
+def _checked(data: pd.DataFrame, spec: ITSSpec) -> pd.DataFrame:
+    numeric = [c for c in (spec.denominator, spec.exposure) if c]
+    every = tuple(spec.controls) in (("*",), ("all",))
+    if spec.unit is not None and spec.unit in data.columns:
+        units = None if (every or spec.select is None) else [spec.select, *spec.controls]
+        return checked_columns(
+            data,
+            spec.outcome,
+            unit=spec.unit,
+            time=spec.time,
+            units=units,
+            numeric=numeric,
+            comparative=bool(spec.controls),
+        )
+    controls = [c for c in spec.controls if c in data.columns and c != spec.outcome]
+    out = checked_columns(data, spec.outcome, numeric=[*numeric, *controls])
+    if controls and spec.outcome in out.columns:
+        # series side by side as columns: one share scale across them, like units of a long file
+        long = pd.concat(
+            [
+                pd.DataFrame({"series": c, spec.outcome: out[c]}, index=out.index)
+                for c in [spec.outcome, *controls]
+            ]
+        )
+        long.index.name = out.index.name
+        long.attrs = dict(out.attrs)
+        require_one_share_scale(long, spec.outcome, unit="series")
+    return out
+
+
 def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
     if spec.family not in FAMILIES:
         raise ITSInputError(
@@ -536,6 +593,7 @@ def _prepare(data: pd.DataFrame, spec: ITSSpec) -> _Prepared:
             f"alpha={spec.alpha} must lie strictly between 0 and 1",
             zh=f"alpha={spec.alpha} 必须严格介于 0 和 1 之间",
         )
+    data = checked_frame(data, spec)
     treated_rows, long_controls = _select_series(data, spec)
     frame, axis, notices = _ordered(treated_rows, spec)
     t, unit = axis.positions, axis.unit

@@ -43,11 +43,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.cli_spec import option
-
 # One definition of the shares for the whole compendium.
 from analysis.datasets import add_shares
 from analysis.errors import UsageError
+from analysis.options import option
 from analysis.pipeline.engines import EngineOutput, Step, no_step
 from analysis.pipeline.inputs import (
     InputError,

@@ -17,7 +17,7 @@ Two things would otherwise make figures differ between machines or builds:
   having the font) and without the ``Date`` and ``Creator`` fields, so figure bytes (and the
   content-hashed file names in ``_images/``) depend on the drawing alone. Element ids use the
   fixed :data:`SVG_HASH_SALT`. Files saved explicitly should go through
-  :func:`analysis.build.figures.save_figure`, which strips PNG, SVG and PDF metadata; PNGs
+  :func:`analysis.plotting.figure_files.save_figure`, which strips PNG, SVG and PDF metadata; PNGs
   saved without an explicit dpi are written at :data:`RASTER_DPI` (twice the screen's).
 
 Examples

@@ -3,7 +3,7 @@
 The book's style (:func:`analysis.plotting.style.use_book_style`) registers the pip-installed
 Noto Sans CJK SC font and writes SVG text as paths (``svg.fonttype = "path"``), so the figure's
 汉字 need no font in the reader's browser; its fixed hash salt and the metadata filter of
-:func:`analysis.build.figures.save_figure` make the SVG bytes repeat. The XML prolog, DOCTYPE
+:func:`analysis.plotting.figure_files.save_figure` make the SVG bytes repeat. The XML prolog, DOCTYPE
 and ``<metadata>`` block are removed so the inlined SVG refers to no external document.
 """
 
@@ -15,7 +15,7 @@ import re
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis.build.figures import save_figure
+from analysis.plotting.figure_files import save_figure
 from analysis.plotting.style import use_book_style
 from analysis.report.content import Report
 from analysis.report.text import OUTCOME_NAMES, TEXT, label
