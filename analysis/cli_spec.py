@@ -13,6 +13,7 @@ Examples
 --------
 >>> import argparse
 >>> from dataclasses import dataclass, field
+>>> from analysis.options import option
 >>> @dataclass(frozen=True)
 ... class Spec:
 ...     outcome: str = field(metadata=option("outcome column"))
@@ -202,7 +203,7 @@ def run_guarded(
         output = action()
     except UsageError as error:
         label = "错误" if chosen == "zh" else "error"
-        print(f"{label}: {as_flags(str(error), flags)}", file=sys.stderr)
+        print(f"{label}: {as_flags(error.localised(chosen), flags)}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as error:
         text = with_source(error, source).localised(chosen).strip() or type(error).__name__

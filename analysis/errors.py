@@ -87,7 +87,9 @@ def set_language(lang: str | None) -> None:
     """Choose the language of refusal messages (``None``: back to the locale's)."""
     global _language
     if lang is not None and lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang!r}: choose zh or en")
+        raise UsageError(
+            f"--lang {lang!r}: choose zh or en", zh=f"--lang {lang!r}：请选择 zh 或 en"
+        )
     _language = lang
 
 
@@ -189,7 +191,32 @@ def translate_located(text: str) -> str:
 
 
 class UsageError(Exception):
-    """Arguments that contradict each other or name nothing (exit status 2 on the CLI)."""
+    """Arguments that contradict each other or name nothing (exit status 2 on the CLI).
+
+    Parameters
+    ----------
+    message
+        What is wrong with the arguments, in English.
+    zh
+        The same in Simplified Chinese, printed under ``--lang zh`` (:meth:`localised`).
+
+    Examples
+    --------
+    >>> error = UsageError("--leads 1: honest needs at least 2", zh="--leads 1：honest 至少需要 2")
+    >>> str(error), error.localised("zh"), error.localised("en")
+    ('--leads 1: honest needs at least 2', '--leads 1：honest 至少需要 2', '--leads 1: honest needs at least 2')
+    """
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        self.message = message
+        self.message_zh = zh
+        super().__init__(message)
+
+    def localised(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (``"zh"`` or ``"en"``; default :func:`language`); English
+        when no Chinese text was given."""
+        lang = lang or language()
+        return self.message_zh if (lang == "zh" and self.message_zh) else self.message
 
 
 _ARGUMENT = re.compile(r"\b([a-z][a-z0-9_]*)=")

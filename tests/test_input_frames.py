@@ -477,3 +477,139 @@ def test_python_api_refuses_mixed_scales_and_totals() -> None:
     frame.loc[frame["unit"] == "合计", "y"] *= 100
     with pytest.raises(PanelError, match="'合计'.*total"):
         prepare_panel(frame, unit="unit", time="year", outcome="y", first_treated="first")
+
+
+# 8. text cells in their identity form (read_frame) ----------------------------------------
+
+
+def test_read_frame_gives_text_cells_their_identity_form(tmp_path) -> None:
+    cells = ['="007001"', "'007001", "００７００１", " 007001 ", '="社区卫生服务中心（站）"']
+    labels = ["社区卫生服务中心（站）", "'第１社区", "２０２３－０１", "＇A01", "乡镇卫生院"]
+    path = write(tmp_path / "t.csv", ["code", "label"], [list(r) for r in zip(cells, labels)])
+    frame = read_frame(path)
+    # a code written any way is the code, leading zeros kept (text, not 7001)
+    assert frame["code"].tolist()[:4] == ["007001"] * 4
+    assert frame["code"].tolist()[4] == "社区卫生服务中心（站）"
+    # Chinese text keeps its full-width brackets; digits fold; an all-ASCII cell folds wholly
+    assert frame["label"].tolist() == [
+        "社区卫生服务中心（站）",
+        "第1社区",
+        "2023-01",
+        "A01",
+        "乡镇卫生院",
+    ]
+
+
+def test_its_api_finds_a_series_named_with_full_width_brackets(tmp_path) -> None:
+    from analysis.its.fit import its
+
+    t, y = its_series(3)
+    rows = [["社区卫生服务中心（站）", a, b] for a, b in zip(t, y)]
+    rows += [["乡镇卫生院", a, b + 2] for a, b in zip(t, y)]
+    path = write(tmp_path / "s.csv", ["unit", "t", "y"], rows)
+    result = its(
+        read_frame(path), time="t", outcome="y", intervention=T0, unit="unit",
+        select="社区卫生服务中心（站）", errors="ols",
+    )  # fmt: skip
+    level = next(e for e in result.estimates() if e.name == "level")
+    assert level.estimate == pytest.approx(ols_level(t.astype(float), y), rel=1e-9)
+
+
+# 9. YYYY.MM first-treated periods next to YYYY.MM time labels ------------------------------
+
+
+def _decimal_month_rows() -> tuple[list[list[object]], float]:
+    """Units a, b treated from October 2018 (2018.10) in a panel of 2018.7 .. 2018.12."""
+    labels = [f"2018.{m}" for m in range(7, 13)]
+    rows, cells = [], {}
+    for i, unit in enumerate("abcd"):
+        for p, label in enumerate(labels):
+            value = round(20 + i + 0.5 * p + ((i * 7 + p * 3) % 5) * 0.1, 2)
+            value += 1.5 if (unit in "ab" and p >= 3) else 0.0
+            cells[(unit, p)] = value
+            rows.append([unit, label, f"{value:.2f}", "2018.10" if unit in "ab" else "0"])
+
+    def mean(units: str, post: bool) -> float:
+        return float(np.mean([v for (u, p), v in cells.items() if u in units and (p >= 3) == post]))
+
+    truth = (mean("ab", True) - mean("ab", False)) - (mean("cd", True) - mean("cd", False))
+    return rows, truth
+
+
+def test_did_reads_first_treated_2018_10_as_october(tmp_path, capsys) -> None:
+    rows, truth = _decimal_month_rows()
+    path = write(tmp_path / "p.csv", ["unit", "period", "y", "first"], rows)
+    frame = read_frame(path)
+    assert set(frame["first"]) == {"2018.10", "0"}  # text like its time column, not 2018.1
+    code, out, err = run(
+        capsys, "did", "--data", str(path), "--unit", "unit", "--time", "period",
+        "--outcome", "y", "--first-treated", "first", "--estimator", "2x2", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert estimate(out, "att") == pytest.approx(truth, rel=1e-9)
+
+
+def test_did_api_refuses_2018_1_as_a_number_next_to_month_labels() -> None:
+    rows, _ = _decimal_month_rows()
+    frame = pd.DataFrame(rows, columns=["unit", "period", "y", "first"])
+    frame["first"] = pd.to_numeric(frame["first"])  # what pandas.read_csv makes of 2018.10
+    with pytest.raises(PanelError, match=r"2018\.10 \(October\) and 2018\.1 \(January\)"):
+        prepare_panel(frame, unit="unit", time="period", outcome="y", first_treated="first")
+
+
+# 10. the ITS Python API runs the checks the its command runs -------------------------------
+
+
+def test_its_api_refuses_mixed_share_scales() -> None:
+    from analysis.its.errors import ITSInputError
+    from analysis.its.fit import its
+
+    t = np.arange(1, N + 1)
+    y = np.where(t < T0, 0.40 + 0.001 * t, 45.0 + 0.1 * t)
+    with pytest.raises(ITSInputError, match="two scales"):
+        its(pd.DataFrame({"t": t, "share": y}), time="t", outcome="share", intervention=T0)
+
+
+def test_its_api_refuses_a_total_series_and_two_forms_of_a_county() -> None:
+    from analysis.its.errors import ITSInputError
+    from analysis.its.fit import its
+
+    t, y = its_series(4)
+    long = pd.DataFrame(
+        {
+            "county": ["420101"] * N + ["420102"] * N + ["全市合计"] * N,
+            "t": np.tile(t, 3),
+            "y": np.concatenate([y, y + 1, 2 * y + 1]),
+        }
+    )
+    with pytest.raises(ITSInputError, match="'全市合计'"):
+        its(long, time="t", outcome="y", intervention=T0, unit="county", select="420101",
+            controls=("*",))  # fmt: skip
+    twice = long[long["county"] != "全市合计"].copy()
+    twice.loc[twice.index[N - 3 : N], "county"] = "420101000"
+    with pytest.raises(ITSInputError, match="'420101'.*'420101000'"):
+        its(twice, time="t", outcome="y", intervention=T0, unit="county", select="420101",
+            controls=("420102",))  # fmt: skip
+
+
+# 11. usage errors in the chosen language -------------------------------------------------
+
+
+def test_usage_errors_print_in_chinese_under_lang_zh(tmp_path, capsys) -> None:
+    rows, _ = did_rows()
+    path = write(tmp_path / "p.csv", ["unit", "year", "y", "first"], rows)
+    code, _, err = run(capsys, *did_args(path), "--estimator", "honest", "--leads", "1",
+                       "--lang", "zh")  # fmt: skip
+    assert code == 2
+    assert "错误: --leads 1：honest 至少需要 2" in err and "needs" not in err
+    code, _, err = run(capsys, *did_args(path), "--treated-indicator", "first", "--lang", "zh")
+    assert code == 2 and "只能给出其一" in err
+    code, _, err = run(capsys, *did_args(path), "--estimator", "honest", "--leads", "1",
+                       "--lang", "en")  # fmt: skip
+    assert code == 2 and "--leads 1: honest needs at least 2" in err
+    series, _ = panel_inputs(tmp_path, "420101")
+    code, _, err = run(
+        capsys, "report", "--series", str(series), "--county", "420101",
+        "--out", str(tmp_path / "r.txt"), "--lang", "zh",
+    )  # fmt: skip
+    assert code == 2 and "请以 .html 结尾命名" in err

@@ -98,22 +98,43 @@ def test_validate_takes_lang_and_translates_locations(tmp_path, capsys):
     assert "错误:" in err and "文件 " in err and "第 1 行，列 'visits_total'" in err
 
 
-def test_quarantine_table_in_chinese(tmp_path, capsys):
+def _settlements(tmp_path, last_row: str):
     rows = [
         "结算流水号,结算日期,参保地,医疗机构编码,机构等级,就诊类型,医疗总费用,统筹基金支付,险种类型"
     ]
     rows += [f"S{i},2023-01-0{1 + i % 9},420101,H1,一级,门诊,10,5,居民" for i in range(9)]
-    rows.append("S99,2023-01-05,420101,H1,专科,门诊,10,5,居民")
+    rows.append(last_row)
     path = tmp_path / "r.csv"
     path.write_text("\n".join(rows) + "\n", encoding="gb18030")
+    return path
+
+
+def test_quarantine_table_in_chinese(tmp_path, capsys):
+    # A percent is not a money amount: the row is corrupt and quarantined (an unknown label,
+    # which this test used before, now refuses the run instead; see the next test).
+    path = _settlements(tmp_path, "S99,2023-01-05,420101,H1,一级,门诊,10,5%,居民")
     assert (
         main(["series", "--records", str(path), "--out", str(tmp_path / "o.csv"), "--lang", "zh"])
         == 1
     )
     err = capsys.readouterr().err
-    assert f"错误: 文件 {path}，第 11 行，列 '机构等级'：10 行中有 1 行（10.0 %）未通过检查" in err
-    assert "原因" in err and f"文件 {path}，第 11 行，列 '机构等级'，值 '专科'" in err
-    assert "未知标签 institution_level '专科'：1 行" in err
+    assert (
+        f"错误: 文件 {path}，第 11 行，列 '统筹基金支付'：10 行中有 1 行（10.0 %）未通过检查" in err
+    )
+    assert "原因" in err and f"文件 {path}，第 11 行，列 '统筹基金支付'，值 '5%'" in err
+    assert "row(s)" not in err and " row " not in err
+
+
+def test_unknown_label_refusal_in_chinese(tmp_path, capsys):
+    path = _settlements(tmp_path, "S99,2023-01-05,420101,H1,专科,门诊,10,5,居民")
+    assert (
+        main(["series", "--records", str(path), "--out", str(tmp_path / "o.csv"), "--lang", "zh"])
+        == 1
+    )
+    err = capsys.readouterr().err
+    assert f"错误: 文件 {path}，第 11 行，列 '机构等级'：标签对照表中没有以下标签" in err
+    assert f"institution_level '专科'：1 行（{path} 第 11 行）" in err
+    assert "row(s)" not in err and " row " not in err
 
 
 def test_one_commands_lang_does_not_leak_into_the_next_call(capsys):

@@ -1,14 +1,18 @@
-"""Every refusal of the ITS and DiD engines and of the input layer carries a Chinese text.
+"""Every refusal of the engines, the input layer and the commands carries a Chinese text.
 
-Two checks:
+Three checks:
 
-* a scan of the source (``analysis/its``, ``analysis/did``, ``analysis/tables``) that finds every
+* a scan of the source (``analysis/its``, ``analysis/did``, ``analysis/tables``,
+  ``analysis/pipeline``, ``analysis/report``, ``analysis/validation``) that finds every
   construction of :class:`analysis.errors.InputError` or a subclass and fails, naming file and
   line, when it has no ``zh=`` text. Constructions are checked wherever they happen (``raise
   X(...)``, ``return X(...)`` in a helper that builds the error, ``error = X(...)``), so a helper
   cannot hide an English-only message: it has to take the Chinese text from its callers and pass
   it on. Re-raising an existing error object (``raise error``, bare ``raise``) constructs
   nothing and is not checked; the object was checked where it was made.
+* the same scan for :class:`analysis.errors.UsageError` (contradictory or unknown arguments,
+  exit status 2) over every module of ``analysis/``: the command line prints its ``zh=`` text
+  under ``--lang zh`` too.
 * the command line run end to end with ``--lang zh`` (and with a Chinese locale) on small bad
   inputs: the part of the message after the location prefix must be Chinese too.
 """
@@ -26,9 +30,10 @@ from analysis.errors import set_language
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "analysis"
-SCANNED = sorted(
-    path for folder in ("its", "did", "tables") for path in (PACKAGE / folder).glob("*.py")
-)
+# The folders whose refusals reach a command; ``rglob`` so that subpackages
+# (``pipeline/engines``) cannot slip out of the scan.
+SCANNED_FOLDERS = ("its", "did", "tables", "pipeline", "report", "validation")
+SCANNED = sorted(path for folder in SCANNED_FOLDERS for path in (PACKAGE / folder).rglob("*.py"))
 
 # Subclasses whose constructor takes no ``zh=`` because their message is assembled from parts
 # that are translated elsewhere; a new subclass that drops ``zh`` fails the scan until it is
@@ -59,8 +64,10 @@ def _init_takes_zh(cls: ast.ClassDef) -> bool | None:
     return None
 
 
-def input_error_family(sources: dict[str, str]) -> tuple[set[str], set[str]]:
-    """Names of InputError and its subclasses defined in ``sources`` (path -> text).
+def input_error_family(
+    sources: dict[str, str], root: str = "InputError"
+) -> tuple[set[str], set[str]]:
+    """Names of ``root`` and its subclasses defined in ``sources`` (path -> text).
 
     Returns
     -------
@@ -73,7 +80,7 @@ def input_error_family(sources: dict[str, str]) -> tuple[set[str], set[str]]:
         for node in ast.walk(ast.parse(text))
         if isinstance(node, ast.ClassDef)
     ]
-    family = {"InputError"}
+    family = {root}
     without_zh: set[str] = set()
     grew = True
     while grew:
@@ -168,12 +175,79 @@ def test_constructors_without_zh_are_the_documented_ones() -> None:
     assert without_zh == set(NO_ZH_CONSTRUCTOR)
 
 
-@pytest.mark.parametrize("path", SCANNED, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", SCANNED, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_every_refusal_has_a_chinese_text(path: Path) -> None:
     family, without_zh = input_error_family(_all_sources())
     source = path.read_text(encoding="utf-8")
     missing = missing_zh(source, str(path.relative_to(ROOT)), family, without_zh)
     assert not missing, "InputError raised without zh= at:\n" + "\n".join(missing)
+
+
+def test_the_scan_covers_the_command_folders() -> None:
+    # a renamed or emptied folder would make its parametrised cases vanish without a failure
+    for folder in SCANNED_FOLDERS:
+        assert any(path.parent.name == folder for path in SCANNED), folder
+    assert PACKAGE / "pipeline" / "engines" / "duckdb.py" in SCANNED
+
+
+# UsageError ---------------------------------------------------------------------------------
+
+PLANTED_USAGE = """
+from analysis import errors
+from analysis.errors import UsageError
+
+class SpecError(UsageError):
+    pass
+
+def check(x, flag):
+    if x == 0:
+        raise UsageError("zero", zh="零")                     # fine
+    if x == 1:
+        raise UsageError(f"{flag}= is 1")                     # MISSING: no zh
+    if x == 2:
+        raise errors.UsageError("two")                        # MISSING: through the module
+    if x == 3:
+        raise SpecError("three")                              # MISSING: subclass, no zh
+    if x == 4:
+        error = UsageError("four", zh=None)                   # MISSING: zh=None is no text
+        raise error
+    if x == 5:
+        raise UsageError                                      # MISSING: the bare class
+    if x == 6:
+        raise UsageError(
+            "six, over lines", zh="六，跨行"
+        )                                                     # fine
+    raise ValueError("not a usage error")                     # not of the family
+"""
+
+
+def _usage_family(extra: dict[str, str] | None = None) -> tuple[set[str], set[str]]:
+    return input_error_family({**_all_sources(), **(extra or {})}, root="UsageError")
+
+
+def test_the_usage_scan_finds_planted_english_only_usage_errors() -> None:
+    family, without_zh = _usage_family({"planted.py": PLANTED_USAGE})
+    assert family == {"UsageError", "SpecError"}
+    planted = [
+        f"planted.py:{number}"
+        for number, line in enumerate(PLANTED_USAGE.splitlines(), start=1)
+        if "# MISSING" in line
+    ]
+    assert len(planted) == 5
+    assert missing_zh(PLANTED_USAGE, "planted.py", family, without_zh) == planted
+
+
+def test_every_usage_error_in_the_package_has_a_chinese_text() -> None:
+    family, without_zh = _usage_family()
+    assert without_zh == set(), "a UsageError subclass drops zh: " + ", ".join(without_zh)
+    missing = [
+        where
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for where in missing_zh(
+            path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), family, without_zh
+        )
+    ]
+    assert not missing, "UsageError raised without zh= at:\n" + "\n".join(missing)
 
 
 # End to end ----------------------------------------------------------------------------------

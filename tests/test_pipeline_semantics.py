@@ -377,3 +377,101 @@ def test_corrupt_rows_under_the_limit_are_the_only_quarantine(
     assert code == 0, err
     same_series(out, records[1:])
     assert json.loads(out_text)["quarantine_by_reason"] == {"malformed_date": 1}
+
+
+# ---- 7. one rule for a numeric cell ---------------------------------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _spelled(value: Decimal, i: int) -> str:
+    """``value`` as analysts' spreadsheets write money, one spelling per row in turn."""
+    plain, grouped = f"{value:.2f}", f"{value:,.2f}"
+    return [
+        f"RMB {plain}",
+        f"¥{grouped}",
+        f"{grouped}元",
+        f"'{plain}",
+        f'="{plain}"',
+        plain.translate(_FULL_WIDTH),
+        f"CNY {grouped}",
+        f"￥ {grouped}",
+        f"{value:.4f}",
+    ][i % 9]
+
+
+@pytest.mark.parametrize("spelling", ["mixed", "apostrophe", "excel-text"])
+def test_amounts_as_text_mean_the_number_written(
+    tmp_path: Path, inputs: Path, capsys, spelling: str
+) -> None:
+    records = base_records()
+    rows = cells(records, Style(ZH, "zh"))
+    for i, (r, row) in enumerate(zip(records, rows)):
+        if spelling == "mixed":
+            row[6], row[7] = _spelled(r.total, i), _spelled(r.fund, i + 4)
+        elif spelling == "apostrophe":
+            row[6], row[7] = f"'{r.total}", f"'{r.fund}"
+        else:
+            row[6], row[7] = f'="{r.total}"', f'="{r.fund}"'
+    path = write_csv(inputs / "r.csv", list(ZH), rows)
+    code, out_text, err, out = run(tmp_path, capsys, "--records", str(path), "--json")
+    assert code == 0, err
+    same_series(out, records)
+    assert json.loads(out_text)["rows_quarantined"] == 0
+
+
+def test_text_amounts_in_wan_yuan_are_converted_exactly(
+    tmp_path: Path, inputs: Path, capsys
+) -> None:
+    records = base_records()
+    rows = cells(records, Style(ZH, "zh"))
+    for r, row in zip(records, rows):
+        row[6], row[7] = f"'{_in(r.total, 4)}", f'="{_in(r.fund, 4)}"'
+    header = list(ZH)
+    header[6], header[7] = "医疗总费用(万元)", "统筹基金支付(万元)"
+    path = write_csv(inputs / "r.csv", header, rows)
+    code, _, err, out = run(tmp_path, capsys, "--records", str(path))
+    assert code == 0, err
+    same_series(out, records)
+
+
+@pytest.mark.parametrize("cell", ["5%", "12.5 %", "1.5万元", "abc"])
+def test_a_percent_or_a_non_number_is_not_an_amount(
+    tmp_path: Path, inputs: Path, capsys, cell: str
+) -> None:
+    records = base_records()
+    rows = cells(records, Style(ZH, "zh"))
+    rows[0][7] = cell  # corrupt, quarantined under the limit, never read as a number
+    path = write_csv(inputs / "r.csv", list(ZH), rows)
+    code, out_text, err, out = run(tmp_path, capsys, "--records", str(path), "--json")
+    assert code == 0, err
+    same_series(out, records[1:])
+    assert json.loads(out_text)["quarantine_by_reason"] == {"malformed_amount": 1}
+
+
+# ---- 8. a --columns map naming a header the file lacks --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            ("names '基金支付额'", "not a header of this file", "closest header: '统筹基金支付'"),
+        ),
+        ("zh", ("'基金支付额' 不是本文件的列名", "最相近的列名：'统筹基金支付'", "fund_paid")),
+    ],
+)
+def test_a_columns_map_naming_an_absent_header_is_quoted(
+    tmp_path: Path, inputs: Path, capsys, lang: str, words: tuple[str, ...]
+) -> None:
+    path = write_csv(inputs / "r.csv", list(ZH), cells(base_records(), Style(ZH, "zh")))
+    mapping = inputs / "map.toml"
+    mapping.write_text('[fields]\nfund_paid = ["基金支付额"]\n', encoding="utf-8")
+    code, _, err, _ = run(
+        tmp_path, capsys, "--records", str(path), "--columns", str(mapping), lang=lang
+    )
+    assert code == 1
+    assert str(path) in err and str(mapping) in err
+    for word in words:
+        assert word in err, err

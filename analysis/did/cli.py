@@ -91,10 +91,16 @@ def _design(args: argparse.Namespace, frame: pd.DataFrame) -> tuple[DiDSpec, pd.
     given = getattr(args, "first_treated", None)
     if indicator is None:
         if given is None:
-            raise UsageError("give --first-treated COL or --treated-indicator COL")
+            raise UsageError(
+                "give --first-treated COL or --treated-indicator COL",
+                zh="请给出 --first-treated COL 或 --treated-indicator COL",
+            )
         return spec_from_args(DiDSpec, args), frame
     if given is not None:
-        raise UsageError("give --first-treated or --treated-indicator, not both")
+        raise UsageError(
+            "give --first-treated or --treated-indicator, not both",
+            zh="--first-treated 和 --treated-indicator 只能给出其一",
+        )
     name = f"first treated (from {indicator})"
     derived = first_treated_from_indicator(
         frame, unit=args.unit, time=args.time, indicator=indicator, name=name

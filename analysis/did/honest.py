@@ -310,17 +310,22 @@ def _target(
         return weights, rel_time, f"rel_time={rel_time}"
     if isinstance(l_vec, str):
         if l_vec != "average":
-            raise UsageError(f"l_vec={l_vec!r}: give weights or 'average'")
+            raise UsageError(
+                f"l_vec={l_vec!r}: give weights or 'average'",
+                zh=f"l_vec={l_vec!r}：请给出权重或 'average'",
+            )
         weights = np.full(es.n_post, 1.0 / es.n_post)
         return weights, None, f"average of rel_time {es.post[0]}..{es.post[-1]}"
     weights = np.asarray(l_vec, dtype=float)
     if weights.shape != (es.n_post,) or not np.all(np.isfinite(weights)):
         raise UsageError(
             f"l_vec has {weights.size} entries; give {es.n_post} finite weights, one per post "
-            f"period {es.post[0]}..{es.post[-1]}"
+            f"period {es.post[0]}..{es.post[-1]}",
+            zh=f"l_vec 有 {weights.size} 个元素；请给出 {es.n_post} 个有限的权重，每个处理后时期 "
+            f"{es.post[0]}..{es.post[-1]} 一个",
         )
     if not np.any(weights != 0):
-        raise UsageError("l_vec is all zeros")
+        raise UsageError("l_vec is all zeros", zh="l_vec 全为 0")
     nonzero = np.flatnonzero(weights)
     if len(nonzero) == 1 and weights[nonzero[0]] == 1.0:
         t = es.post[nonzero[0]]
@@ -487,19 +492,27 @@ def honest_bounds(
     """
     if restriction not in _PARAMETER:
         raise UsageError(
-            f"restriction={restriction!r}: must be 'relative_magnitude' or 'smoothness'"
+            f"restriction={restriction!r}: must be 'relative_magnitude' or 'smoothness'",
+            zh=f"restriction={restriction!r}：必须是 'relative_magnitude' 或 'smoothness'",
         )
     if method not in ("auto", "flci", "conditional", "hybrid"):
-        raise UsageError(f"method={method!r}: choose auto, flci, conditional or hybrid")
+        raise UsageError(
+            f"method={method!r}: choose auto, flci, conditional or hybrid",
+            zh=f"method={method!r}：请从 auto、flci、conditional、hybrid 中选择",
+        )
     if not 0 < alpha < 1:
-        raise UsageError(f"alpha={alpha}: must be between 0 and 1")
+        raise UsageError(
+            f"alpha={alpha}: must be between 0 and 1", zh=f"alpha={alpha}：必须介于 0 和 1 之间"
+        )
     chosen = method
     if method == "auto":
         chosen = "flci" if restriction == "smoothness" else "hybrid"
     if chosen == "flci" and restriction == "relative_magnitude":
         raise UsageError(
             "method='flci' is not valid under relative magnitudes: Delta^RM is not convex "
-            "(Rambachan & Roth 2023, Section 5.3); use 'hybrid' (the default) or 'conditional'"
+            "(Rambachan & Roth 2023, Section 5.3); use 'hybrid' (the default) or 'conditional'",
+            zh="method='flci' 不适用于相对幅度限制：Delta^RM 不是凸集（Rambachan & Roth 2023，"
+            "第 5.3 节）；请用 'hybrid'（默认）或 'conditional'",
         )
     es = _event_study(result, vcov)
     weights, target_time, target = _target(es, rel_time, l_vec)
@@ -509,7 +522,10 @@ def honest_bounds(
         else np.asarray(m_grid, dtype=float)
     )
     if np.any(~np.isfinite(m_values)) or np.any(m_values < 0):
-        raise UsageError("m_grid values must be finite and 0 or more")
+        raise UsageError(
+            "m_grid values must be finite and 0 or more",
+            zh="m_grid 的取值必须是有限的且大于或等于 0",
+        )
     post_sigma = es.sigma[es.n_pre :, es.n_pre :]
     sd_theta = float(np.sqrt(weights @ post_sigma @ weights))
     coefficient = float(weights @ es.betahat[es.n_pre :])

@@ -47,6 +47,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,6 +57,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.tables.checks import checked_columns, numeric_values
+from analysis.tables.frame import year_month_labels
 from analysis.tables.identity import unwrap_cell
 from analysis.tables.timelabels import (
     excel_serial_dates,
@@ -252,6 +254,48 @@ def _code_first_treated(
     return codes
 
 
+def _refuse_months_as_numbers(
+    data: pd.DataFrame, time: str, first_treated: str, source: str | None
+) -> None:
+    """Refuse first-treated numbers such as 2018.1 next to ``YYYY.MM`` month labels.
+
+    When the time column writes months as ``2018.10`` (text), a first-treated column read as
+    numbers has lost the difference between October (``2018.10``) and January (``2018.1``):
+    both are the number 2018.1. Only a month written ``.1`` is ambiguous (``2018.2`` cannot be
+    ``2018.20``), so only such values are refused; :func:`analysis.tables.frame.read_frame`
+    keeps both columns as text and never meets this.
+    """
+    firsts = data[first_treated]
+    if not pd.api.types.is_float_dtype(firsts) or pd.api.types.is_numeric_dtype(data[time]):
+        return
+    labels = data[time].dropna()
+    if labels.empty or not labels.map(lambda v: isinstance(v, str)).all():
+        return
+    if not year_month_labels(labels.astype(str)):
+        return
+    ambiguous = firsts.map(
+        lambda v: bool(pd.notna(v) and re.fullmatch(r"\d{4}\.1", repr(float(v))))
+    ).astype(bool)
+    if not ambiguous.any():
+        return
+    value = repr(float(firsts[ambiguous].iloc[0]))
+    october = f"{value}0"
+    raise PanelError(
+        f"first_treated={_show(first_treated)} holds the number {value}, but the time column "
+        f"{_show(time)} writes months as YYYY.MM text: as a number, {october} (October) and "
+        f"{value} (January) are the same; give the first-treated column as text, its months "
+        "written as in the time column (read the file with analysis.tables.frame.read_frame, "
+        "or pandas.read_csv(..., dtype=str))",
+        file=source,
+        row=_spreadsheet_row(data, ambiguous),
+        column=first_treated,
+        zh=f"first_treated={_show(first_treated)} 中是数字 {value}，而时间列 {_show(time)} 以 "
+        f"YYYY.MM 文本写月份：作为数字，{october}（十月）与 {value}（一月）无法区分；请把开始处理"
+        "时期列作为文本传入，月份写法与时间列相同（用 analysis.tables.frame.read_frame 读取文件，"
+        "或 pandas.read_csv(..., dtype=str)）",
+    )
+
+
 def prepare_panel(
     frame: pd.DataFrame,
     *,
@@ -311,6 +355,7 @@ def prepare_panel(
     rows = list(data.index) if data.index.name == "row" else list(range(2, len(data) + 2))
     try:
         data = checked_columns(data, outcome, unit=unit, time=time, file=source)
+        _refuse_months_as_numbers(data, time, first_treated, source)
         data[time], time_unit = _coerce_time(data[time], time, rows)
     except PanelError:
         raise

@@ -217,20 +217,34 @@ class DiDSpec:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.alpha < 1.0:
-            raise UsageError(f"alpha={self.alpha}: must lie strictly between 0 and 1")
+            raise UsageError(
+                f"alpha={self.alpha}: must lie strictly between 0 and 1",
+                zh=f"alpha={self.alpha}：必须严格介于 0 和 1 之间",
+            )
         if self.draws is not None and self.draws < 1:
-            raise UsageError(f"draws={self.draws}: at least one draw is needed")
+            raise UsageError(
+                f"draws={self.draws}: at least one draw is needed",
+                zh=f"draws={self.draws}：至少需要一次抽样",
+            )
         if any(m < 0 for m in self.m_grid):
-            raise UsageError("m_grid= values must be 0 or more")
+            raise UsageError(
+                "m_grid= values must be 0 or more", zh="m_grid= 的取值必须大于或等于 0"
+            )
         if self.leads < 0 or self.lags < 0:
-            raise UsageError("leads= and lags= must be 0 or more")
+            raise UsageError(
+                "leads= and lags= must be 0 or more", zh="leads= 和 lags= 必须大于或等于 0"
+            )
         if self.estimator == "honest" and self.leads < 2:
             raise UsageError(
                 f"leads={self.leads}: honest needs at least 2 (one estimated lead besides the "
-                "reference)"
+                "reference)",
+                zh=f"leads={self.leads}：honest 至少需要 2（除参照期外至少还要估计一个处理前时期）",
             )
         if self.placebo_time is not None and self.placebo_time < 1:
-            raise UsageError(f"placebo_time={self.placebo_time}: must be 1 or more periods")
+            raise UsageError(
+                f"placebo_time={self.placebo_time}: must be 1 or more periods",
+                zh=f"placebo_time={self.placebo_time}：必须至少为 1 个时期",
+            )
 
     def panel_options(self) -> dict[str, Any]:
         """The keyword arguments of :func:`~analysis.did.panel.prepare_panel`."""
@@ -337,7 +351,10 @@ def call_contract(
         if name in accepted or open_ended:
             passed[name] = value
         elif value != default:
-            raise UsageError(f"{label} does not support {name}={value!r} in this version")
+            raise UsageError(
+                f"{label} does not support {name}={value!r} in this version",
+                zh=f"此版本的 {label} 不支持 {name}={value!r}",
+            )
     return function(*args, **passed)
 
 
@@ -406,7 +423,8 @@ def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
             from analysis.did.sdid import synthetic_did
         except ImportError as error:
             raise UsageError(
-                f"estimator 'sdid' is not available in this version ({error})"
+                f"estimator 'sdid' is not available in this version ({error})",
+                zh=f"此版本无法使用 sdid 估计方法（{error}）",
             ) from error
         return synthetic_did(
             panel, se_method=spec.sdid_se, draws=draws, seed=spec.seed, alpha=spec.alpha
@@ -423,7 +441,10 @@ def run_estimator(panel: Panel, spec: DiDSpec) -> ResultMixin:
             seed=spec.seed,
             allow_few_treated=spec.inference == "cluster",
         )
-    raise UsageError(f"estimator={name!r}: choose one of {', '.join(ESTIMATORS)}")
+    raise UsageError(
+        f"estimator={name!r}: choose one of {', '.join(ESTIMATORS)}",
+        zh=f"estimator={name!r}：请从 {', '.join(ESTIMATORS)} 中选择",
+    )
 
 
 def estimate_did(frame: pd.DataFrame, spec: DiDSpec) -> DiDRun:

@@ -71,6 +71,7 @@ from analysis.its.interruptions import OTHER_FORM, OtherInterruption
 from analysis.its.results import ITSResult, RhoGridRow, rate_ratio
 from analysis.options import option
 from analysis.tables.checks import checked_columns, require_one_share_scale
+from analysis.tables.identity import canonical_code, unwrap_cell
 from analysis.tables.timelabels import (
     TimeAxis,
     as_text,
@@ -376,6 +377,20 @@ def _column(data: pd.DataFrame, name: str, argument: str) -> np.ndarray:
     return values
 
 
+def _unit_value(value: object) -> str:
+    """A ``select``/``controls`` value in the form :func:`checked_frame` gives the unit column.
+
+    The unit column's labels are cleaned (``="420101"`` -> ``420101``, ``（站）`` -> ``(站)``) by
+    :func:`analysis.tables.checks.unit_codes`; the value the user names is cleaned alike, so
+    ``select='社区卫生服务中心（站）'`` finds the series it names.
+    """
+    text = as_text(value)
+    if isinstance(value, (int, float, np.number)):
+        return text
+    code = canonical_code(text)
+    return code if code is not None and code.isdigit() else unwrap_cell(text)
+
+
 def _select_series(
     data: pd.DataFrame, spec: ITSSpec
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -398,7 +413,7 @@ def _select_series(
             zh=f"unit={spec.unit!r} 含有 {len(values)} 个序列；"
             f"请用 select=VALUE 选出处理序列（取值：{shown}）",
         )
-    chosen = as_text(spec.select)
+    chosen = _unit_value(spec.select)
     if chosen not in values:
         raise ITSInputError(
             f"select={spec.select!r} is not a value of column '{spec.unit}' (values: {shown})",
@@ -408,7 +423,9 @@ def _select_series(
     controls: dict[str, pd.DataFrame] = {}
     if spec.controls:
         every = tuple(spec.controls) in (("*",), ("all",))
-        wanted = [v for v in values if v != chosen] if every else list(map(as_text, spec.controls))
+        wanted = (
+            [v for v in values if v != chosen] if every else list(map(_unit_value, spec.controls))
+        )
         for name in wanted:
             if name == chosen:
                 raise ITSInputError(

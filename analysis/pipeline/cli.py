@@ -148,7 +148,10 @@ def _series(args: argparse.Namespace) -> str:
     if not is_remote(spec.records):
         refuse_output_inside_input(Path(spec.records), args.out, "--out")
     if not is_remote(quarantine) and Path(quarantine).resolve() == args.out.resolve():
-        raise UsageError("quarantine= and --out name the same file; give two paths")
+        raise UsageError(
+            "quarantine= and --out name the same file; give two paths",
+            zh="quarantine= 和 --out 指向同一个文件；请给出两个不同的路径",
+        )
     options = {
         f.name: getattr(spec, f.name)
         for f in spec_fields(SeriesSpec)

@@ -19,10 +19,13 @@ text-only Parquet file in the run's scratch folder for the engine to read:
   to 79999 (1954-10-03 to 2118-12-03) all become ``YYYY-MM-DD``. A date with the year last
   (``01/02/2023``) cannot be read without knowing whether day or month comes first: the file
   is refused with examples unless ``date_format`` (e.g. ``%d/%m/%Y``) says;
-- **amounts**: ``1,234.50``, ``1,234.50元``, ``￥1,234.50``, ``297.990`` become plain decimals
-  written without trailing zeros, so that a re-exported duplicate (``297.99`` vs ``297.990``)
-  is the same record; a column in 万元 or 千元 (unit in the header, or ``[units]`` of the
-  header map; :mod:`analysis.tables.units`) is converted to yuan exactly;
+- **amounts**: read by the one rule for a numeric cell that every command shares
+  (:func:`analysis.tables.numbers.parse_number`): ``1,234.50``, ``1,234.50元``, ``¥1,234.50``,
+  ``RMB 1234.50``, Excel's ``'46.1`` and ``="46.1"``, full-width digits, ``297.990`` become
+  plain decimals written without trailing zeros, so that a re-exported duplicate (``297.99``
+  vs ``297.990``) is the same record; a percent (``45%``) is not an amount. A column in 万元
+  or 千元 (unit in the header, or ``[units]`` of the header map; :mod:`analysis.tables.units`)
+  is converted to yuan exactly;
 - **labels** (level, service type, scheme): mapped with the label map onto the schema's
   categories; unknown labels stay as written and are counted with their first row (the run
   refuses them, or with ``drop_unknown_labels`` the SQL quarantines them);
@@ -41,6 +44,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -67,6 +71,7 @@ from analysis.tables.mapping import (
     match_headers,
     missing_message,
 )
+from analysis.tables.numbers import parse_number
 from analysis.tables.reading import read_sheet
 from analysis.tables.units import to_yuan, unit_factor
 
@@ -211,6 +216,61 @@ def canonical_codes(values: pa.Array) -> pa.Array:
     return values
 
 
+def amount_text(cell: str) -> str | None:
+    """A money cell as plain decimal text in its own unit, or ``None`` when it is not an amount.
+
+    The number is read by :func:`analysis.tables.numbers.parse_number` (the rule every command
+    shares) and written without exponent, ``+``, leading or trailing zeros, so that
+    re-exported duplicates (``297.99``, ``297.990``, ``¥297.99``) are one record. A percent
+    (``45%``) is a number but never a money amount.
+
+    Examples
+    --------
+    >>> [amount_text(c) for c in ("RMB 1234.50", "¥1,234.50", "1,234.50元", "'46.10", '="46.1"')]
+    ['1234.5', '1234.5', '1234.5', '46.1', '46.1']
+    >>> amount_text("１２.５０"), amount_text("+007"), amount_text("-0.0"), amount_text("1E+3")
+    ('12.5', '7', '0', '1000')
+    >>> amount_text("45%"), amount_text("abc"), amount_text("1.5万元"), amount_text("")
+    (None, None, None, None)
+    """
+    number = parse_number(cell)
+    if number is None or number.percent:
+        return None
+    return to_yuan(number.plain, "元")
+
+
+def canonical_amounts(values: pa.Array) -> pa.Array:
+    """:func:`amount_text` for a whole column of trimmed text; a cell that is not an amount
+    is left as written, for the SQL to quarantine as ``malformed_amount``.
+
+    Plain decimals (most exports write nothing else) lose their trailing zeros column-wise;
+    only the other distinct texts go through :func:`amount_text`.
+
+    Examples
+    --------
+    >>> cells = ["297.990", "20.00", "-0.0", "-0", "007", "¥1,234.50", "'46.1", '="8462.35"', "4,5"]
+    >>> canonical_amounts(pa.array(cells + [""])).to_pylist() == [
+    ...     amount_text(c) or c for c in cells] + [""]
+    True
+    """
+    plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
+    # The fast path must write what amount_text would, so every other text goes through it.
+    plain = pc.and_(plain, pc.invert(pc.match_substring_regex(values, r"^-?0\d")))
+    decimals = pc.and_(plain, pc.match_substring(values, "."))
+    if pc.any(decimals).as_py():
+        stripped = pc.utf8_rtrim(pc.utf8_rtrim(values, characters="0"), characters=".")
+        values = pc.if_else(decimals, stripped, values)
+    if _any_literal(values, "-0"):
+        values = pc.if_else(pc.equal(values, "-0"), pa.scalar("0"), values)
+    other = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
+    if not pc.any(other).as_py():
+        return values
+    texts = pc.filter(values, other)
+    encoded = pc.dictionary_encode(texts)
+    mapped = pa.array([amount_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.replace_with_mask(values, other, pc.coalesce(pc.take(mapped, encoded.indices), texts))
+
+
 def _total_mask(out: dict[str, pa.Array], present: set[str]) -> np.ndarray:
     """Rows holding an aggregate (合计, 全县, 平均, ...) rather than one settlement."""
     n = len(out["record_id"])
@@ -269,7 +329,7 @@ def normalise_file(
     ):
         del missing["institution_level"]
     if missing:
-        en, zh = missing_message(type(plan)(plan.rename, missing))
+        en, zh = missing_message(dataclasses.replace(plan, missing=missing))
         raise InputError(en, file=name, row=sheet.header_row, column=next(iter(missing)), zh=zh)
     numbers = sheet.row_numbers
     n = sheet.n_rows
@@ -381,29 +441,12 @@ def normalise_file(
             "malformed_date", (row, header_of["settlement_date"], out["settlement_date"][i].as_py())
         )
 
-    # Amounts.
+    # Amounts: the one rule for a numeric cell (analysis.tables.numbers), column-wise.
     for f in ("total_cost", "fund_paid"):
-        # Each rewrite runs only when some cell needs it: most exports write plain numbers,
-        # and one regular-expression scan tells; the rewrites cost more than the scan.
-        values = _fold(out[f])
-        plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
-        if not pc.all(pc.or_(plain, pc.equal(values, ""))).as_py():
-            if _any_literal(values, "￥|¥|RMB|CNY", regex=True):
-                values = pc.replace_substring_regex(values, r"^(?:RMB|CNY)?\s*[￥¥]?\s*", "")
-            if _any_literal(values, "元|RMB|CNY", regex=True):
-                values = pc.replace_substring_regex(values, r"\s*(?:元|RMB|CNY)$", "")
-            if _any_literal(values, ","):
-                grouped = pc.match_substring_regex(values, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-                values = pc.if_else(grouped, pc.replace_substring(values, ",", ""), values)
-            if _any_literal(values, "+"):
-                values = pc.replace_substring_regex(values, r"^\+", "")
-            plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
-        # Trailing zeros after the decimal point carry no value: 297.990 is 297.99.
-        decimals = pc.and_(plain, pc.match_substring(values, "."))
-        if pc.any(decimals).as_py():
-            stripped = pc.utf8_rtrim(pc.utf8_rtrim(values, characters="0"), characters=".")
-            values = pc.if_else(decimals, stripped, values)
-        bad = pc.and_(pc.invert(plain), pc.not_equal(values, ""))
+        values = canonical_amounts(out[f])
+        bad = pc.and_(
+            pc.invert(pc.match_substring_regex(values, _PLAIN_NUMBER)), pc.not_equal(values, "")
+        )
         row = _first_row(bad, numbers) if n else None
         if row is not None:
             i = int(np.flatnonzero(numbers == row)[0])

@@ -53,9 +53,15 @@ output to another file
             target.exists() and source.exists() and os.path.samefile(target, source)
         )
         if same:
-            raise UsageError(f"{flag} {out} is the input {given}; write the output to another file")
+            raise UsageError(
+                f"{flag} {out} is the input {given}; write the output to another file",
+                zh=f"{flag} {out} 就是输入 {given}；请把输出写到另一个文件",
+            )
         if source.is_dir() and target.is_relative_to(source):
-            raise UsageError(f"{flag} {out} is inside the input folder {given}; write it elsewhere")
+            raise UsageError(
+                f"{flag} {out} is inside the input folder {given}; write it elsewhere",
+                zh=f"{flag} {out} 位于输入文件夹 {given} 之内；请写到别处",
+            )
 
 
 def _umask() -> int:
@@ -128,7 +134,10 @@ _FLAGS = {
 
 def _panel(args: argparse.Namespace) -> str:
     if args.out.suffix.lower() != ".csv":
-        raise UsageError(f"--out {args.out}: the panel is written as CSV; name it .csv")
+        raise UsageError(
+            f"--out {args.out}: the panel is written as CSV; name it .csv",
+            zh=f"--out {args.out}：面板以 CSV 格式写出；请以 .csv 结尾命名",
+        )
     refuse_overwrite(args.out, [args.series, args.reforms])
     panel = build_panel(
         read_frame(args.series),

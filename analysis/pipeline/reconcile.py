@@ -279,19 +279,29 @@ def unknown_labels(
         and the file and first row of each.
     """
     found: Counter[tuple[str, str]] = Counter()
-    where: dict[tuple[str, str], list[str]] = {}
+    where: dict[tuple[str, str], list[tuple[str, int | None]]] = {}
     for report in reports:
         for key, count in report.unknown_labels.items():
             found[key] += count
             row, column = report.label_rows.get(key, (None, key[0]))
-            where.setdefault(key, []).append(
-                f"{report.name} row {row}" if row is not None else report.name
-            )
+            where.setdefault(key, []).append((report.name, row))
     if not found:
         return {}
     if not drop:
         listed = "; ".join(
-            f"{column} {label!r}: {count:,} row(s) ({', '.join(where[(column, label)][:3])})"
+            f"{column} {label!r}: {count:,} row(s) ("
+            + ", ".join(
+                f"{f} row {r}" if r is not None else f for f, r in where[(column, label)][:3]
+            )
+            + ")"
+            for (column, label), count in sorted(found.items())
+        )
+        listed_zh = "；".join(
+            f"{column} {label!r}：{count:,} 行（"
+            + "，".join(
+                f"{f} 第 {r} 行" if r is not None else f for f, r in where[(column, label)][:3]
+            )
+            + "）"
             for (column, label), count in sorted(found.items())
         )
         first = next(r for r in reports if r.unknown_labels)
@@ -307,7 +317,7 @@ def unknown_labels(
             file=first.name,
             row=row,
             column=column,
-            zh=f"标签对照表中没有以下标签：{listed}。含未知标签的行不是损坏的行，丢弃它们可能改变"
+            zh=f"标签对照表中没有以下标签：{listed_zh}。含未知标签的行不是损坏的行，丢弃它们可能改变"
             "县区的占比，因此运行停止。请用 --labels LABELS.toml 把每个标签对应到类别（如 "
             '[institution_level] secondary = ["县人民医院"]；未定级 需要 --institutions '
             "NAMES.csv 或自行对照），或用 --drop-unknown-labels true 明确丢弃这些行（摘要会按县区"

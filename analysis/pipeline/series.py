@@ -261,18 +261,24 @@ class SeriesSpec:
         if self.engine == "duckdb":
             return {**duckdb_only, "typed": self.typed}
         if self.engine != "spark":
-            raise UsageError(f"engine={self.engine!r} is not an engine; choose 'duckdb' or 'spark'")
+            raise UsageError(
+                f"engine={self.engine!r} is not an engine; choose 'duckdb' or 'spark'",
+                zh=f"engine={self.engine!r} 不是可用的引擎；请选择 'duckdb' 或 'spark'",
+            )
         given = [name for name, value in duckdb_only.items() if value is not None]
         if given:
             raise UsageError(
-                f"{given[0]}= is a DuckDB setting; it does nothing with engine={self.engine!r}"
+                f"{given[0]}= is a DuckDB setting; it does nothing with engine={self.engine!r}",
+                zh=f"{given[0]}= 是 DuckDB 的设置；在 engine={self.engine!r} 下不起作用",
             )
         spark = self.spark
         if spark is None:
             if shutil.which("java") is None:
                 raise UsageError(
                     "engine='spark' needs Java (e.g. openjdk-17-jre-headless); "
-                    "install it or use engine='duckdb'"
+                    "install it or use engine='duckdb'",
+                    zh="engine='spark' 需要 Java（例如 openjdk-17-jre-headless）；"
+                    "请安装它，或使用 engine='duckdb'",
                 )
             from analysis.pipeline.engines.spark import session
 
@@ -708,13 +714,19 @@ def run_spec(spec: SeriesSpec, step: Step = no_step) -> SeriesRun:
     if quarantine is not None:
         quarantine_path = str(quarantine) if is_remote(quarantine) else Path(quarantine)
         if is_remote(quarantine) and engine != "spark":
-            raise InputError(f"{quarantine}: remote quarantine paths need engine='spark'")
+            raise InputError(
+                f"{quarantine}: remote quarantine paths need engine='spark'",
+                zh=f"{quarantine}：远程的隔离文件路径需要 engine='spark'",
+            )
         if not is_remote(records) and isinstance(quarantine_path, Path):
             refuse_output_inside_input(Path(records), quarantine_path, "quarantine")
     with tempfile.TemporaryDirectory(prefix="series-") as scratch:
         if is_remote(records):
             if engine != "spark":
-                raise InputError(f"{records}: remote inputs need engine='spark'")
+                raise InputError(
+                    f"{records}: remote inputs need engine='spark'",
+                    zh=f"{records}：远程输入需要 engine='spark'",
+                )
             files = remote(str(records))
             reports: tuple[Any, ...] = ()
             skipped: tuple[tuple[str, str], ...] = ()

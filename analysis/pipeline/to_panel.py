@@ -188,7 +188,8 @@ def parse_partial_year(text: str) -> str | int:
     if match and 1 <= int(match.group(1)) <= 12:
         return int(match.group(1))
     raise UsageError(
-        f"partial_year={text!r}: choose refuse, treat, next or cutoff:M with M from 1 to 12"
+        f"partial_year={text!r}: choose refuse, treat, next or cutoff:M with M from 1 to 12",
+        zh=f"partial_year={text!r}：请选择 refuse、treat、next 或 cutoff:M（M 取 1 到 12）",
     )
 
 
@@ -434,14 +435,26 @@ def build_panel(
         Unknown or contradictory options.
     """
     if frequency not in FREQUENCIES:
-        raise UsageError(f"frequency={frequency!r}: choose annual or monthly")
+        raise UsageError(
+            f"frequency={frequency!r}: choose annual or monthly",
+            zh=f"frequency={frequency!r}：请选择 annual 或 monthly",
+        )
     if missing_months not in MISSING_CHOICES:
-        raise UsageError(f"missing_months={missing_months!r}: choose refuse, drop or keep")
+        raise UsageError(
+            f"missing_months={missing_months!r}: choose refuse, drop or keep",
+            zh=f"missing_months={missing_months!r}：请选择 refuse、drop 或 keep",
+        )
     rule = parse_partial_year(partial_year)
     if frequency == "monthly" and rule != "refuse":
-        raise UsageError("partial_year= is for annual panels; monthly panels have no partial year")
+        raise UsageError(
+            "partial_year= is for annual panels; monthly panels have no partial year",
+            zh="partial_year= 只用于年度面板；月度面板没有不完整的年份",
+        )
     if frequency == "monthly" and missing_months == "drop":
-        raise UsageError("missing_months='drop' is for annual panels; use refuse or keep")
+        raise UsageError(
+            "missing_months='drop' is for annual panels; use refuse or keep",
+            zh="missing_months='drop' 只用于年度面板；请使用 refuse 或 keep",
+        )
     frame, counts = series_counts(series, series_name)
     _same_code_forms(frame, reforms, series_name, reforms_name)
     found = read_reforms(reforms, set(frame["county"]), reforms_name)

@@ -78,15 +78,23 @@ def spec_from(args: argparse.Namespace) -> ReportSpec:
 def check_outputs(spec: ReportSpec) -> None:
     """Refuse output names that are wrong, equal or an input."""
     if spec.out.suffix.lower() not in (".html", ".htm"):
-        raise UsageError(f"--out {spec.out}: the report is HTML; name it .html")
+        raise UsageError(
+            f"--out {spec.out}: the report is HTML; name it .html",
+            zh=f"--out {spec.out}：报告是 HTML 文件；请以 .html 结尾命名",
+        )
     if spec.xlsx is not None and spec.xlsx.suffix.lower() != ".xlsx":
-        raise UsageError(f"--xlsx {spec.xlsx}: name the workbook .xlsx")
+        raise UsageError(
+            f"--xlsx {spec.xlsx}: name the workbook .xlsx",
+            zh=f"--xlsx {spec.xlsx}：请以 .xlsx 结尾命名工作簿",
+        )
     inputs = [spec.series, *([spec.events] if spec.events else [])]
     refuse_overwrite(spec.out, inputs)
     if spec.xlsx is not None:
         refuse_overwrite(spec.xlsx, inputs, flag="--xlsx")
         if os.path.abspath(spec.xlsx) == os.path.abspath(spec.out):
-            raise UsageError("--xlsx and --out name the same file")
+            raise UsageError(
+                "--xlsx and --out name the same file", zh="--xlsx 和 --out 指向同一个文件"
+            )
 
 
 def write_outputs(report: Report) -> None:

@@ -51,13 +51,24 @@ class ReportSpec:
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
-            raise UsageError(f"outcome={self.outcome!r}: choose one of {', '.join(OUTCOMES)}")
+            raise UsageError(
+                f"outcome={self.outcome!r}: choose one of {', '.join(OUTCOMES)}",
+                zh=f"outcome={self.outcome!r}：请从 {', '.join(OUTCOMES)} 中选择一个",
+            )
         if self.lang not in ("zh", "en", "both"):
-            raise UsageError(f"lang={self.lang!r}: choose zh, en or both")
+            raise UsageError(
+                f"lang={self.lang!r}: choose zh, en or both",
+                zh=f"lang={self.lang!r}：请选择 zh、en 或 both",
+            )
         if self.county in self.comparisons:
-            raise UsageError(f"comparisons= names the reformed county {self.county!r} itself")
+            raise UsageError(
+                f"comparisons= names the reformed county {self.county!r} itself",
+                zh=f"comparisons= 列出了实施改革的县区 {self.county!r} 本身",
+            )
         if len(set(self.comparisons)) != len(self.comparisons):
-            raise UsageError("comparisons= names a county twice")
+            raise UsageError(
+                "comparisons= names a county twice", zh="comparisons= 把同一个县区列出了两次"
+            )
 
     def command(self) -> str:
         """The exact command that writes this report again."""
@@ -315,7 +326,8 @@ def analyse(spec: ReportSpec) -> Report:
             first = read_reforms(reform, {spec.county}, "reform")[0].first_month
         except InputError:
             raise UsageError(
-                f"reform={spec.reform!r} is not a date; write YYYY-MM or YYYY-MM-DD"
+                f"reform={spec.reform!r} is not a date; write YYYY-MM or YYYY-MM-DD",
+                zh=f"reform={spec.reform!r} 不是日期；请写成 YYYY-MM 或 YYYY-MM-DD",
             ) from None
         start, end = county["month"].iloc[0], county["month"].iloc[-1]
         if not start < first <= end:

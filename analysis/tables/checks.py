@@ -178,6 +178,20 @@ def _number_or_none(cell: object) -> object:
     return parse_number(cell)
 
 
+def is_share_name(column: str) -> bool:
+    """Whether a column's *name* says it holds shares (the first part of the module's rule).
+
+    For callers that must decide before the values are read, e.g. whether a ``%`` cell is a
+    share written in percent or a typo in a count.
+
+    Examples
+    --------
+    >>> is_share_name("visit_share"), is_share_name("基层就诊占比"), is_share_name("visits")
+    (True, True, False)
+    """
+    return bool(_SHARE_WORDS.search(normal_key(column)))
+
+
 def is_share_column(frame: pd.DataFrame, column: str, values: np.ndarray | None = None) -> bool:
     """Whether ``column`` is a share by the module's rule (name, ``%`` cells, or 0-100 values).
 

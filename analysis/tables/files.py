@@ -46,13 +46,16 @@ def refuse_output_inside_input(records: Path, output: Path, what: str) -> None:
     if source == target:
         raise UsageError(
             f"{what} {output} is the records file itself: it would be overwritten; "
-            "choose another path"
+            "choose another path",
+            zh=f"{what} {output} 就是记录文件本身：它会被覆盖；请选择另一个路径",
         )
     if not records.is_file() and source in target.parents:
         raise UsageError(
             f"{what} {output} is inside the records folder {records}: outputs are never "
             "written among the inputs (they would be read back as records); choose a path "
-            "outside it"
+            "outside it",
+            zh=f"{what} {output} 位于记录文件夹 {records} 之内：输出从不写在输入之间"
+            "（否则会被当作记录读回）；请选择该文件夹之外的路径",
         )
 
 

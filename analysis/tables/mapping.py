@@ -59,18 +59,31 @@ FIELD_NAMES: tuple[str, ...] = _shipped_required()
 """Required schema fields, in order: the ``[fields]`` of the shipped header map."""
 
 
+_WHAT_ZH = {"header map": "列名对照表", "label map": "标签对照表", "code map": "编码映射"}
+
+
 def _load_toml(path: Path, what: str) -> dict[str, object]:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError as error:
-        raise InputError(f"{what} file not found", file=path) from error
+        raise InputError(
+            f"{what} file not found", file=path, zh=f"找不到{_WHAT_ZH.get(what, what)}文件"
+        ) from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"not a valid TOML {what} file: {error}", file=path) from error
+        raise InputError(
+            f"not a valid TOML {what} file: {error}",
+            file=path,
+            zh=f"不是有效的 TOML {_WHAT_ZH.get(what, what)}文件：{error}",
+        ) from error
 
 
 def _string_lists(table: object, path: Path, section: str) -> dict[str, list[str]]:
     if not isinstance(table, dict):
-        raise InputError(f'[{section}] must be a table of name = ["..."] lists', file=path)
+        raise InputError(
+            f'[{section}] must be a table of name = ["..."] lists',
+            file=path,
+            zh=f'[{section}] 应为 name = ["..."] 形式的列表组成的表',
+        )
     out: dict[str, list[str]] = {}
     for key, value in table.items():
         if isinstance(value, str):
@@ -79,6 +92,7 @@ def _string_lists(table: object, path: Path, section: str) -> dict[str, list[str
             raise InputError(
                 f'[{section}] {key} must be a list of text labels, e.g. {key} = ["..."]',
                 file=path,
+                zh=f'[{section}] {key} 应为文本标签的列表，如 {key} = ["..."]',
             )
         out[str(key)] = list(value)
     return out
@@ -92,6 +106,9 @@ class HeaderMap:
     sources: tuple[str, ...]
     units: dict[str, str] = dataclasses.field(default_factory=dict)
     """Amount field -> money unit declared in a ``[units]`` section (``total_cost = "万元"``)."""
+    named: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Field -> the headers the user's map (``--columns``) names for it, as written there:
+    when none is in a file, the refusal quotes them rather than only the field."""
 
     def field_of(self, header: str) -> str | None:
         """The field a header maps to, if any."""
@@ -126,6 +143,7 @@ def load_header_map(override: str | Path | None = None) -> HeaderMap:
     """
     fields: dict[str, tuple[str, ...]] = {}
     units: dict[str, str] = {}
+    named: dict[str, tuple[str, ...]] = {}
     sources = [str(DEFAULT_HEADERS)]
     paths = [DEFAULT_HEADERS] + ([Path(override)] if override is not None else [])
     for path in paths:
@@ -136,12 +154,17 @@ def load_header_map(override: str | Path | None = None) -> HeaderMap:
                 if name not in known:
                     close = difflib.get_close_matches(name, sorted(known), n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    hint_zh = f"（是否应为 {close[0]!r}？）" if close else ""
                     raise InputError(
                         f"[{section}] names {name!r}, which is not a schema field{hint}; "
                         f"fields: {', '.join(sorted(known))}",
                         file=path,
+                        zh=f"[{section}] 中的 {name!r} 不是数据结构中的字段{hint_zh}；"
+                        f"可用字段：{', '.join(sorted(known))}",
                     )
                 fields[name] = tuple(dict.fromkeys([normal_key(name), *map(normal_key, headers)]))
+                if path is not DEFAULT_HEADERS:
+                    named[name] = tuple(headers)
         units.update(_units_section(data.get("units", {}), path))
         unknown_sections = set(data) - {"fields", "optional", "units"}
         if unknown_sections:
@@ -153,7 +176,7 @@ def load_header_map(override: str | Path | None = None) -> HeaderMap:
             )
         if path is not DEFAULT_HEADERS:
             sources.append(str(path))
-    return HeaderMap(fields, tuple(sources), units)
+    return HeaderMap(fields, tuple(sources), units, named)
 
 
 def _units_section(table: object, path: Path) -> dict[str, str]:
@@ -189,6 +212,10 @@ class HeaderPlan:
     missing: dict[str, str | None]  # required field -> closest header in the file
     units: dict[str, str] = dataclasses.field(default_factory=dict)
     """Amount field -> money unit (from the header text or the map's ``[units]``)."""
+    named: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """Missing field -> the headers the user's map names for it (none of them in the file)."""
+    map_file: str | None = None
+    """The user's header map (``--columns``), for messages."""
 
 
 def match_headers(
@@ -246,19 +273,56 @@ def match_headers(
                 if score > best[0]:
                     best = (score, header)
         missing[field] = best[1] if best[0] >= 0.4 else None
-    return HeaderPlan(rename, missing, units)
+    named = {f: header_map.named[f] for f in missing if header_map.named.get(f)}
+    map_file = header_map.sources[-1] if len(header_map.sources) > 1 else None
+    return HeaderPlan(rename, missing, units, named, map_file)
 
 
 def missing_message(plan: HeaderPlan) -> tuple[str, str]:
-    """English and Chinese text listing the unmapped required fields with the closest header."""
+    """English and Chinese text listing the unmapped required fields with the closest header.
+
+    A field the user's map (``--columns``) names headers for is listed with those headers,
+    quoted: the map, not the file, is then what most likely needs correcting.
+
+    Examples
+    --------
+    >>> plan = HeaderPlan({}, {"fund_paid": "统筹基金支付"}, named={"fund_paid": ("基金支付额",)},
+    ...                   map_file="map.toml")
+    >>> print(missing_message(plan)[0])  # doctest: +NORMALIZE_WHITESPACE
+    required column(s) not found: fund_paid (the header map map.toml names '基金支付额', which
+    is not a header of this file; closest header: '统筹基金支付'). Correct the header map's
+    [fields] entry (e.g. fund_paid = ["统筹基金支付"]) or rename the header
+    """
     en, zh = [], []
     for field, close in plan.missing.items():
-        if close is None:
-            en.append(f"{field} (no similar header)")
-            zh.append(f"{field}（没有相近的列名）")
+        close_en = f"closest header: {close!r}" if close else "no similar header"
+        close_zh = f"最相近的列名：{close!r}" if close else "没有相近的列名"
+        named = plan.named.get(field)
+        if named:
+            quoted = ", ".join(map(repr, named))
+            source = plan.map_file or "--columns"
+            en.append(
+                f"{field} (the header map {source} names {quoted}, which "
+                f"{'is' if len(named) == 1 else 'are'} not a header of this file; {close_en})"
+            )
+            zh.append(
+                f"{field}（列名对照表 {source} 指定的 {quoted} 不是本文件的列名；{close_zh}）"
+            )
         else:
-            en.append(f"{field} (closest header: {close!r})")
-            zh.append(f"{field}（最相近的列名：{close!r}）")
+            en.append(f"{field} ({close_en})")
+            zh.append(f"{field}（{close_zh}）")
+    if plan.named:
+        field = next(iter(plan.named))
+        close = plan.missing.get(field)
+        entry = f'{field} = ["{close}"]' if close else f'{field} = ["..."]'
+        return (
+            "required column(s) not found: "
+            + "; ".join(en)
+            + f". Correct the header map's [fields] entry (e.g. {entry}) or rename the header",
+            "找不到必需的列："
+            + "；".join(zh)
+            + f"。请修改列名对照表的 [fields] 条目（如 {entry}），或修改文件的列名",
+        )
     return (
         "required column(s) not found: "
         + "; ".join(en)
@@ -306,7 +370,9 @@ def load_label_map(override: str | Path | None = None) -> LabelMap:
         for field, table in data.items():
             if field not in LABEL_FIELDS:
                 raise InputError(
-                    f"[{field}] is not a labelled field; use {', '.join(LABEL_FIELDS)}", file=path
+                    f"[{field}] is not a labelled field; use {', '.join(LABEL_FIELDS)}",
+                    file=path,
+                    zh=f"[{field}] 不是带标签的字段；请用 {', '.join(LABEL_FIELDS)}",
                 )
             for category, names in _string_lists(table, path, field).items():
                 if category not in _CATEGORIES[field]:
@@ -314,6 +380,7 @@ def load_label_map(override: str | Path | None = None) -> LabelMap:
                         f"[{field}] {category} is not a category; use "
                         f"{', '.join(_CATEGORIES[field])}",
                         file=path,
+                        zh=f"[{field}] {category} 不是类别；请用 {', '.join(_CATEGORIES[field])}",
                     )
                 for name in names:
                     labels[field][normal_key(name)] = category
@@ -338,6 +405,7 @@ def load_institutions(path: str | Path, labels: LabelMap) -> dict[str, str]:
             "the institutions file needs two columns: institution name, level",
             file=path,
             row=1,
+            zh="机构文件需要两列：机构名称、等级",
         )
     out: dict[str, str] = {}
     for number, cells in zip(table.row_numbers, table.rows):
@@ -352,11 +420,16 @@ def load_institutions(path: str | Path, labels: LabelMap) -> dict[str, str]:
                 file=path,
                 row=number,
                 column=table.header[1],
+                zh=f"{name.strip()!r} 的等级 {level!r} 不是等级（应为 primary、secondary、"
+                "tertiary 或标签对照表中的标签）",
             )
         key = normal_key(name)
         if key in out and out[key] != category:
             raise InputError(
-                f"{name.strip()!r} is listed with two different levels", file=path, row=number
+                f"{name.strip()!r} is listed with two different levels",
+                file=path,
+                row=number,
+                zh=f"{name.strip()!r} 列出了两个不同的等级",
             )
         out[key] = category
     return out

@@ -40,6 +40,8 @@ class Report:
     encoding: str
     n_rows: int
     problems: tuple[Problem, ...]
+    notices: tuple[Problem, ...] = ()
+    """How the file was read, where a reader should know it (Excel serial dates, ...)."""
 
     @property
     def ok(self) -> bool:
@@ -71,7 +73,8 @@ def find_schema(table: Table, name: str | None = None) -> TableSchema:
         named = [d.schema for d in DATASETS if d.name == name]
         if not named:
             raise UsageError(
-                f"schema={name!r} is not a registered schema; known: " + ", ".join(schema_names())
+                f"schema={name!r} is not a registered schema; known: " + ", ".join(schema_names()),
+                zh=f"schema={name!r} 不是已登记的模式；已知的模式：" + ", ".join(schema_names()),
             )
         return named[0]
     registered = declaration_for_file(table.path.name)
@@ -114,5 +117,13 @@ def validate_file(path: Path | str, schema: str | None = None) -> Report:
     """
     table = read_table(path)
     resource = find_schema(table, schema)
-    problems = check_table(table, resource)
-    return Report(Path(path), resource.name, table.encoding, len(table.rows), tuple(problems))
+    notices: list[Problem] = []
+    problems = check_table(table, resource, notices)
+    return Report(
+        Path(path),
+        resource.name,
+        table.encoding,
+        len(table.rows),
+        tuple(problems),
+        tuple(notices),
+    )

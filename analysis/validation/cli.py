@@ -6,6 +6,14 @@ Each problem is printed on stderr as ``FILE: row N, column 'C': message``; a val
 schema is the registered one of the same name (see :mod:`analysis.registry`), else one inferred
 from its columns, unless ``--schema`` names one. Inputs are only read, never written.
 
+Cells are read as every other command reads them: numbers stored as text (``'6600.63``,
+``="8462.35"``, ``1,234``) are numbers, ``40.25%`` is a share in percent, month labels may be
+``2021-03``, ``2021年3月``, ``2018．01``, ``2018.10`` or Excel serial day numbers, and unit codes
+lose Excel's wrappers. A unit that is a total of the others (``合计``), a share column on two
+scales (0.41 beside 41) and two forms of one county (``420101``, ``420101000``) are problems.
+Notes on how a valid file was read (Excel serial dates, total rows a settlement export carries,
+amounts in 万元) follow its ``OK`` line.
+
 Files whose headers the shipped settlement header map recognises are checked as settlement
 records when no registered schema applies. ``--schema settlement`` checks settlement records (医保结算记录) as ``python -m analysis series``
 reads them: the header map, labels, dates, amounts, codes and duplicates; every row that the
@@ -24,7 +32,7 @@ import sys
 from pathlib import Path
 
 from analysis.cli_spec import add_lang_option, run_guarded
-from analysis.errors import InputError, language, translate_located
+from analysis.errors import InputError, language, locate, translate_located
 from analysis.tables.problems import Problem
 from analysis.validation import ValidationError, schema_names, validate_file
 
@@ -102,16 +110,60 @@ def _expand(paths: list[Path]) -> list[Path]:
     return files
 
 
+def _localised(problem: Problem) -> str:
+    """A problem in the chosen language: its Chinese text when it has one (new checks do)."""
+    if language() != "zh":
+        return str(problem)
+    zh = getattr(problem, "zh", None)
+    if zh:
+        return locate(zh, str(problem.file), problem.row, problem.column, "zh")
+    return translate_located(str(problem))
+
+
 def _print_problems(problems: tuple[Problem, ...], limit: int) -> None:
     shown = problems if limit <= 0 else problems[:limit]
     for problem in shown:
-        text = str(problem)
-        print(translate_located(text) if language() == "zh" else text, file=sys.stderr)
+        print(_localised(problem), file=sys.stderr)
     if len(shown) < len(problems):
         print(
             f"... and {len(problems) - len(shown)} more problems in {problems[0].file}",
             file=sys.stderr,
         )
+
+
+def _print_notices(notices: tuple[Problem, ...]) -> None:
+    for notice in notices:
+        print(f"  {'说明' if language() == 'zh' else 'note'}: {_localised(notice)}", flush=True)
+
+
+def settlement_notices(run: object) -> list[tuple[str, str]]:
+    """What the series command would report about a file beside its numbers, ``(en, zh)``:
+    total rows dropped (合计), amounts converted from 万元/千元, identical copies read once."""
+    notes = []
+    for name, row, column, label in getattr(run, "total_rows", ()):
+        notes.append(
+            (
+                f"{name}: row {row}, column {column!r}: {label!r} is a total row, not a record; "
+                "series drops it (it is not counted)",
+                f"文件 {name}，第 {row} 行，列 {column!r}：{label!r} 是合计行，不是结算记录；"
+                "series 会删除它（不计入）",
+            )
+        )
+    for name, field, header, unit in getattr(run, "converted", ()):
+        notes.append(
+            (
+                f"{name}: column {header!r} ({field}) is in {unit}; converted to yuan",
+                f"文件 {name}：列 {header!r}（{field}）的单位是 {unit}；已换算为元",
+            )
+        )
+    for copy, original in getattr(run, "identical", ()):
+        notes.append(
+            (
+                f"{copy} has the same bytes as {original}; read once",
+                f"{copy} 与 {original} 内容完全相同；只读取一次",
+            )
+        )
+    return notes
 
 
 def is_settlement_file(path: Path) -> bool:
@@ -147,6 +199,8 @@ def validate_settlement(files: list[Path], options: dict[str, object]) -> int:
             + ")",
             flush=True,
         )
+        for en, zh in settlement_notices(run):
+            print(f"  {'说明：' + zh if language() == 'zh' else 'note: ' + en}", flush=True)
     return refused
 
 
@@ -171,12 +225,17 @@ def validate_paths(
     files = _expand(paths)
     if not files:
         raise InputError(
-            "no CSV, .xlsx, .xls, .dta or .parquet files found in: " + ", ".join(map(str, paths))
+            "no CSV, .xlsx, .xls, .dta or .parquet files found in: " + ", ".join(map(str, paths)),
+            zh="在以下位置没有找到 CSV、.xlsx、.xls、.dta 或 .parquet 文件："
+            + ", ".join(map(str, paths)),
         )
     if schema == SETTLEMENT:
         refused = validate_settlement(files, settlement_options or {})
         if refused:
-            raise InputError(f"{refused} of {len(files)} file(s) did not validate")
+            raise InputError(
+                f"{refused} of {len(files)} file(s) did not validate",
+                zh=f"{len(files)} 个文件中有 {refused} 个未通过验证",
+            )
         return ""
     refused = 0
     for path in files:
@@ -194,6 +253,7 @@ def validate_paths(
                 f"OK {path} (schema {report.schema}, {report.n_rows} rows, {report.encoding})",
                 flush=True,
             )
+            _print_notices(report.notices)
         else:
             _print_problems(report.problems, max_problems)
             print(
@@ -202,7 +262,10 @@ def validate_paths(
             )
             refused += 1
     if refused:
-        raise InputError(f"{refused} of {len(files)} file(s) did not validate")
+        raise InputError(
+            f"{refused} of {len(files)} file(s) did not validate",
+            zh=f"{len(files)} 个文件中有 {refused} 个未通过验证",
+        )
     return ""
 
 

@@ -174,7 +174,9 @@ def execute(
         except duckdb.InvalidInputException as error:
             # Row-level problems are quarantined; this is a file DuckDB cannot parse at all.
             message = str(error).strip().splitlines()[0]
-            raise InputError(f"the records cannot be read: {message}") from error
+            raise InputError(
+                f"the records cannot be read: {message}", zh=f"无法读取记录：{message}"
+            ) from error
         step("aggregate")
         rows_read = int(con.execute(RAW_COUNT_SQL).fetchone()[0])  # type: ignore[index]
         step("count")
