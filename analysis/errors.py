@@ -219,7 +219,7 @@ class UsageError(Exception):
         return self.message_zh if (lang == "zh" and self.message_zh) else self.message
 
 
-_ARGUMENT = re.compile(r"\b([a-z][a-z0-9_]*)=")
+_ARGUMENT = re.compile(r"\b([a-z][a-z0-9_]*)= ?")
 
 
 def as_flags(message: str, arguments: dict[str, str]) -> str:
@@ -236,6 +236,8 @@ def as_flags(message: str, arguments: dict[str, str]) -> str:
     --------
     >>> as_flags("first_treated='g' is not a column", {"first_treated": "--first-treated"})
     "--first-treated 'g' is not a column"
+    >>> as_flags("partial_year= is for annual panels", {"partial_year": "--partial-year"})
+    '--partial-year is for annual panels'
     """
 
     def swap(match: re.Match[str]) -> str:

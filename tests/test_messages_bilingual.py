@@ -371,3 +371,65 @@ def test_a_chinese_locale_alone_gives_chinese_refusals(tmp_path, capsys, monkeyp
     message = _message_after_location(capsys.readouterr().err)
     assert CJK.search(message), message
     assert "2020-02" in message  # the value at fault survives the translation
+
+
+def _panel_usage(tmp: Path, *options: str) -> list[str]:
+    (tmp / "s.csv").write_text("county,month,visits\n", encoding="utf-8")
+    (tmp / "r.csv").write_text("county,reform_date\n", encoding="utf-8")
+    return [
+        "panel",
+        "--series",
+        str(tmp / "s.csv"),
+        "--reforms",
+        str(tmp / "r.csv"),
+        "--out",
+        str(tmp / "o.csv"),
+        *options,
+    ]
+
+
+USAGE_CASES = {
+    "panel: partial year on a monthly panel": (
+        lambda tmp: _panel_usage(tmp, "--frequency", "monthly", "--partial-year", "treat"),
+        "--partial-year",
+    ),
+    "panel: cutoff month out of range": (
+        lambda tmp: _panel_usage(tmp, "--frequency", "annual", "--partial-year", "cutoff:13"),
+        "cutoff:13",
+    ),
+    "series: quarantine is the output": (
+        lambda tmp: [
+            "series",
+            "--records",
+            str(_its_series(tmp / "s.csv", _months(2), [1, 2])),
+            "--out",
+            str(tmp / "o.csv"),
+            "--quarantine",
+            str(tmp / "o.csv"),
+        ],
+        "--quarantine",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", USAGE_CASES)
+def test_usage_errors_are_chinese_with_the_flags_named(case, tmp_path, capsys) -> None:
+    build, named = USAGE_CASES[case]
+    argv = build(tmp_path)
+    assert main([*argv, "--lang", "en"]) == 2
+    english = capsys.readouterr().err.strip()
+    assert english.startswith("error: ") and not CJK.search(english), english
+    assert main([*argv, "--lang", "zh"]) == 2
+    chinese = capsys.readouterr().err.strip()
+    assert chinese.startswith("错误: ") and CJK.search(chinese), chinese
+    # the Chinese text names the same flag or value, rewritten from ``name=`` like the English
+    assert named in english and named in chinese, (english, chinese)
+    assert "_year=" not in chinese and "quarantine=" not in chinese, chinese
+
+
+def test_validate_refusals_are_chinese(tmp_path, capsys) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["validate", str(empty), "--lang", "zh"]) == 1
+    message = _message_after_location(capsys.readouterr().err)
+    assert CJK.search(message) and str(empty) in message, message

@@ -72,7 +72,7 @@ from analysis.datasets import SHARE_PAIRS, add_shares
 from analysis.errors import InputError, UsageError
 from analysis.pipeline.schema import COUNT_COLUMNS
 from analysis.tables.checks import numeric_values, require_no_totals
-from analysis.tables.identity import CodeSeen, canonical_code, unify_codes, unwrap_cell
+from analysis.tables.identity import CodeSeen, cell_code, unify_codes, unwrap_cell
 from analysis.tables.timelabels import as_text, excel_serial_dates, parse_point, timestamp_of
 
 Frequency = Literal["annual", "monthly"]
@@ -111,22 +111,7 @@ CODE_FIX = (
 
 
 def _code(value: object, name: str, row: int, column: str) -> str:
-    """A county code by the one rule (:func:`analysis.tables.identity.canonical_code`)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    code = canonical_code(text)
-    if code is None:
-        raise InputError(
-            f"{text!r} is in scientific notation: Excel has rounded this code; format the "
-            "column as text in Excel and export again",
-            file=name,
-            row=row,
-            column=column,
-            zh=f"{text!r} 是科学计数法：Excel 已把这个编码四舍五入；请在 Excel 中将该列设为文本"
-            "格式后重新导出",
-        )
-    return code
+    return cell_code(value, file=name, row=row, column=column)
 
 
 def _date(value: object) -> pd.Timestamp | None:

@@ -42,7 +42,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.tables.identity import CodeSeen, canonical_code, normal_key, unify_codes, unwrap_cell
+from analysis.tables.identity import (
+    CodeSeen,
+    canonical_code,
+    cell_code,
+    normal_key,
+    unify_codes,
+    unwrap_cell,
+)
 from analysis.tables.numbers import not_a_number, not_a_number_zh, parse_number
 
 _SHARE_WORDS = re.compile(r"share|rate|ratio|proportion|percent|pct|占比|比例|比重|率|％|%")
@@ -424,23 +431,12 @@ def unit_codes(
         if cell is None or (isinstance(cell, float) and np.isnan(cell)):
             cleaned.append(cell)
             continue
-        text = str(int(cell)) if isinstance(cell, float) and cell.is_integer() else str(cell)
-        code = canonical_code(text)
-        if code is None:
-            raise InputError(
-                f"{text!r} is in scientific notation: Excel has rounded this code; format the "
-                "column as text in Excel and export again",
-                file=file,
-                row=row,  # type: ignore[arg-type]
-                column=column,
-                zh=f"{text!r} 是科学计数法：Excel 已把这个编码四舍五入；请在 Excel 中将该列设为"
-                "文本格式后重新导出",
-            )
+        code = cell_code(cell, file=file, row=row, column=column)  # type: ignore[arg-type]
         if code.isdigit():
             seen.append(CodeSeen(code, file, row, column))  # type: ignore[arg-type]
             cleaned.append(cell if numeric else code)
         else:
-            cleaned.append(cell if numeric else unwrap_cell(text))
+            cleaned.append(cell if numeric else unwrap_cell(str(cell)))
     unify_codes(seen, what="unit", fix=fix)
     return pd.Series(
         cleaned, index=frame.index, name=column, dtype=values.dtype if numeric else object

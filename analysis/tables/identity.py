@@ -5,6 +5,7 @@
   cell: Excel's text wrappers (``="420101"``) and apostrophe prefixes (``'420101``) removed,
   full-width digits folded, spaces removed, a whole number written as a float loses its
   ``.0``; scientific notation (an id Excel has rounded) gives ``None``;
+- :func:`cell_code`: the same for one cell of a typed frame (numbers stored as floats too);
 - :func:`admin_county`: the 6-digit county of an administrative division code written in its
   6-, 9- or 12-digit form (``420101``, ``420101000``, ``420101000000``);
 - :func:`unify_codes`: one run, one form per unit. Two spellings of one county refuse the run,
@@ -83,6 +84,35 @@ def canonical_code(text: str) -> str | None:
         return None
     match = _WHOLE_FLOAT.match(value)
     return match.group(1) if match else value
+
+
+def cell_code(value: object, *, file: str, row: int | None, column: str) -> str:
+    """The code in one typed-frame cell (``""`` when empty), refusing scientific notation.
+
+    A float cell that is a whole number (``420101.0``, a code a spreadsheet stored as a number)
+    gives its digits.
+
+    Examples
+    --------
+    >>> cell_code(420101.0, file="a.csv", row=2, column="u"), cell_code("'007", file="a.csv",
+    ...     row=3, column="u"), cell_code(float("nan"), file="a.csv", row=4, column="u")
+    ('420101', '007', '')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    code = canonical_code(text)
+    if code is None:
+        raise InputError(
+            f"{text!r} is in scientific notation: Excel has rounded this code; format the "
+            "column as text in Excel and export again",
+            file=file,
+            row=row,
+            column=column,
+            zh=f"{text!r} 是科学计数法：Excel 已把这个编码四舍五入；请在 Excel 中将该列设为文本"
+            "格式后重新导出",
+        )
+    return code
 
 
 def admin_county(code: str) -> str | None:
