@@ -295,6 +295,16 @@ def test_unknown_labels_dropped_on_purpose_are_listed_per_county_month(
     summary = json.loads(out_text)
     listed = {(d["county"], d["month"]): d["rows"] for d in summary["unknown_labels_dropped"]}
     assert listed == dropped
+    # The effect on each share, from the kept records' own counts (not the pipeline's).
+    counted = truth(kept).assign(key=lambda f: list(zip(f["district"], f["month"].str[:7])))
+    by_key = counted.set_index("key")
+    for entry in summary["unknown_labels_dropped"]:
+        n = entry["rows"]
+        row = by_key.loc[[(entry["county"], entry["month"])]].iloc[0]
+        primary, total = float(row["visits_primary"]), float(row["visits_total"])
+        assert entry["visit_share"] == pytest.approx(100 * primary / total)
+        assert entry["visit_share_if_not_primary"] == pytest.approx(100 * primary / (total + n))
+        assert entry["visit_share_if_primary"] == pytest.approx(100 * (primary + n) / (total + n))
 
 
 def test_labels_map_gives_the_full_series(tmp_path: Path, inputs: Path, capsys) -> None:

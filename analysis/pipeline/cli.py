@@ -57,6 +57,7 @@ from analysis.cli_spec import (
 )
 from analysis.errors import UsageError
 from analysis.pipeline.inputs import is_remote
+from analysis.pipeline.reconcile import dropped_label_effect
 from analysis.pipeline.series import STEPS, SeriesRun, SeriesSpec, build_series
 from analysis.tables.files import refuse_output_inside_input
 
@@ -106,9 +107,16 @@ def summary_json(run: SeriesRun, out: Path) -> dict[str, object]:
         ],
         "out_of_county_rows": run.out_of_county,
         "unknown_labels_dropped": [
-            {"county": county, "month": month, "rows": n}
-            for (county, month), n in (
-                run.reconciled.dropped_labels.items() if run.reconciled else ()
+            {
+                "county": county,
+                "month": month,
+                "rows": n,
+                "visit_share": share,
+                "visit_share_if_not_primary": low,
+                "visit_share_if_primary": high,
+            }
+            for county, month, n, share, low, high in dropped_label_effect(
+                run.series, run.reconciled.dropped_labels if run.reconciled else {}
             )
         ],
         "county_codes_mapped": dict(run.reconciled.codes) if run.reconciled else {},

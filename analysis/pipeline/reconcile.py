@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -342,4 +343,52 @@ def unknown_labels(
     return dict(sorted(dropped.items()))
 
 
-__all__ = ["Reconciled", "net_reversals", "unify_counties", "unknown_labels", "UNRATED"]
+def dropped_label_effect(
+    series: pd.DataFrame, dropped: dict[tuple[str, str], int]
+) -> list[tuple[str, str, int, float | None, float, float]]:
+    """What the rows dropped for unknown labels could have done to each visit share.
+
+    For each (county, month) with ``n`` dropped rows: the visit share as counted, and the range
+    it would lie in had every dropped row been an outpatient visit counted at no primary
+    institution (low) or at a primary one (high). A narrow range says the drop cannot matter
+    for that month; a wide one says the labels must be mapped before the share is used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"district": ["420101"], "month": ["2023-01-01"],
+    ...                   "visits_primary": [4], "visits_total": [8]})
+    >>> dropped_label_effect(s, {("420101", "2023-01"): 2})
+    [('420101', '2023-01', 2, 50.0, 40.0, 60.0)]
+    """
+    keyed = {
+        (str(d), str(m)[:7]): (float(p), float(t))
+        for d, m, p, t in zip(
+            series["district"], series["month"], series["visits_primary"], series["visits_total"]
+        )
+    }
+    out = []
+    for (county, month), n in dropped.items():
+        primary, total = keyed.get((county, month), (0.0, 0.0))
+        share = 100 * primary / total if total else None
+        out.append(
+            (
+                county,
+                month,
+                n,
+                share,
+                100 * primary / (total + n),
+                100 * (primary + n) / (total + n),
+            )
+        )
+    return out
+
+
+__all__ = [
+    "Reconciled",
+    "UNRATED",
+    "dropped_label_effect",
+    "net_reversals",
+    "unify_counties",
+    "unknown_labels",
+]

@@ -54,6 +54,7 @@ from analysis.pipeline.inputs import (
     prepare_all,
     remote,
 )
+from analysis.pipeline.reconcile import dropped_label_effect
 from analysis.pipeline.schema import COUNT_COLUMNS, OUTPUT_COLUMNS, REASON_CODES
 from analysis.tables.files import refuse_output_inside_input
 
@@ -411,8 +412,14 @@ class SeriesRun:
             )
         done = self.reconciled
         if done is not None:
-            for (county, month), count in done.dropped_labels.items():
-                lines.append(f"  dropped in county {county} {month}: {count:,} row(s)")
+            for county, month, count, share, low, high in dropped_label_effect(
+                self.series, done.dropped_labels
+            ):
+                counted = "no visits counted" if share is None else f"visit share {share:.1f} %"
+                lines.append(
+                    f"  dropped in county {county} {month}: {count:,} row(s); {counted}, "
+                    f"{low:.1f} to {high:.1f} % had they been visits at any level"
+                )
             for written, code in sorted(done.codes.items()):
                 lines.append(f"county code {written!r} counted as {code!r} (--code-map)")
             if done.reversals:
