@@ -7,6 +7,11 @@ Python API. Each rule is written once:
 - :mod:`~analysis.tables.frame`: the typed table (text cells to numbers, row numbers kept);
 - :mod:`~analysis.tables.mapping`: header and label maps;
 - :mod:`~analysis.tables.identity`: codes and keys (one county is one unit);
+- :mod:`~analysis.tables.numbers`: the one rule for a numeric cell (wrappers, separators,
+  currency, percent);
+- :mod:`~analysis.tables.units`: money units (元, 千元, 万元) carried with a column;
+- :mod:`~analysis.tables.checks`: meaning checks shared by every command (share scales, total
+  units, unit codes);
 - :mod:`~analysis.tables.timelabels`: time as users write it;
 - :mod:`~analysis.tables.files`: finding input files and protecting outputs;
 - :mod:`~analysis.tables.problems`: located problems of a file.
