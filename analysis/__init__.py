@@ -4,4 +4,9 @@ The package holds every piece of logic the book uses; chapters in ``book/`` only
 See the README's architecture map for where each estimator and dataset lives.
 """
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("county-reform-compendium")
+except metadata.PackageNotFoundError:  # a source tree used without installing it
+    __version__ = "unversioned"

@@ -81,3 +81,10 @@ def test_every_built_page_shows_version_and_date(built_book: Path):
     version, date = project_version(), release_date(paths.ROOT)
     assert built_pages(built_book)
     assert pages_without_release(built_book, version, date) == []
+
+
+def test_the_package_reports_the_books_version() -> None:
+    # One version: the chapters print analysis.__version__, the footer project_version().
+    import analysis
+
+    assert analysis.__version__ == project_version()

@@ -20,6 +20,8 @@ from analysis.cli import main as cli_main
 from analysis.synthetic.bureau_exports import expected_series, generate_records, load_config
 from browser_support import CHROMIUM_ARGS, SCREENSHOTS, is_loopback
 
+pytestmark = pytest.mark.browser  # starts Chromium: not part of make test-fast
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
