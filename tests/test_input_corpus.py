@@ -52,7 +52,37 @@ def _refusal_problems(case: Case, result: Result, names: list[Path]) -> list[str
         problems.append(f"stderr does not quote {missing}")
     if case.zh and not HAN.search(result.err):
         problems.append("--lang zh refusal has no Chinese text")
+    # A fix names an option of this command, or says which command offers it ("series --x").
+    unknown = sorted(
+        f"{command or case.command} {flag}"
+        for command, flag in FLAG.findall(result.err)
+        if flag not in _flags_offered(command or case.command)
+    )
+    if unknown:
+        problems.append(f"the fix names {unknown}, which that command's --help does not offer")
     return problems
+
+
+FLAG = re.compile(r"(?:\b(series|validate|panel|its|did|report) )?(?<![\w-])(--[a-z][a-z0-9-]*)")
+_OFFERED: dict[str, frozenset[str]] = {}
+
+
+def _flags_offered(command: str) -> frozenset[str]:
+    """The options ``python -m analysis COMMAND --help`` lists."""
+    if command not in _OFFERED:
+        import contextlib
+        import io
+
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text), contextlib.suppress(SystemExit):
+            main([command, "--help"])
+        _OFFERED[command] = frozenset(flag for _, flag in FLAG.findall(text.getvalue()))
+    return _OFFERED[command]
+
+
+def test_the_flag_check_can_fail() -> None:
+    assert "--time" in _flags_offered("its")
+    assert "--no-such-option" not in _flags_offered("its")
 
 
 def run_case(case: Case, tmp: Path, capsys=None) -> tuple[str, str]:

@@ -28,6 +28,7 @@ line); 2 usage error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -48,6 +49,35 @@ _FOLDER_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xls", ".dta", ".parquet")
 _SETTLEMENT_OPTIONS = ("columns", "labels", "institutions", "date_format", "header_row")
 
 
+SETTLEMENT_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("columns", "MAP.toml"),
+    ("labels", "LABELS.toml"),
+    ("institutions", "NAMES.csv"),
+    ("date-format", "FORMAT"),
+)
+"""The series command's reading options that validate also takes (with --header-row)."""
+_OWN_FLAGS = {f"--{name}" for name, _ in SETTLEMENT_OPTIONS} | {
+    "--header-row",
+    "--schema",
+    "--lang",
+}
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*")
+
+
+def series_advice(message: str) -> str:
+    """A pipeline refusal as validate prints it: an option validate lacks is the series
+    command's, so the fix says so (``--code-map`` -> ``series --code-map``).
+
+    Examples
+    --------
+    >>> series_advice("map them with --code-map MAP.csv, or --labels L.toml")
+    'map them with series --code-map MAP.csv, or --labels L.toml'
+    """
+    return _FLAG.sub(
+        lambda m: m.group(0) if m.group(0) in _OWN_FLAGS else f"series {m.group(0)}", message
+    )
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` arguments."""
     parser.add_argument(
@@ -66,12 +96,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         + ", ".join((*schema_names(), SETTLEMENT))
         + " (default: by file name, else inferred from the columns)",
     )
-    for name, metavar in (
-        ("columns", "MAP.toml"),
-        ("labels", "LABELS.toml"),
-        ("institutions", "NAMES.csv"),
-        ("date-format", "FORMAT"),
-    ):
+    for name, metavar in SETTLEMENT_OPTIONS:
         parser.add_argument(
             f"--{name}",
             default=None,
@@ -188,7 +213,7 @@ def validate_settlement(files: list[Path], options: dict[str, object]) -> int:
         try:
             run = build_series(path, max_quarantine=0, missing_months="keep-gaps", **options)
         except InputError as error:
-            print(error.localised(), file=sys.stderr)
+            print(series_advice(error.localised()), file=sys.stderr)
             refused += 1
             continue
         gaps = "; ".join(f"{c}: {', '.join(m)}" for c, m in run.missing.items())
