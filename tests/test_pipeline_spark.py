@@ -19,10 +19,16 @@ from analysis.pipeline.records import scale_counts, write_records
 
 
 def build_series(records, **options):
-    """Both engines with the quarantine limit and month check off: the samples are odd on
-    purpose (every defect, single rows in far-apart months)."""
+    """Both engines with the quarantine limit and month check off and unknown labels dropped
+    on purpose: the samples are odd on purpose (every defect, single rows in far-apart months)."""
     return _build_series(
-        records, **{"max_quarantine": 100, "missing_months": "keep-gaps", **options}
+        records,
+        **{
+            "max_quarantine": 100,
+            "missing_months": "keep-gaps",
+            "drop_unknown_labels": True,
+            **options,
+        },
     )
 
 
