@@ -25,7 +25,16 @@ from analysis import paths
 
 ANALYSIS = paths.ROOT / "analysis"
 README = paths.ROOT / "README.md"
-ENGINES = ("its", "did", "pipeline", "validation", "synthetic", "datasets.py", "paths.py")
+ENGINES = (
+    "tables",
+    "its",
+    "did",
+    "pipeline",
+    "validation",
+    "synthetic",
+    "datasets.py",
+    "paths.py",
+)
 # The case and its date, as the book writes them; an engine takes them as arguments instead.
 CASE_WORDS = ("qianjiang", "Qianjiang", "2023-01")
 _MAPPED = re.compile(r"^\|\s*`analysis/([A-Za-z0-9_]+(?:/|\.py))`\s*\|", re.MULTILINE)

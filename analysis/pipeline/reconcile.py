@@ -356,10 +356,10 @@ def dropped_label_effect(
     Examples
     --------
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"district": ["420101"], "month": ["2023-01-01"],
+    >>> s = pd.DataFrame({"district": ["420101"], "month": ["2024-03-01"],
     ...                   "visits_primary": [4], "visits_total": [8]})
-    >>> dropped_label_effect(s, {("420101", "2023-01"): 2})
-    [('420101', '2023-01', 2, 50.0, 40.0, 60.0)]
+    >>> dropped_label_effect(s, {("420101", "2024-03"): 2})
+    [('420101', '2024-03', 2, 50.0, 40.0, 60.0)]
     """
     keyed = {
         (str(d), str(m)[:7]): (float(p), float(t))

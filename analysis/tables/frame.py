@@ -130,8 +130,8 @@ def text_identity(cell: str) -> str:
     - full-width digits and Latin letters (``００７``, ``Ａ``) always become ASCII: no label
       means something else by ``１`` than by ``1``, and a code must come out as the code;
     - other full-width characters of the ASCII range (``（）－．：`` and the ideographic space)
-      are folded only when the folded cell is plain ASCII (``２０２３－０１`` is the month
-      ``2023-01``). In Chinese text they are the standard way of writing, so a label such as
+      are folded only when the folded cell is plain ASCII (``２０２４－０３`` is the month
+      ``2024-03``). In Chinese text they are the standard way of writing, so a label such as
       ``社区卫生服务中心（站）`` keeps its brackets as written; labels are compared through
       :func:`analysis.tables.identity.normal_key`, which folds them, so nothing splits a unit.
 
@@ -140,8 +140,8 @@ def text_identity(cell: str) -> str:
 
     Examples
     --------
-    >>> [text_identity(c) for c in ('="007001"', "'007001", "００７００１", " ２０２３－０１ ")]
-    ['007001', '007001', '007001', '2023-01']
+    >>> [text_identity(c) for c in ('="007001"', "'007001", "００７００１", " ２０２４－０３ ")]
+    ['007001', '007001', '007001', '2024-03']
     >>> text_identity("社区卫生服务中心（站）"), text_identity("'第１社区（西）")
     ('社区卫生服务中心（站）', '第1社区（西）')
     """

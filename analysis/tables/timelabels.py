@@ -82,8 +82,8 @@ def excel_serial_dates(values: Sequence[object]) -> list[pd.Timestamp] | None:
 
     Examples
     --------
-    >>> [d.strftime("%Y-%m-%d") for d in excel_serial_dates([44927, 44958, 44986])]
-    ['2023-01-01', '2023-02-01', '2023-03-01']
+    >>> [d.strftime("%Y-%m-%d") for d in excel_serial_dates([45292, 45323, 45352])]
+    ['2024-01-01', '2024-02-01', '2024-03-01']
     >>> excel_serial_dates([30001, 30002, 30003]) is None
     True
     """
