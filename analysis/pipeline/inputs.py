@@ -177,8 +177,7 @@ def _direct_needs_nothing(path: Path, options: Any) -> bool:
     columns' distinct values are read."""
     import pyarrow.compute as pc
 
-    from analysis.tables.identity import canonical_code
-    from analysis.tables.mapping import is_total_label
+    from analysis.tables.identity import canonical_code, is_total_label
 
     columns = {c.lower(): c for c in pq.read_schema(path).names}
     wanted = [

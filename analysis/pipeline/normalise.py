@@ -59,14 +59,12 @@ import pyarrow.parquet as pq
 
 from analysis.errors import InputError
 from analysis.pipeline.schema import FIELD_NAMES
-from analysis.tables.identity import normal_key
+from analysis.tables.identity import TOTAL_HINT, is_total_label, normal_key
 from analysis.tables.mapping import (
     LABEL_FIELDS,
-    TOTAL_HINT,
     UNRATED,
     HeaderMap,
     LabelMap,
-    is_total_label,
     known_headers,
     match_headers,
     missing_message,
@@ -205,6 +203,8 @@ def canonical_codes(values: pa.Array) -> pa.Array:
     True
     """
     values = _fold(_trim(values))
+    if not _any_literal(values, r"[=\s'‘’.]", regex=True):  # one scan for the usual clean column
+        return values
     if _any_literal(values, "="):
         values = pc.replace_substring_regex(values, r'^=\s*"(.*)"$', r"\1")
     if _any_literal(values, "^\\s*['‘’]", regex=True):
@@ -276,18 +276,21 @@ def _total_mask(out: dict[str, pa.Array], present: set[str]) -> np.ndarray:
     n = len(out["record_id"])
     mask = np.zeros(n, dtype=bool)
     no_id = np.asarray(pc.equal(out["record_id"], "").to_numpy(zero_copy_only=False), bool)
+    without_id = np.flatnonzero(no_id)
     for f in (*_TOTAL_FIELDS, *_TOTAL_IF_NO_ID):
         if f not in present or f not in out:
             continue
-        hint = pc.match_substring_regex(out[f], TOTAL_HINT)
+        # The other fields only matter on rows without a record id (usually none: skipped).
+        rows = None if f in _TOTAL_FIELDS else without_id
+        if rows is not None and not len(rows):
+            continue
+        values = out[f] if rows is None else out[f].take(pa.array(rows))
+        hint = pc.match_substring_regex(values, TOTAL_HINT)
         where = np.flatnonzero(np.asarray(hint.to_numpy(zero_copy_only=False), bool))
         if not len(where):
             continue
-        values = out[f].take(pa.array(where)).to_pylist()
-        hits = where[[is_total_label(v) for v in values]]
-        if f in _TOTAL_IF_NO_ID:
-            hits = hits[no_id[hits]]
-        mask[hits] = True
+        found = where[[is_total_label(v) for v in values.take(pa.array(where)).to_pylist()]]
+        mask[found if rows is None else rows[found]] = True
     return mask
 
 
@@ -336,10 +339,13 @@ def normalise_file(
     report = FileReport(name, origin, n, sheet.header_row, dict(plan.rename))
     header_of = {f: sheet.header[i] for f, i in by_field.items()}
 
+    # Each mapped column is trimmed once: the steps below read some columns several times.
+    trimmed = {f: _trim(sheet.columns[i]) for f, i in by_field.items()}
+
     def column(field_name: str) -> pa.Array:
-        if field_name not in by_field:
+        if field_name not in trimmed:
             return pa.array([""] * n, pa.string())
-        return _trim(sheet.columns[by_field[field_name]])
+        return trimmed[field_name]
 
     out: dict[str, pa.Array] = {}
     for f in (*FIELD_NAMES, *EXTRA_FIELDS, "institution_name"):
@@ -357,11 +363,10 @@ def normalise_file(
             )
             report.total_rows.append((int(numbers[i]), header_of[f], label))
         keep = pa.array(~totals)
-        sheet_columns = [pc.filter(c, keep) for c in sheet.columns]
+        trimmed = {f: pc.filter(c, keep) for f, c in trimmed.items()}
         numbers = numbers[~totals]
         n = len(numbers)
         report.rows = n
-        sheet = _Filtered(sheet_columns)
         for f in list(out):
             out[f] = column(f)
     for f in FIELD_NAMES:
@@ -567,13 +572,6 @@ _CATEGORIES = ("primary", "secondary", "tertiary")
 
 def _is_plain(value: str) -> bool:
     return bool(re.match(_PLAIN_NUMBER, value))
-
-
-@dataclass
-class _Filtered:
-    """A sheet's columns after aggregate rows are dropped (what normalising reads)."""
-
-    columns: list[pa.Array]
 
 
 def _amount_examples(

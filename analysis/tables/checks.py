@@ -46,6 +46,7 @@ from analysis.tables.identity import (
     CodeSeen,
     canonical_code,
     cell_code,
+    is_total_label,
     normal_key,
     unify_codes,
     unwrap_cell,
@@ -53,36 +54,6 @@ from analysis.tables.identity import (
 from analysis.tables.numbers import not_a_number, not_a_number_zh, parse_number
 
 _SHARE_WORDS = re.compile(r"share|rate|ratio|proportion|percent|pct|占比|比例|比重|率|％|%")
-_TOTAL_WORDS = frozenset(
-    {
-        "合计",
-        "总计",
-        "小计",
-        "总和",
-        "汇总",
-        "全市",
-        "全县",
-        "全区",
-        "全省",
-        "全国",
-        "全市合计",
-        "全县合计",
-        "全区合计",
-        "平均",
-        "平均值",
-        "均值",
-        "total",
-        "totals",
-        "grandtotal",
-        "subtotal",
-        "all",
-        "sum",
-        "average",
-        "mean",
-        "overall",
-    }
-)
-_TOTAL_END = re.compile(r"(合计|总计|小计|汇总)$")
 SCALE_GAP = 10.0
 """Percent values must exceed the largest proportion by this factor to call it two scales."""
 SCALE_RATIO = (20.0, 500.0)
@@ -318,12 +289,6 @@ def require_one_share_scale(
         if _two_scales(values[low], values[closest]):
             fractions = low[(values[low] > 0) & (values[low] < 1)]
             refuse(int(fractions[0]), int(closest[0]))
-
-
-def is_total_label(label: object) -> bool:
-    """Whether a unit label names a total or an average of units (``合计``, ``全市``, ``Total``)."""
-    key = normal_key(unwrap_cell(str(label)))
-    return key in _TOTAL_WORDS or bool(_TOTAL_END.search(key)) or key.startswith("total")
 
 
 def require_no_totals(

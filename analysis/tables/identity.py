@@ -8,6 +8,7 @@
 - :func:`cell_code`: the same for one cell of a typed frame (numbers stored as floats too);
 - :func:`admin_county`: the 6-digit county of an administrative division code written in its
   6-, 9- or 12-digit form (``420101``, ``420101000``, ``420101000000``);
+- :func:`is_total_label`: a cell that names an aggregate (合计, 全县, 平均), never a unit;
 - :func:`unify_codes`: one run, one form per unit. Two spellings of one county refuse the run,
   naming both forms with their files and rows, unless the user maps them; never two units.
 
@@ -127,6 +128,36 @@ def admin_county(code: str) -> str | None:
     if tail.strip("0"):
         return None
     return head
+
+
+# Labels of aggregate rows and units (合计 = total, 小计 = subtotal, 全县 = the whole county,
+# 平均 = average): compared in normal_key form without trailing punctuation, so "合 计",
+# "合计：" and "Total" count; a label ending in 合计/总计/小计/汇总 ("门诊合计") counts too.
+TOTAL_LABELS: frozenset[str] = frozenset(
+    {
+        "合计", "总计", "小计", "累计", "总和", "汇总", "总合计", "本页合计", "本页小计",
+        "合计金额", "平均", "平均值", "均值", "全县", "全市", "全区", "全省", "全国",
+        "全县合计", "全市合计", "全区合计", "全省合计", "全县总计", "全市总计",
+        "total", "totals", "subtotal", "grandtotal", "sum", "average", "mean", "all", "overall",
+    }
+)  # fmt: skip
+_TOTAL_END = re.compile(r"(合计|总计|小计|汇总)$")
+TOTAL_HINT = r"计|全|均|总|(?i:total|sum|average|mean|all)"
+"""A regular expression every total label matches: cells that do not are never checked."""
+
+
+def is_total_label(text: object) -> bool:
+    """Whether a cell names an aggregate (合计, 全县, 平均, Total ...), not one record or unit.
+
+    Examples
+    --------
+    >>> is_total_label("合 计"), is_total_label(" 全市合计："), is_total_label('="Total"')
+    (True, True, True)
+    >>> is_total_label("门诊合计"), is_total_label("全县人民医院"), is_total_label("S0001")
+    (True, False, False)
+    """
+    key = normal_key(unwrap_cell(str(text))).rstrip(":：.。")
+    return key in TOTAL_LABELS or bool(_TOTAL_END.search(key))
 
 
 @dataclass(frozen=True)

@@ -465,59 +465,6 @@ def known_headers(header_map: HeaderMap) -> Iterable[str]:
         yield from headers
 
 
-# Labels of aggregate rows that spreadsheets append to a detail export (合计 = total, 小计 =
-# subtotal, 全县 = the whole county, 平均 = average). Compared in normal_key form with
-# trailing punctuation removed, so "合 计", "合计：" and "全市合计" all count.
-TOTAL_LABELS: frozenset[str] = frozenset(
-    {
-        "合计",
-        "总计",
-        "小计",
-        "累计",
-        "总合计",
-        "本页合计",
-        "本页小计",
-        "合计金额",
-        "平均",
-        "平均值",
-        "均值",
-        "全县",
-        "全市",
-        "全区",
-        "全省",
-        "全县合计",
-        "全市合计",
-        "全区合计",
-        "全省合计",
-        "全县总计",
-        "全市总计",
-        "total",
-        "totals",
-        "subtotal",
-        "grandtotal",
-        "sum",
-        "average",
-        "mean",
-    }
-)
-TOTAL_HINT = r"计|全|均|(?i:total|sum|average|mean)"
-"""A regular expression every total label matches: cells that do not are never checked."""
-
-
-def is_total_label(text: str) -> bool:
-    """Whether a cell is the label of an aggregate row (合计, 全县, 平均, ...), not a record.
-
-    Examples
-    --------
-    >>> is_total_label("合 计"), is_total_label(" 全市合计："), is_total_label("Total")
-    (True, True, True)
-    >>> is_total_label("全县人民医院"), is_total_label("S0001")
-    (False, False)
-    """
-    key = normal_key(text).rstrip(":：.。")
-    return key in TOTAL_LABELS
-
-
 def load_code_map(path: str | Path) -> dict[str, str]:
     """Written code -> the code of its unit, from a two-column CSV or a TOML file.
 
