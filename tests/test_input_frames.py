@@ -613,3 +613,21 @@ def test_usage_errors_print_in_chinese_under_lang_zh(tmp_path, capsys) -> None:
         "--out", str(tmp_path / "r.txt"), "--lang", "zh",
     )  # fmt: skip
     assert code == 2 and "请以 .html 结尾命名" in err
+
+
+def test_two_spellings_refusal_in_chinese_offers_only_the_commands_fix(
+    tmp_path: Path, capsys
+) -> None:
+    # The report has no code map: its Chinese refusal must not suggest one, nor keep English.
+    series = tmp_path / "p.csv"
+    lines = ["district,month,visits_primary,visits_total"]
+    lines += [f"{d},{m},10,20" for d in ("420101", "420101000") for m in ("2024-01", "2024-02")]
+    series.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = main(
+        ["report", "--series", str(series), "--county", "420101", "--reform", "2024-02",
+         "--out", str(tmp_path / "r.html"), "--lang", "zh"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "'420101'" in err and "'420101000'" in err and "p.csv 第 2 行" in err
+    assert " row " not in err and "编码映射" not in err and "--code-map" not in err

@@ -104,10 +104,15 @@ def _row_numbers(frame: pd.DataFrame) -> list[int]:
     return list(range(2, len(frame) + 2))
 
 
+SERIES_CODE_FIX = (
+    "write every county of the series with one form of its code (e.g. 6-digit, 420101)"
+)
+SERIES_CODE_FIX_ZH = "请把序列中每个县区的编码统一为一种写法（如 6 位的 420101）"
 CODE_FIX = (
     "write the county codes of the series and of the reform table in one form (e.g. both "
     "6-digit, 420101)"
 )
+CODE_FIX_ZH = "请把序列和改革表中的县区编码统一为一种写法（如都用 6 位的 420101）"
 
 
 def _code(value: object, name: str, row: int, column: str) -> str:
@@ -325,7 +330,8 @@ def series_counts(series: pd.DataFrame, name: str = "series") -> tuple[pd.DataFr
     unify_codes(
         [CodeSeen(c, name, r, "district") for c, r in zip(codes, rows) if c],
         what="county",
-        fix=CODE_FIX,
+        fix=SERIES_CODE_FIX,
+        fix_zh=SERIES_CODE_FIX_ZH,
     )
     located = out.set_axis(pd.Index(rows, name="row"))
     require_no_totals(located, "county", time="month", counts=counts, file=name)
@@ -347,7 +353,7 @@ def _same_code_forms(
         code = _code(value, reforms_name, row, UNIT)
         if code:
             seen.append(CodeSeen(code, reforms_name, row, UNIT))
-    unify_codes(seen, what="county", fix=CODE_FIX)
+    unify_codes(seen, what="county", fix=CODE_FIX, fix_zh=CODE_FIX_ZH)
 
 
 def _first_year(reform: Reform, rule: str | int, name: str) -> int:

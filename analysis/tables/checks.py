@@ -367,6 +367,7 @@ def unit_codes(
     *,
     file: str | None = None,
     fix: str = "write every row with one form of the code",
+    fix_zh: str = "请把每一行的编码统一为一种写法",
 ) -> pd.Series:
     """The unit column with codes cleaned by the one rule of :mod:`analysis.tables.identity`.
 
@@ -402,7 +403,7 @@ def unit_codes(
             cleaned.append(cell if numeric else code)
         else:
             cleaned.append(cell if numeric else unwrap_cell(str(cell)))
-    unify_codes(seen, what="unit", fix=fix)
+    unify_codes(seen, what="unit", fix=fix, fix_zh=fix_zh)
     return pd.Series(
         cleaned, index=frame.index, name=column, dtype=values.dtype if numeric else object
     )

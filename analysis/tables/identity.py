@@ -173,6 +173,10 @@ class CodeSeen:
         """``file row N`` (or ``file``)."""
         return f"{self.file} row {self.row}" if self.row is not None else self.file
 
+    def where_zh(self) -> str:
+        """``file 第 N 行`` (or ``file``)."""
+        return f"{self.file} 第 {self.row} 行" if self.row is not None else self.file
+
 
 def unify_codes(
     seen: Iterable[CodeSeen],
@@ -180,6 +184,7 @@ def unify_codes(
     *,
     what: str = "county",
     fix: str = "write every file with one form of the code",
+    fix_zh: str = "请把每个文件中的编码统一为一种写法",
 ) -> dict[str, str]:
     """Code as written -> the one code of its unit, for every code seen in one run.
 
@@ -195,8 +200,8 @@ def unify_codes(
         Written code -> code of the unit, supplied by the user.
     what
         The kind of unit, for the message (``county``, ``district``...).
-    fix
-        What the user can do, as the command's ``--help`` offers it.
+    fix, fix_zh
+        What the user can do, as the command's ``--help`` offers it (English, Chinese).
 
     Raises
     ------
@@ -239,8 +244,8 @@ def unify_codes(
                 file=b.file,
                 row=b.row,
                 column=b.column,
-                zh=f"编码 {a.code!r}（{a.where()}）和 {b.code!r}（{b.where()}）是同一行政区划"
-                "的两种写法，不能当作两个单位；请统一编码写法，或用编码映射说明两者为同一单位",
+                zh=f"编码 {a.code!r}（{a.where_zh()}）和 {b.code!r}（{b.where_zh()}）是同一行政区划"
+                f"的两种写法，不能当作两个单位；{fix_zh}",
             )
         by_county[county] = item
     return out
