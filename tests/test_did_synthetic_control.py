@@ -35,6 +35,7 @@ from analysis.datasets import load_data
 from analysis.did.panel import Panel, PanelError, prepare_panel
 from analysis.did.sc_inference import conformal_interval, moving_block_p, simplex_least_squares
 from analysis.did.synthetic_control import synthetic_control
+from analysis.published.fits import BASQUE_PREDICTORS
 from analysis.published.registry import published_targets
 
 ADH_WEIGHTS = published_targets("sc_prop99", "adh2010", "weight:")
@@ -135,24 +136,6 @@ def test_prop99_conformal_interval_is_labelled_and_excludes_zero_or_says_why(pro
     assert "smallest attainable p = 0.0323" in c.interval_method
     assert c.ci_lower < c.estimate < c.ci_upper
     assert 1 / 31 <= c.p_value <= 1
-
-
-BASQUE_PREDICTORS = (
-    [(f"school.{s}", 1964, 1969) for s in ("illit", "prim", "med", "high", "post.high")]
-    + [("invest", 1964, 1969)]
-    + [
-        (f"sec.{s}", 1961, 1969)
-        for s in (
-            "agriculture",
-            "energy",
-            "industry",
-            "construction",
-            "services.venta",
-            "services.nonventa",
-        )
-    ]
-    + [("popdens", 1969, 1969)]
-)
 
 
 def _basque() -> Panel:
